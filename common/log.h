@@ -1,0 +1,43 @@
+// The process-wide logger (Boost.Log), the one global service (conventions §6).
+// Include this only from .cpp files: Boost.Log headers are heavy.
+//
+//   SLUICE_LOG(info) << "partition " << tp << " corr=" << correlation_id << " appended";
+//
+// Every record carries a timestamp, severity and the broker id (set once at start-up with
+// log::set_broker_id); partition and correlation id go in the message where they apply.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/log/sources/global_logger_storage.hpp>
+#include <boost/log/sources/record_ostream.hpp>
+#include <boost/log/sources/severity_logger.hpp>
+
+namespace sluice::log {
+
+enum class Severity { trace, debug, info, warning, error, fatal };
+
+std::ostream& operator<<(std::ostream& os, Severity s);
+std::optional<Severity> parse_severity(std::string_view name);
+
+BOOST_LOG_INLINE_GLOBAL_LOGGER_DEFAULT(Logger, boost::log::sources::severity_logger_mt<Severity>)
+
+struct Options {
+  // Records below this are dropped. Default: $SLUICE_LOG_LEVEL or info.
+  std::optional<Severity> min_severity;
+  // Empty: stderr. Otherwise appended to this file.
+  std::string file;
+};
+
+// Installs the sink and formatter. Safe to call more than once (the last call wins).
+void init(const Options& options = {});
+
+// Adds "broker=<id>" to every following record.
+void set_broker_id(int broker_id);
+
+}  // namespace sluice::log
+
+#define SLUICE_LOG(sev) BOOST_LOG_SEV(::sluice::log::Logger::get(), ::sluice::log::Severity::sev)
