@@ -1,0 +1,7 @@
+// Boost.Asio's awaitable<T> for headers that expose coroutines. Boost 1.74's awaitable.hpp
+// uses std::exchange without including <utility>; include it through this header.
+#pragma once
+
+#include <utility>
+
+#include <boost/asio/awaitable.hpp>
