@@ -27,7 +27,7 @@ const ConfigKey kKeys[] = {
   {"inter.broker.listener.name", T::kString, nullptr, false, 0, 0, "Listener brokers use to reach each other; default: the first listener."},
   {"log.dirs", T::kList, nullptr, false, 0, 0, "Directories holding partition logs; default: log.dir."},
   {"log.dir", T::kString, "/tmp/sluice-logs", false, 0, 0, "Log directory used when log.dirs is not set."},
-  {"num.partitions", T::kInt, "1", false, 1, kIntMax, "Partitions of auto-created topics and of CreateTopics without a count.", },
+  {"num.partitions", T::kInt, "1", false, 1, kIntMax, "Partitions of auto-created topics and of CreateTopics without a count."},
   {"default.replication.factor", T::kInt, "1", false, 1, INT16_MAX, "Replication factor of auto-created topics and of CreateTopics without one."},
   {"min.insync.replicas", T::kInt, "1", false, 1, kIntMax, "Fewest in-sync replicas for an acks=all write.", "min.insync.replicas"},
   {"auto.create.topics.enable", T::kBool, "true", false, 0, 0, "Create a topic when Metadata names an unknown one."},

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 namespace sluice::broker::config {
 namespace {
@@ -136,6 +137,26 @@ TEST(BrokerConfig, EnvNames) {
   // Every key maps to a distinct variable.
   std::set<std::string> seen;
   for (const auto& k : config_keys()) EXPECT_TRUE(seen.insert(env_name(k.name)).second) << k.name;
+}
+
+}  // namespace
+}  // namespace sluice::broker::config
+
+namespace sluice::broker::config {
+namespace {
+
+// docs/configuration.md is what users read: every key must be documented there with its
+// environment variable.
+TEST(BrokerConfig, EveryKeyIsDocumented) {
+  std::ifstream in(std::string(SLUICE_SOURCE_DIR) + "/docs/configuration.md");
+  ASSERT_TRUE(in) << "docs/configuration.md missing";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string doc = ss.str();
+  for (const auto& k : config_keys()) {
+    EXPECT_NE(doc.find("| `" + std::string(k.name) + "` |"), std::string::npos) << k.name;
+    EXPECT_NE(doc.find("`" + env_name(k.name) + "`"), std::string::npos) << k.name;
+  }
 }
 
 }  // namespace
