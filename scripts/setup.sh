@@ -16,7 +16,7 @@ packages=(
   # the real ZooKeeper server (needs a JRE, pulled in by the package)
   zookeeper
   # real Kafka clients for compatibility tests and the reference benchmark client
-  librdkafka-dev kcat python3 python3-confluent-kafka python3-kafka nodejs npm
+  librdkafka-dev kcat python3 python3-confluent-kafka python3-kafka nodejs
   # docker-compose validation, network namespaces, process tools
   docker-compose iproute2 procps netcat-openbsd
 )
@@ -26,6 +26,10 @@ for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "installed" ]] || missing+=("$p")
 done
+
+# Some machines carry a nodejs build that bundles npm (and conflicts with Debian's npm
+# package); only ask for Debian's npm when no npm is on the PATH.
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#packages[@]} Debian packages present"
