@@ -5,3 +5,9 @@
 #include <utility>
 
 #include <boost/asio/awaitable.hpp>
+
+namespace sluice {
+// Coroutine return type used across modules (on the default any_io_executor).
+template <class T>
+using awaitable = boost::asio::awaitable<T>;
+}  // namespace sluice
