@@ -1,0 +1,308 @@
+// Controller election and reconciliation (see controller.h).
+#include "broker/controller/controller.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "common/log.h"
+#include "coordination/cluster_store.h"
+
+namespace sluice::broker::controller {
+namespace asio = boost::asio;
+using namespace coordination;
+
+struct Controller::State {
+  explicit State(asio::any_io_executor ex) : timer(ex) {}
+  asio::steady_timer timer;  // cancelled to wake the loop
+  bool dirty = true;
+  bool stopped = false;
+  bool destroyed = false;  // the Controller object is gone: touch nothing but this state
+  bool active = false;
+  int32_t epoch = 0;
+  int32_t epoch_zk_version = -1;
+  void wake() {
+    dirty = true;
+    timer.cancel();
+  }
+};
+
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Watcher waker(const std::shared_ptr<Controller::State>& s) {
+  return [weak = std::weak_ptr<Controller::State>(s)](const WatchEvent&) {
+    if (auto st = weak.lock()) st->wake();
+  };
+}
+
+// What the controller wants a partition's state to be, given the live brokers; nullopt when
+// the current state is fine.
+std::optional<znodes::PartitionState> decide(const znodes::PartitionState& current,
+                                             const std::vector<int32_t>& replicas,
+                                             const std::set<int32_t>& live, bool unclean,
+                                             int32_t controller_epoch) {
+  std::vector<int32_t> isr_live;
+  for (int32_t b : current.isr) {
+    if (live.count(b)) isr_live.push_back(b);
+  }
+  znodes::PartitionState next = current;
+  next.controller_epoch = controller_epoch;
+  if (current.leader >= 0 && live.count(current.leader)) {
+    if (isr_live == current.isr) return std::nullopt;
+    next.isr = isr_live;  // the live leader stays; dead followers leave the ISR
+    return next;
+  }
+  // The leader is dead (or there is none): the first live ISR member in assignment order.
+  int32_t leader = -1;
+  for (int32_t r : replicas) {
+    if (std::find(isr_live.begin(), isr_live.end(), r) != isr_live.end()) {
+      leader = r;
+      break;
+    }
+  }
+  if (leader >= 0) {
+    next.leader = leader;
+    next.leader_epoch = current.leader_epoch + 1;
+    next.isr = isr_live;
+    return next;
+  }
+  if (unclean) {
+    for (int32_t r : replicas) {
+      if (live.count(r)) {
+        SLUICE_LOG(warning) << "unclean leader election: broker " << r
+                            << " leads without being in the ISR; records may be lost";
+        next.leader = r;
+        next.leader_epoch = current.leader_epoch + 1;
+        next.isr = {r};
+        return next;
+      }
+    }
+  }
+  if (current.leader == -1) return std::nullopt;
+  // No eligible leader: the partition goes offline and keeps its last ISR, so the first ISR
+  // member to come back leads again without losing acknowledged records.
+  next.leader = -1;
+  next.leader_epoch = current.leader_epoch + 1;
+  return next;
+}
+
+}  // namespace
+
+Controller::Controller(ZkSession& zk, int32_t broker_id, ControllerOptions options)
+    : zk_(zk),
+      broker_id_(broker_id),
+      options_(options),
+      state_(std::make_shared<State>(zk.get_executor())) {
+  listener_id_ = zk_.add_listener([weak = std::weak_ptr<State>(state_), id = broker_id](SessionEvent e) {
+    auto s = weak.lock();
+    if (!s) return;
+    if (e == SessionEvent::expired && s->active) {
+      // The /controller ephemeral died with the session: stop acting at once.
+      SLUICE_LOG(warning) << "broker " << id << " lost its ZooKeeper session: no longer controller";
+      s->active = false;
+    }
+    s->wake();
+  });
+}
+
+Controller::~Controller() {
+  state_->destroyed = true;
+  stop();
+  zk_.remove_listener(listener_id_);
+}
+
+void Controller::stop() {
+  state_->stopped = true;
+  state_->timer.cancel();
+}
+
+void Controller::request_reconcile() { state_->wake(); }
+bool Controller::active() const { return state_->active; }
+int32_t Controller::epoch() const { return state_->epoch; }
+
+awaitable<bool> Controller::campaign() {
+  auto s = state_;
+  std::string payload = znodes::encode(znodes::ControllerInfo{broker_id_, now_ms()});
+  auto created = co_await zk_.create(znodes::controller(), std::move(payload), CreateMode::ephemeral);
+  if (created) {
+    Status st = co_await become_controller();
+    if (st) co_return true;
+    SLUICE_LOG(error) << "broker " << broker_id_ << " won /controller but cannot bump the epoch: "
+                      << st.error().to_string() << "; resigning";
+    (void)co_await zk_.remove(znodes::controller());
+    co_return false;
+  }
+  if (created.error() != ZkErrc::node_exists) {
+    SLUICE_LOG(warning) << "controller election: " << created.error().to_string();
+    co_return false;
+  }
+  // Someone else leads: watch for its departure. If the node is ours (a create whose reply
+  // was lost), take it.
+  auto existing = co_await zk_.get(znodes::controller(), waker(s));
+  if (existing && existing->stat.ephemeral_owner == zk_.client_id().session_id) {
+    Status st = co_await become_controller();
+    co_return st.ok();
+  }
+  if (!existing && existing.error() == ZkErrc::no_node) s->wake();  // gone already: retry now
+  co_return false;
+}
+
+awaitable<Status> Controller::become_controller() {
+  auto s = state_;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto current = co_await zk_.get(znodes::controller_epoch());
+    if (!current && current.error() == ZkErrc::no_node) {
+      auto created = co_await zk_.create(znodes::controller_epoch(), znodes::encode_controller_epoch(1));
+      if (created) {
+        s->epoch = 1;
+        s->epoch_zk_version = 0;
+        break;
+      }
+      if (created.error() == ZkErrc::node_exists) continue;
+      co_return std::move(created).error();
+    }
+    if (!current) co_return std::move(current).error();
+    auto epoch = znodes::decode_controller_epoch(current->data);
+    if (!epoch) co_return std::move(epoch).error();
+    auto set = co_await zk_.set(znodes::controller_epoch(),
+                                znodes::encode_controller_epoch(*epoch + 1), current->stat.version);
+    if (set) {
+      s->epoch = *epoch + 1;
+      s->epoch_zk_version = set->version;
+      break;
+    }
+    if (set.error() != ZkErrc::bad_version) co_return std::move(set).error();
+  }
+  if (s->epoch_zk_version < 0) co_return Error(ZkErrc::bad_version, "controller epoch contention");
+  s->active = true;
+  s->dirty = true;
+  SLUICE_LOG(info) << "broker " << broker_id_ << " is the controller (epoch " << s->epoch << ")";
+  co_return Status{};
+}
+
+awaitable<Status> Controller::reconcile() {
+  auto s = state_;
+  s->dirty = false;
+  // Still the controller? The node vanishes with our session.
+  auto me = co_await zk_.get(znodes::controller(), waker(s));
+  if (!me || me->stat.ephemeral_owner != zk_.client_id().session_id) {
+    if (me || me.error() == ZkErrc::no_node) {
+      SLUICE_LOG(warning) << "broker " << broker_id_ << " is no longer the controller";
+      s->active = false;
+      co_return Status{};
+    }
+    co_return std::move(me).error();
+  }
+
+  auto brokers = co_await read_brokers(zk_, waker(s));
+  if (!brokers) co_return std::move(brokers).error();
+  std::set<int32_t> live;
+  for (const auto& b : *brokers) live.insert(b.id);
+
+  auto deletions = co_await zk_.children(znodes::delete_topics(), waker(s));
+  if (!deletions) co_return std::move(deletions).error();
+  for (const auto& topic : *deletions) {
+    if (options_.delete_topic_enable) {
+      SLUICE_LOG(info) << "controller: deleting topic " << topic;
+      Status st = co_await delete_topic_znodes(zk_, topic);
+      if (!st) co_return st;
+    } else {
+      (void)co_await zk_.remove(znodes::delete_topic(topic));
+    }
+  }
+
+  auto names = co_await read_topic_names(zk_, waker(s));
+  if (!names) co_return std::move(names).error();
+  for (const auto& topic : *names) {
+    auto assignment = co_await read_topic(zk_, topic, waker(s));
+    if (!assignment) {
+      if (assignment.error() == ZkErrc::no_node) continue;
+      co_return std::move(assignment).error();
+    }
+    for (const auto& [p, replicas] : assignment->partitions) {
+      auto current = co_await read_partition_state(zk_, topic, p);
+      if (!current) co_return std::move(current).error();
+      if (!*current) {
+        znodes::PartitionState fresh;
+        fresh.controller_epoch = s->epoch;
+        for (int32_t r : replicas) {
+          if (live.count(r)) fresh.isr.push_back(r);
+        }
+        fresh.leader = fresh.isr.empty() ? -1 : fresh.isr.front();
+        Status st = co_await create_partition_state(zk_, topic, p, fresh);
+        if (!st && st.error() != ZkErrc::node_exists) co_return st;
+        if (st) {
+          SLUICE_LOG(info) << "controller: " << topic << "-" << p << " created, leader "
+                           << fresh.leader;
+        }
+        continue;
+      }
+      auto next = decide((*current)->state, replicas, live, options_.unclean_leader_election, s->epoch);
+      if (!next) continue;
+      auto written = co_await update_partition_state(zk_, topic, p, *next, (*current)->zk_version,
+                                                     s->epoch_zk_version);
+      if (!written) {
+        if (written.error() == ZkErrc::bad_version &&
+            written.error().context().find(znodes::controller_epoch()) != std::string::npos) {
+          SLUICE_LOG(warning) << "controller epoch moved on: broker " << broker_id_
+                              << " was deposed";
+          s->active = false;
+          co_return Status{};
+        }
+        if (written.error() == ZkErrc::bad_version || written.error() == ZkErrc::no_node) {
+          s->dirty = true;  // changed under us (a leader's ISR update): next round
+          continue;
+        }
+        co_return std::move(written).error();
+      }
+      SLUICE_LOG(info) << "controller: " << topic << "-" << p << " leader " << next->leader
+                       << " epoch " << next->leader_epoch << " isr size " << next->isr.size();
+    }
+  }
+  co_return Status{};
+}
+
+awaitable<void> Controller::run() {
+  auto s = state_;
+  while (!s->stopped) {
+    if (!s->active) {
+      s->dirty = false;
+      bool won = co_await campaign();
+      if (s->stopped) break;
+      if (won) continue;
+    } else if (s->dirty) {
+      Status st = co_await reconcile();
+      if (s->stopped) break;
+      if (!st) {
+        SLUICE_LOG(warning) << "controller reconcile failed: " << st.error().to_string();
+        s->dirty = true;
+        asio::steady_timer backoff(zk_.get_executor(), std::chrono::milliseconds(500));
+        boost::system::error_code ec;
+        co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      }
+      continue;
+    }
+    if (s->dirty) continue;
+    s->timer.expires_after(options_.periodic);
+    boost::system::error_code ec;
+    co_await s->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) s->dirty = true;
+  }
+  if (s->active && !s->destroyed) {
+    s->active = false;
+    // Resign so another broker takes over without waiting for our session to time out.
+    (void)co_await zk_.remove(znodes::controller());
+  }
+}
+
+}  // namespace sluice::broker::controller
