@@ -1,0 +1,274 @@
+// Broker start-up and shutdown sequences (see broker.h).
+#include "broker/broker.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <random>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "broker/cluster/metadata_sync.h"
+#include "broker/controller/controller.h"
+#include "broker/handlers/router.h"
+#include "broker/handlers/services.h"
+#include "broker/server/server.h"
+#include "common/log.h"
+#include "coordination/cluster_store.h"
+
+namespace sluice::broker {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A fresh cluster id in Kafka's form: 16 random bytes as URL-safe base64 without padding.
+std::string random_cluster_id() {
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::random_device rd;
+  std::string out;
+  for (int i = 0; i < 22; ++i) out.push_back(alphabet[rd() % 64]);
+  return out;
+}
+
+std::string local_hostname() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
+// Runs a control-plane coroutine on `io` and waits for it from the calling thread.
+Status run_on(asio::io_context& io, awaitable<Status> coro) {
+  auto future = asio::co_spawn(io, std::move(coro), asio::use_future);
+  try {
+    return future.get();
+  } catch (const std::exception& e) {
+    return Error(std::make_error_code(std::errc::state_not_recoverable), e.what());
+  }
+}
+
+}  // namespace
+
+struct Broker::Impl {
+  explicit Impl(config::BrokerConfig c) : config(std::move(c)) {}
+
+  config::BrokerConfig config;
+  asio::io_context network;
+  asio::io_context control;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> network_work;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> control_work;
+  std::vector<std::thread> network_threads;
+  std::thread control_thread;
+
+  std::unique_ptr<coordination::ZkSession> zk;
+  std::unique_ptr<coordination::EphemeralNode> registration;
+  cluster::MetadataCache metadata;
+  std::unique_ptr<cluster::MetadataSync> sync;
+  std::unique_ptr<controller::Controller> controller;
+  std::future<void> controller_done;
+  std::future<void> sync_done;
+  std::string cluster_id;
+
+  handlers::Router router;
+  handlers::Services services;
+  std::unique_ptr<server::Server> server;
+  std::vector<uint16_t> ports;
+
+  std::promise<void> stop_requested;
+  std::once_flag stop_once;
+  std::unique_ptr<asio::signal_set> signals;
+  bool started = false;
+
+  void request_stop() {
+    std::call_once(stop_once, [this] { stop_requested.set_value(); });
+  }
+
+  awaitable<Status> connect_zookeeper() {
+    coordination::ZkOptions o;
+    o.connect = config.zookeeper_connect;
+    o.session_timeout = std::chrono::milliseconds(config.zookeeper_session_timeout_ms);
+    o.connect_timeout = std::chrono::milliseconds(config.zookeeper_connection_timeout_ms);
+    auto session = co_await coordination::ZkSession::connect(control.get_executor(), o);
+    if (!session) {
+      co_return Error(session.error().code(),
+                      "connecting to ZooKeeper (zookeeper.connect=" + config.zookeeper_connect +
+                          "): " + session.error().context());
+    }
+    zk = std::move(*session);
+    Status roots = co_await coordination::ensure_roots(*zk);
+    if (!roots) co_return roots;
+    auto id = co_await coordination::get_or_create_cluster_id(*zk, random_cluster_id());
+    if (!id) co_return std::move(id).error();
+    cluster_id = *id;
+    sync = std::make_unique<cluster::MetadataSync>(*zk, metadata, cluster_id);
+    co_return co_await sync->refresh();
+  }
+
+  std::vector<coordination::znodes::BrokerEndpoint> advertised_endpoints() const {
+    const auto& source = config.advertised_listeners.empty() ? config.listeners
+                                                             : config.advertised_listeners;
+    std::vector<coordination::znodes::BrokerEndpoint> out;
+    for (const auto& e : source) {
+      coordination::znodes::BrokerEndpoint ep;
+      ep.listener = e.listener_name;
+      ep.security_protocol = e.security_protocol.empty() ? e.listener_name : e.security_protocol;
+      ep.host = e.host.empty() ? local_hostname() : e.host;
+      ep.port = e.port;
+      // Port 0 (tests): advertise the port the listener of the same name got.
+      if (ep.port == 0) {
+        for (std::size_t i = 0; i < config.listeners.size() && i < ports.size(); ++i) {
+          if (config.listeners[i].listener_name == e.listener_name) ep.port = ports[i];
+        }
+      }
+      out.push_back(std::move(ep));
+    }
+    return out;
+  }
+
+  awaitable<Status> register_and_lead() {
+    coordination::znodes::BrokerRegistration reg;
+    reg.id = config.broker_id;
+    reg.endpoints = advertised_endpoints();
+    reg.rack = config.broker_rack;
+    reg.timestamp_ms = now_ms();
+    auto node = co_await coordination::register_broker(*zk, reg);
+    if (!node) co_return std::move(node).error();
+    registration = std::move(*node);
+    controller::ControllerOptions opts;
+    opts.unclean_leader_election = config.unclean_leader_election_enable;
+    opts.delete_topic_enable = config.delete_topic_enable;
+    controller = std::make_unique<controller::Controller>(*zk, config.broker_id, opts);
+    controller_done = asio::co_spawn(control, controller->run(), asio::use_future);
+    sync_done = asio::co_spawn(control, sync->run(), asio::use_future);
+    sync->request_refresh();
+    co_return Status{};
+  }
+
+  awaitable<Status> deregister() {
+    if (controller) controller->stop();
+    if (sync) sync->stop();
+    if (registration) {
+      Status st = co_await registration->remove();
+      if (!st) SLUICE_LOG(warning) << "deregistering: " << st.error().to_string();
+    }
+    co_return Status{};
+  }
+};
+
+Broker::Broker(config::BrokerConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+Broker::~Broker() {
+  request_stop();
+  if (impl_->started) return;  // wait_for_shutdown() cleaned up
+  impl_->network_work.reset();
+  impl_->control_work.reset();
+  impl_->network.stop();
+  impl_->control.stop();
+  for (auto& t : impl_->network_threads) {
+    if (t.joinable()) t.join();
+  }
+  if (impl_->control_thread.joinable()) impl_->control_thread.join();
+}
+
+Status Broker::start() {
+  auto& d = *impl_;
+  d.control_work.emplace(d.control.get_executor());
+  d.control_thread = std::thread([&d] { d.control.run(); });
+
+  SLUICE_LOG(info) << "starting broker " << d.config.broker_id << " (zookeeper.connect="
+                   << d.config.zookeeper_connect << ")";
+  if (Status st = run_on(d.control, d.connect_zookeeper()); !st) return st;
+
+  d.services.broker_id = d.config.broker_id;
+  d.services.config = &d.config;
+  d.services.metadata = &d.metadata;
+  d.services.control = d.control.get_executor();
+  d.services.zk = d.zk.get();
+  d.services.sync = d.sync.get();
+  handlers::register_handlers(d.router, d.services);
+
+  server::ConnectionLimits limits;
+  limits.max_request_bytes = d.config.socket_request_max_bytes;
+  d.server = std::make_unique<server::Server>(d.network, d.router, limits);
+  std::vector<server::ListenerSpec> specs;
+  for (const auto& l : d.config.listeners) specs.push_back({l.listener_name, l.host, l.port});
+  auto ports = d.server->listen(specs);
+  if (!ports) return Error(ports.error().code(), "listeners: " + ports.error().context());
+  d.ports = *ports;
+
+  if (Status st = run_on(d.control, d.register_and_lead()); !st) return st;
+
+  d.network_work.emplace(d.network.get_executor());
+  const int threads = std::max(1, d.config.num_network_threads);
+  for (int i = 0; i < threads; ++i) d.network_threads.emplace_back([&d] { d.network.run(); });
+
+  d.signals = std::make_unique<asio::signal_set>(d.control, SIGTERM, SIGINT);
+  d.signals->async_wait([&d](boost::system::error_code ec, int sig) {
+    if (!ec) {
+      SLUICE_LOG(info) << "signal " << sig << ": shutting down";
+      d.request_stop();
+    }
+  });
+  d.started = true;
+  std::string listeners;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    listeners += (i ? ", " : "") + specs[i].name + "://" + (specs[i].host.empty() ? "0.0.0.0" : specs[i].host) +
+                 ":" + std::to_string(d.ports[i]);
+  }
+  SLUICE_LOG(info) << "broker " << d.config.broker_id << " started in cluster " << d.cluster_id
+                   << ", listening on " << listeners;
+  return {};
+}
+
+void Broker::request_stop() { impl_->request_stop(); }
+
+std::vector<uint16_t> Broker::bound_ports() const { return impl_->ports; }
+
+void Broker::wait_for_shutdown() {
+  auto& d = *impl_;
+  d.stop_requested.get_future().wait();
+  if (!d.started) return;
+  SLUICE_LOG(info) << "broker " << d.config.broker_id << " shutting down";
+  // 1. No new connections; requests in progress finish, then connections close.
+  d.server->stop_accepting();
+  d.server->close_connections();
+  // 2. Leave the cluster: controller resigns, registration removed.
+  (void)run_on(d.control, d.deregister());
+  if (d.controller_done.valid()) d.controller_done.wait_for(10s);
+  if (d.sync_done.valid()) d.sync_done.wait_for(10s);
+  // 3. Stop the network threads, then close the ZooKeeper session on its own thread.
+  d.network_work.reset();
+  d.network.stop();
+  for (auto& t : d.network_threads) t.join();
+  d.network_threads.clear();
+  d.server.reset();
+  std::promise<void> closed;
+  asio::post(d.control, [&d, &closed] {
+    d.signals.reset();
+    d.controller.reset();
+    d.sync.reset();
+    d.registration.reset();
+    d.zk.reset();
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  d.control_work.reset();
+  d.control.stop();
+  d.control_thread.join();
+  d.started = false;
+  SLUICE_LOG(info) << "broker " << d.config.broker_id << " stopped";
+}
+
+}  // namespace sluice::broker

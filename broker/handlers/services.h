@@ -1,0 +1,37 @@
+// What handlers may use of the broker: its identity and config, the metadata snapshot, and
+// the control plane (ZooKeeper) — which lives on the control executor, so a handler running
+// on a network thread reaches it with co_spawn(services.control, ..., use_awaitable).
+#pragma once
+
+#include <cstdint>
+
+#include <boost/asio/any_io_executor.hpp>
+
+namespace sluice::broker::config {
+class BrokerConfig;
+}
+namespace sluice::broker::cluster {
+class MetadataCache;
+class MetadataSync;
+}  // namespace sluice::broker::cluster
+namespace sluice::coordination {
+class ZkSession;
+}
+
+namespace sluice::broker::handlers {
+
+class Router;
+
+struct Services {
+  int32_t broker_id = -1;
+  const config::BrokerConfig* config = nullptr;
+  cluster::MetadataCache* metadata = nullptr;
+  boost::asio::any_io_executor control;      // ZooKeeper work runs here
+  coordination::ZkSession* zk = nullptr;     // only touch on `control`
+  cluster::MetadataSync* sync = nullptr;     // only touch on `control`
+};
+
+// Registers every API handler of the broker on `router`.
+void register_handlers(Router& router, Services& services);
+
+}  // namespace sluice::broker::handlers
