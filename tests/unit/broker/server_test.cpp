@@ -15,7 +15,7 @@
 
 #include "broker/handlers/router.h"
 #include "protocol/messages/api_versions.h"
-#include "tests/unit/broker/raw_client.h"
+#include "tests/support/raw_client.h"
 
 namespace sluice::broker {
 namespace {
