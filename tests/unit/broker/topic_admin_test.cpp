@@ -1,0 +1,96 @@
+// Replica assignment and CreateTopics validation, without ZooKeeper.
+#include "broker/cluster/topic_admin.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "broker/config/broker_config.h"
+#include "protocol/error_codes.h"
+
+namespace sluice::broker::cluster {
+namespace {
+
+using protocol::KafkaErrc;
+
+TEST(PlanAssignment, SpreadsLeadersAndReplicasEvenly) {
+  std::mt19937 rng(42);
+  auto a = plan_assignment({{1, {}}, {2, {}}, {3, {}}}, 6, 3, 0, rng);
+  ASSERT_EQ(a.size(), 6u);
+  std::map<int32_t, int> leaders, replicas;
+  for (auto& [p, r] : a) {
+    ASSERT_EQ(r.size(), 3u);
+    EXPECT_EQ(std::set<int32_t>(r.begin(), r.end()).size(), 3u) << "duplicate replica in " << p;
+    ++leaders[r[0]];
+    for (int32_t b : r) ++replicas[b];
+  }
+  for (int32_t b : {1, 2, 3}) {
+    EXPECT_EQ(leaders[b], 2) << "broker " << b;
+    EXPECT_EQ(replicas[b], 6);
+  }
+}
+
+TEST(PlanAssignment, PutsReplicasOnDistinctRacks) {
+  std::mt19937 rng(7);
+  auto a = plan_assignment({{1, "a"}, {2, "a"}, {3, "b"}, {4, "b"}, {5, "c"}, {6, "c"}}, 12, 3, 0, rng);
+  std::map<int32_t, std::string> rack = {{1, "a"}, {2, "a"}, {3, "b"}, {4, "b"}, {5, "c"}, {6, "c"}};
+  for (auto& [p, r] : a) {
+    std::set<std::string> racks;
+    for (int32_t b : r) racks.insert(rack[b]);
+    EXPECT_EQ(racks.size(), 3u) << "partition " << p;
+  }
+}
+
+TEST(PlanAssignment, NumbersNewPartitionsAfterExistingOnes) {
+  std::mt19937 rng(1);
+  auto a = plan_assignment({{1, {}}, {2, {}}}, 2, 2, 3, rng);
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a.begin()->first, 3);
+  EXPECT_EQ(a.rbegin()->first, 4);
+}
+
+class PrepareTopic : public ::testing::Test {
+ protected:
+  PrepareTopic() {
+    config::BrokerConfig::Inputs in;
+    in.overrides = {"broker.id=1", "zookeeper.connect=127.0.0.1:2181", "num.partitions=3"};
+    config = std::move(config::BrokerConfig::load(in)).value();
+    for (int32_t id : {1, 2}) {
+      coordination::znodes::BrokerRegistration reg;
+      reg.id = id;
+      snapshot.brokers[id] = reg;
+    }
+    snapshot.topics["exists"] = TopicInfo{"exists", "", {}, {}};
+  }
+  int16_t code(NewTopic t) {
+    auto e = prepare_new_topic(t, snapshot, config, rng);
+    return e ? e->code : 0;
+  }
+  config::BrokerConfig config;
+  Snapshot snapshot;
+  std::mt19937 rng{3};
+};
+
+TEST_F(PrepareTopic, FillsDefaultsAndPlans) {
+  NewTopic t{.name = "orders"};
+  ASSERT_FALSE(prepare_new_topic(t, snapshot, config, rng).has_value());
+  EXPECT_EQ(t.num_partitions, 3);
+  EXPECT_EQ(t.replication_factor, 1);
+  EXPECT_EQ(t.assignment.size(), 3u);
+}
+
+TEST_F(PrepareTopic, RejectsWhatKafkaRejects) {
+  auto k = [](KafkaErrc e) { return static_cast<int16_t>(e); };
+  EXPECT_EQ(code({.name = "bad name"}), k(KafkaErrc::invalid_topic_exception));
+  EXPECT_EQ(code({.name = "exists"}), k(KafkaErrc::topic_already_exists));
+  EXPECT_EQ(code({.name = "t", .num_partitions = 0}), k(KafkaErrc::invalid_partitions));
+  EXPECT_EQ(code({.name = "t", .replication_factor = 3}), k(KafkaErrc::invalid_replication_factor));
+  EXPECT_EQ(code({.name = "t", .configs = {{"retention.ms", "x"}}}), k(KafkaErrc::invalid_config));
+  EXPECT_EQ(code({.name = "t", .assignment = {{0, {1, 9}}}}), k(KafkaErrc::invalid_replica_assignment));
+  EXPECT_EQ(code({.name = "t", .assignment = {{0, {1, 1}}}}), k(KafkaErrc::invalid_replica_assignment));
+  EXPECT_EQ(code({.name = "t", .assignment = {{1, {1}}}}), k(KafkaErrc::invalid_replica_assignment));
+  EXPECT_EQ(code({.name = "t", .assignment = {{0, {1, 2}}, {1, {2, 1}}}}), 0);
+}
+
+}  // namespace
+}  // namespace sluice::broker::cluster
