@@ -1,5 +1,6 @@
 // sluice-broker: a Kafka-compatible broker coordinated by ZooKeeper.
-//   sluice-broker [server.properties] [--override key=value ...]
+//   sluice-broker [server.properties] [--override key=value ...] [--check-config]
+// --check-config validates the configuration, prints the effective values and exits.
 // Every key can also come from the environment as SLUICE_<KEY> (dots as underscores).
 #include <unistd.h>
 
@@ -17,7 +18,7 @@ extern char** environ;
 namespace {
 
 int usage(const char* argv0) {
-  std::cerr << "usage: " << argv0 << " [server.properties] [--override key=value]...\n"
+  std::cerr << "usage: " << argv0 << " [server.properties] [--override key=value]... [--check-config]\n"
             << "       every key may also be set as SLUICE_<KEY> in the environment\n"
             << "       (e.g. SLUICE_BROKER_ID=1); see docs/configuration.md\n";
   return 2;
@@ -28,9 +29,14 @@ int usage(const char* argv0) {
 int main(int argc, char** argv) {
   using sluice::broker::config::BrokerConfig;
   BrokerConfig::Inputs inputs;
+  bool check_only = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") return usage(argv[0]);
+    if (arg == "--check-config") {
+      check_only = true;
+      continue;
+    }
     if (arg == "--override" && i + 1 < argc) {
       inputs.overrides.emplace_back(argv[++i]);
     } else if (arg.rfind("--override=", 0) == 0) {
@@ -53,6 +59,11 @@ int main(int argc, char** argv) {
   if (!config) {
     std::cerr << "sluice-broker: invalid configuration: " << config.error().to_string() << "\n";
     return 1;
+  }
+  if (check_only) {
+    for (const auto& [key, value] : config->values()) std::cout << key << "=" << value << "\n";
+    std::cout << "configuration ok\n";
+    return 0;
   }
   sluice::log::set_broker_id(config->broker_id);
   sluice::broker::Broker broker(std::move(*config));
