@@ -51,8 +51,9 @@ awaitable<Result<std::vector<znodes::BrokerRegistration>>> read_brokers(ZkSessio
   std::vector<znodes::BrokerRegistration> out;
   for (const auto& name : *ids) {
     int32_t id = 0;
-    auto [p, ec] = std::from_chars(name.data(), name.data() + name.size(), id);
-    if (ec != std::errc() || p != name.data() + name.size()) continue;
+    // No structured bindings in coroutines (GCC 12 bug, docs/coordination.md).
+    const auto parsed = std::from_chars(name.data(), name.data() + name.size(), id);
+    if (parsed.ec != std::errc() || parsed.ptr != name.data() + name.size()) continue;
     auto data = co_await zk.get(znodes::broker(id));
     if (!data) {
       if (data.error() == ZkErrc::no_node) continue;  // died meanwhile

@@ -82,6 +82,26 @@ std::string Uuid::to_base64() const {
   return out;
 }
 
+std::optional<Uuid> Uuid::from_base64(std::string_view text) {
+  if (text.size() != 22) return std::nullopt;
+  Uuid out;
+  uint32_t acc = 0;
+  int bits = 0;
+  std::size_t n = 0;
+  for (char c : text) {
+    const char* pos = std::strchr(kBase64Url, c);
+    if (c == '\0' || pos == nullptr) return std::nullopt;
+    acc = (acc << 6) | static_cast<uint32_t>(pos - kBase64Url);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (n < out.bytes.size()) out.bytes[n++] = static_cast<uint8_t>((acc >> bits) & 0xff);
+    }
+  }
+  if (n != out.bytes.size()) return std::nullopt;
+  return out;
+}
+
 // ---- ByteReader ----
 
 Error ByteReader::error() const {

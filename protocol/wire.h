@@ -30,6 +30,8 @@ struct Uuid {
   bool is_zero() const;
   friend bool operator==(const Uuid&, const Uuid&) = default;
   std::string to_base64() const;  // Kafka's textual form (URL-safe base64, no padding)
+  // Parses to_base64()'s 22 characters; nullopt for anything else.
+  static std::optional<Uuid> from_base64(std::string_view text);
 };
 
 // Why a decode failed. The context of the returned Error names the field.

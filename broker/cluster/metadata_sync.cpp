@@ -95,10 +95,12 @@ awaitable<Status> MetadataSync::refresh() {
     TopicInfo topic;
     topic.name = name;
     topic.topic_id = assignment->topic_id;
-    for (const auto& [p, replicas] : assignment->partitions) {
+    // No structured bindings in coroutines (GCC 12 bug, docs/coordination.md).
+    for (const auto& entry : assignment->partitions) {
+      const int32_t p = entry.first;
       PartitionInfo info;
       info.partition = p;
-      info.replicas = replicas;
+      info.replicas = entry.second;
       const std::string path = znodes::partition_state(name, p);
       auto state = co_await read_partition_state(zk_, name, p, watch(path));
       if (!state) co_return std::move(state).error();

@@ -213,14 +213,14 @@ awaitable<std::optional<TopicError>> create_partitions(
     }
   } else {
     std::vector<BrokerPlacement> brokers;
-    for (const auto& [id, reg] : snapshot.brokers) brokers.push_back({id, reg.rack});
+    for (const auto& entry : snapshot.brokers) brokers.push_back({entry.first, entry.second.rack});
     if (rf > brokers.size()) {
       co_return err(KafkaErrc::invalid_replication_factor, "Not enough live brokers for the topic's replication factor.");
     }
     added = plan_assignment(brokers, total - existing, static_cast<int32_t>(rf), existing, rng);
   }
   if (validate_only) co_return std::nullopt;
-  for (auto& [p, r] : added) assignment->partitions[p] = r;
+  for (const auto& entry : added) assignment->partitions[entry.first] = entry.second;
   Status st = co_await coordination::update_topic_assignment(zk, topic, *assignment, current->stat.version);
   if (!st) {
     if (st.error() == coordination::ZkErrc::bad_version) {

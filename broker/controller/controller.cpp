@@ -229,7 +229,10 @@ awaitable<Status> Controller::reconcile() {
       if (assignment.error() == ZkErrc::no_node) continue;
       co_return std::move(assignment).error();
     }
-    for (const auto& [p, replicas] : assignment->partitions) {
+    // No structured bindings in coroutines (GCC 12 bug, docs/coordination.md).
+    for (const auto& entry : assignment->partitions) {
+      const int32_t p = entry.first;
+      const std::vector<int32_t>& replicas = entry.second;
       auto current = co_await read_partition_state(zk_, topic, p);
       if (!current) co_return std::move(current).error();
       if (!*current) {

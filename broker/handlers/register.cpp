@@ -1,12 +1,11 @@
 // The broker's API table: which handler serves which API, and the versions advertised.
-#include "broker/handlers/router.h"
-#include "broker/handlers/services.h"
+#include "broker/handlers/handler_util.h"
 
 namespace sluice::broker::handlers {
 
 void register_handlers(Router& router, Services& services) {
-  (void)services;
   add_api_versions(router);
+  add_metadata(router, services);
 }
 
 }  // namespace sluice::broker::handlers

@@ -142,3 +142,19 @@ TEST(Wire, PatchedLengthPrefix) {
 
 }  // namespace
 }  // namespace sluice::protocol
+
+namespace sluice::protocol {
+namespace {
+TEST(Uuid, Base64RoundTripsAndRejectsGarbage) {
+  Uuid u;
+  for (std::size_t i = 0; i < u.bytes.size(); ++i) u.bytes[i] = static_cast<uint8_t>(i * 17 + 3);
+  auto text = u.to_base64();
+  EXPECT_EQ(text.size(), 22u);
+  auto back = Uuid::from_base64(text);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(*back, u);
+  EXPECT_FALSE(Uuid::from_base64("short").has_value());
+  EXPECT_FALSE(Uuid::from_base64("!!!!!!!!!!!!!!!!!!!!!!").has_value());
+}
+}  // namespace
+}  // namespace sluice::protocol
