@@ -1,0 +1,63 @@
+// Wakes fetches that wait for data (Fetch max_wait_ms / min_bytes long polling) when a
+// partition gets an append or its high watermark moves — without busy loops or polling.
+//
+// Use: register first, then check for data, then wait — so an append that lands between the
+// check and the wait is never missed:
+//   auto waiter = notifier.subscribe(keys, executor);
+//   if (!enough_data()) co_await waiter->wait(deadline);
+//
+// Threading: subscribe/notify from any thread. A waiter's timer lives on the executor given
+// to subscribe (the connection's strand); notify posts the wake-up there.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "common/awaitable.h"
+
+namespace sluice::broker::replication {
+
+struct PartitionKey {
+  std::string topic;
+  int32_t partition = 0;
+  friend auto operator<=>(const PartitionKey&, const PartitionKey&) = default;
+};
+
+class AppendNotifier {
+ public:
+  class Waiter {
+   public:
+    // Returns true when woken by notify(), false at the deadline. Call it from a coroutine
+    // running on the executor given to subscribe().
+    awaitable<bool> wait(std::chrono::steady_clock::time_point deadline);
+    ~Waiter();
+
+    struct State;
+
+   private:
+    friend class AppendNotifier;
+    std::shared_ptr<State> state_;
+    AppendNotifier* owner_ = nullptr;
+    std::vector<PartitionKey> keys_;
+  };
+
+  std::unique_ptr<Waiter> subscribe(const std::vector<PartitionKey>& keys,
+                                    boost::asio::any_io_executor executor);
+  void notify(const PartitionKey& key);
+  std::size_t waiting() const;
+
+ private:
+  void unsubscribe(const Waiter& w);
+
+  mutable std::mutex mu_;
+  std::map<PartitionKey, std::vector<std::shared_ptr<Waiter::State>>> waiters_;
+};
+
+}  // namespace sluice::broker::replication
