@@ -2,6 +2,9 @@
 // Internal to broker/handlers (not included elsewhere).
 #pragma once
 
+#include <chrono>
+#include <functional>
+
 #include "broker/handlers/router.h"
 #include "broker/handlers/services.h"
 #include "common/result.h"
@@ -12,5 +15,20 @@ namespace sluice::broker::handlers {
 void log_bad_request(const RequestContext& ctx, const Error& error);
 
 void add_metadata(Router& router, Services& services);
+void add_create_topics(Router& router, Services& services);
+void add_delete_topics(Router& router, Services& services);
+
+}  // namespace sluice::broker::handlers
+
+namespace sluice::broker::cluster {
+struct Snapshot;
+}
+
+namespace sluice::broker::handlers {
+
+// Waits until pred(current metadata) holds or `timeout` passes; true when it held. Polls
+// every 20 ms: for admin requests only, never on the produce/fetch path.
+boost::asio::awaitable<bool> wait_for_metadata(Services& services, std::chrono::milliseconds timeout,
+                                               std::function<bool(const cluster::Snapshot&)> pred);
 
 }  // namespace sluice::broker::handlers

@@ -6,6 +6,8 @@ namespace sluice::broker::handlers {
 void register_handlers(Router& router, Services& services) {
   add_api_versions(router);
   add_metadata(router, services);
+  add_create_topics(router, services);
+  add_delete_topics(router, services);
 }
 
 }  // namespace sluice::broker::handlers
