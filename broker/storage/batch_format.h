@@ -1,0 +1,83 @@
+// What the storage layer needs to know of Kafka's RecordBatch v2, and nothing more: the
+// fixed header fields, validation, and the in-place rewrites a leader does on append. This
+// is the only part of broker/storage that depends on protocol/record_batch.h: the log,
+// recovery and the cleaner go through these functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "common/result.h"
+
+namespace sluice::broker::storage {
+
+// Bytes of the fixed RecordBatch v2 header (base offset .. records count).
+inline constexpr int64_t kBatchHeaderSize = 61;
+// Bytes before batch_length counts: base offset (8) + batch length (4).
+inline constexpr int64_t kBatchLogOverhead = 12;
+
+struct BatchInfo {
+  int64_t base_offset = 0;
+  int64_t last_offset = 0;
+  int64_t size = 0;  // the whole batch: batch_length + 12
+  int32_t leader_epoch = -1;
+  int64_t max_timestamp = -1;
+  int32_t records_count = 0;
+  bool log_append_time = false;  // attributes bit 3
+};
+
+// Parses the fixed header at the start of `bytes` (at least kBatchHeaderSize bytes) and
+// checks what can be checked without the body: magic 2, a batch length that covers the
+// header, a non-negative last offset delta. The CRC is not checked.
+// Errors: corrupt (a torn or garbage header).
+Result<BatchInfo> parse_batch_info(std::span<const uint8_t> bytes);
+
+// Full validation of one whole batch: the header checks, the CRC-32C, and the records
+// (count, lengths). `batch` must be exactly the batch. Errors: corrupt.
+Status validate_batch(std::span<const uint8_t> batch);
+
+// Splits `buffer` (a produce request's or replica fetch's records) into its batches,
+// validating each one fully when `validate`. A trailing partial batch, or no batch at all,
+// is invalid_records.
+Result<std::vector<BatchInfo>> parse_batches(std::span<const uint8_t> buffer, bool validate);
+
+// In-place rewrites; none of them touches the CRC-covered part except set_log_append_time,
+// which recomputes the CRC. REQUIRES: `batch` holds at least the fixed header.
+void set_base_offset(std::span<uint8_t> batch, int64_t base_offset);
+void set_leader_epoch(std::span<uint8_t> batch, int32_t leader_epoch);
+void set_log_append_time(std::span<uint8_t> batch, int64_t timestamp);
+
+// The first record of `batch` (whole, validated) whose offset is >= `min_offset` and whose
+// timestamp is >= `timestamp`, decompressing as needed (ListOffsets by timestamp).
+struct RecordPosition {
+  int64_t offset;
+  int64_t timestamp;
+};
+Result<std::optional<RecordPosition>> find_record_by_timestamp(std::span<const uint8_t> batch,
+                                                               int64_t timestamp,
+                                                               int64_t min_offset);
+
+// One record of a batch as compaction sees it. `key` points into the batch or into the
+// scratch buffer passed to decode_records.
+struct RecordRef {
+  int64_t offset;
+  int64_t timestamp;
+  std::optional<std::span<const uint8_t>> key;  // nullopt: null key
+  bool null_value;                               // a tombstone
+};
+
+// The records of one whole batch, decompressed into `scratch` when compressed.
+// Errors: corrupt.
+Result<std::vector<RecordRef>> decode_records(std::span<const uint8_t> batch,
+                                              std::vector<uint8_t>& scratch);
+
+// A copy of `batch` holding only the records whose `keep` flag is set (one flag per record,
+// in order), each at its original offset: same base offset, partition leader epoch,
+// compression, timestamp type and producer fields; last offset delta, max timestamp,
+// record count, length and CRC follow the kept records. REQUIRES: at least one kept record.
+Result<std::vector<uint8_t>> filter_batch(std::span<const uint8_t> batch,
+                                          const std::vector<bool>& keep);
+
+}  // namespace sluice::broker::storage
