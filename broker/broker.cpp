@@ -18,7 +18,10 @@
 #include "broker/controller/controller.h"
 #include "broker/handlers/router.h"
 #include "broker/handlers/services.h"
+#include "broker/replication/append_notifier.h"
+#include "broker/replication/replica_manager.h"
 #include "broker/server/server.h"
+#include "broker/storage/log_manager.h"
 #include "common/log.h"
 #include "coordination/cluster_store.h"
 
@@ -72,6 +75,16 @@ struct Broker::Impl {
   std::vector<std::thread> network_threads;
   std::thread control_thread;
 
+  std::unique_ptr<storage::LogManager> logs;
+  replication::AppendNotifier notifier;
+  std::unique_ptr<replication::ReplicaManager> replicas;
+  // Storage maintenance (retention, checkpoints, flush.ms, compaction) runs on its own
+  // thread: it does file I/O that must not stall ZooKeeper handling or requests.
+  asio::io_context maintenance;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> maintenance_work;
+  std::thread maintenance_thread;
+  std::vector<std::unique_ptr<asio::steady_timer>> maintenance_timers;
+
   std::unique_ptr<coordination::ZkSession> zk;
   std::unique_ptr<coordination::EphemeralNode> registration;
   cluster::MetadataCache metadata;
@@ -114,6 +127,72 @@ struct Broker::Impl {
     cluster_id = *id;
     sync = std::make_unique<cluster::MetadataSync>(*zk, metadata, cluster_id);
     co_return co_await sync->refresh();
+  }
+
+  // Locks the log dirs and loads (recovering when needed) every partition log.
+  Status open_logs() {
+    storage::LogManagerOptions o;
+    for (const auto& d : config.log_dirs) o.log_dirs.emplace_back(d);
+    o.default_config = replication::log_config_for(config, {});
+    auto snap = metadata.current();
+    o.config_for = [this, snap](const storage::TopicPartition& tp) {
+      const auto* t = snap->topic(tp.topic);
+      return replication::log_config_for(config, t ? t->config : std::map<std::string, std::string>{});
+    };
+    auto opened = storage::LogManager::open(std::move(o));
+    if (!opened) return Error(opened.error().code(), "log dirs: " + opened.error().context());
+    logs = std::move(*opened);
+    replicas = std::make_unique<replication::ReplicaManager>(config.broker_id, *logs, config, notifier);
+    replicas->apply_metadata(*metadata.current());
+    sync->add_listener([this](const auto&, const std::shared_ptr<const cluster::Snapshot>& current) {
+      replicas->apply_metadata(*current);
+    });
+    return {};
+  }
+
+  // Runs `task` every `period` on the maintenance thread.
+  void every(std::chrono::milliseconds period, std::function<void()> task) {
+    auto timer = std::make_unique<asio::steady_timer>(maintenance);
+    auto* t = timer.get();
+    maintenance_timers.push_back(std::move(timer));
+    auto tick = std::make_shared<std::function<void(boost::system::error_code)>>();
+    *tick = [t, period, task = std::move(task), tick](boost::system::error_code ec) {
+      if (ec) return;
+      task();
+      t->expires_after(period);
+      t->async_wait(*tick);
+    };
+    t->expires_after(period);
+    t->async_wait(*tick);
+  }
+
+  void start_maintenance() {
+    maintenance_work.emplace(maintenance.get_executor());
+    auto& lm = *logs;
+    every(std::chrono::milliseconds(config.get_long("log.retention.check.interval.ms")), [&lm] {
+      auto r = lm.run_retention(now_ms());
+      if (r.segments_deleted > 0) {
+        SLUICE_LOG(info) << "retention deleted " << r.segments_deleted << " segments (" << r.bytes_deleted << " bytes)";
+      }
+    });
+    every(5s, [&lm] {
+      if (Status st = lm.checkpoint(); !st) SLUICE_LOG(warning) << "checkpoint: " << st.error().to_string();
+    });
+    every(1s, [&lm] { lm.flush_due(now_ms()); });
+    if (config.get_bool("log.cleaner.enable")) {
+      every(std::chrono::milliseconds(config.get_long("log.cleaner.backoff.ms")), [&lm] { lm.run_cleaner(); });
+    }
+    maintenance_thread = std::thread([this] { maintenance.run(); });
+  }
+
+  void stop_maintenance() {
+    if (!maintenance_thread.joinable()) return;
+    asio::post(maintenance, [this] {
+      for (auto& t : maintenance_timers) t->cancel();
+    });
+    maintenance_work.reset();
+    maintenance_thread.join();
+    maintenance_timers.clear();
   }
 
   std::vector<coordination::znodes::BrokerEndpoint> advertised_endpoints() const {
@@ -172,6 +251,7 @@ Broker::Broker(config::BrokerConfig config) : impl_(std::make_unique<Impl>(std::
 Broker::~Broker() {
   request_stop();
   if (impl_->started) return;  // wait_for_shutdown() cleaned up
+  impl_->stop_maintenance();
   impl_->network_work.reset();
   impl_->control_work.reset();
   impl_->network.stop();
@@ -197,6 +277,9 @@ Status Broker::start() {
   d.services.control = d.control.get_executor();
   d.services.zk = d.zk.get();
   d.services.sync = d.sync.get();
+  if (Status st = d.open_logs(); !st) return st;
+  d.services.replicas = d.replicas.get();
+  d.start_maintenance();
   handlers::register_handlers(d.router, d.services);
 
   server::ConnectionLimits limits;
@@ -254,6 +337,11 @@ void Broker::wait_for_shutdown() {
   for (auto& t : d.network_threads) t.join();
   d.network_threads.clear();
   d.server.reset();
+  // 4. Storage: stop maintenance, then flush, checkpoint and mark a clean shutdown.
+  d.stop_maintenance();
+  if (d.logs) {
+    if (Status st = d.logs->close(); !st) SLUICE_LOG(error) << "closing logs: " << st.error().to_string();
+  }
   std::promise<void> closed;
   asio::post(d.control, [&d, &closed] {
     d.signals.reset();

@@ -17,6 +17,11 @@ void log_bad_request(const RequestContext& ctx, const Error& error);
 void add_metadata(Router& router, Services& services);
 void add_create_topics(Router& router, Services& services);
 void add_delete_topics(Router& router, Services& services);
+void add_produce(Router& router, Services& services);
+void add_fetch(Router& router, Services& services);
+void add_list_offsets(Router& router, Services& services);
+void add_describe_configs(Router& router, Services& services);
+void add_create_partitions(Router& router, Services& services);
 
 }  // namespace sluice::broker::handlers
 

@@ -8,6 +8,11 @@ void register_handlers(Router& router, Services& services) {
   add_metadata(router, services);
   add_create_topics(router, services);
   add_delete_topics(router, services);
+  add_produce(router, services);
+  add_fetch(router, services);
+  add_list_offsets(router, services);
+  add_describe_configs(router, services);
+  add_create_partitions(router, services);
 }
 
 }  // namespace sluice::broker::handlers

@@ -17,6 +17,9 @@ class MetadataSync;
 namespace sluice::coordination {
 class ZkSession;
 }
+namespace sluice::broker::replication {
+class ReplicaManager;
+}
 
 namespace sluice::broker::handlers {
 
@@ -29,6 +32,7 @@ struct Services {
   boost::asio::any_io_executor control;      // ZooKeeper work runs here
   coordination::ZkSession* zk = nullptr;     // only touch on `control`
   cluster::MetadataSync* sync = nullptr;     // only touch on `control`
+  replication::ReplicaManager* replicas = nullptr;  // any thread
 };
 
 // Registers every API handler of the broker on `router`.
