@@ -62,6 +62,17 @@ def confluent(bootstrap):
     c.close()
     assert err is not None and err.code() == KafkaError._AUTO_OFFSET_RESET, err
 
+    # DescribeConfigs: a topic's override and inherited defaults, and the broker's own keys.
+    from confluent_kafka.admin import ConfigResource
+    admin.create_topics([NewTopic("ckcfg", 1, 1, config={"retention.ms": "12345"})])["ckcfg"].result(10)
+    res = admin.describe_configs([ConfigResource("topic", "ckcfg")])
+    entries = list(res.values())[0].result(10)
+    assert entries["retention.ms"].value == "12345" and not entries["retention.ms"].is_default, entries["retention.ms"]
+    assert entries["cleanup.policy"].value == "delete", entries["cleanup.policy"]
+    res = admin.describe_configs([ConfigResource("broker", "1")])
+    broker_cfg = list(res.values())[0].result(10)
+    assert broker_cfg["broker.id"].value == "1" and broker_cfg["broker.id"].is_read_only, broker_cfg["broker.id"]
+
     for name, f in admin.delete_topics(["ck0"]).items():
         f.result(10)
     wait_until(lambda: "ck0" not in admin.list_topics(timeout=5).topics, 20, what="deletion")
