@@ -9,7 +9,8 @@
 #   scripts/run-local.sh status   show what is running
 #
 # Environment: SLUICE_ZK_PORT (default 2181), SLUICE_BROKER_BASE_PORT (default 9092),
-# SLUICE_BROKERS (default 3), SLUICE_LOCAL_DIR (default .local-cluster).
+# SLUICE_BROKERS (default 3), SLUICE_LOCAL_DIR (default .local-cluster),
+# SLUICE_REPLICATION_FACTOR (default 1 until follower replication lands; see docs/cluster.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 state=${SLUICE_LOCAL_DIR:-$root/.local-cluster}
@@ -65,8 +66,7 @@ start_broker() {
   SLUICE_ZOOKEEPER_CONNECT=127.0.0.1:$zk_port/sluice \
   SLUICE_LISTENERS=PLAINTEXT://127.0.0.1:$port \
   SLUICE_LOG_DIRS=$dir/data \
-  SLUICE_DEFAULT_REPLICATION_FACTOR=$((brokers < 3 ? brokers : 3)) \
-  SLUICE_MIN_INSYNC_REPLICAS=$((brokers < 3 ? 1 : 2)) \
+  SLUICE_DEFAULT_REPLICATION_FACTOR=${SLUICE_REPLICATION_FACTOR:-1} \
     setsid "$build_dir/broker/sluice-broker" >>"$dir/broker.log" 2>&1 </dev/null &
   echo $! >"$dir/broker.pid"
   for _ in $(seq 1 100); do
