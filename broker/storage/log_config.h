@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "broker/storage/file_util.h"
+#include "common/result.h"
 
 namespace sluice::broker::storage {
 
@@ -47,6 +48,10 @@ struct LogConfig {
   // message.timestamp.type=LogAppendTime: leaders stamp batches with the append time.
   bool log_append_time = false;
 };
+
+// invalid_argument unless segment_bytes is in [61, 2^31-1] (index positions are int32),
+// segment_index_bytes in [4, 2^31-1], and the other values in their ranges.
+Status validate_log_config(const LogConfig& config);
 
 // What a log needs from its surroundings besides its config.
 struct LogEnv {

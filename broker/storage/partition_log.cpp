@@ -3,7 +3,6 @@
 #include "broker/storage/partition_log.h"
 
 #include <algorithm>
-#include <chrono>
 #include <set>
 #include <string>
 
@@ -19,13 +18,6 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 }  // namespace
 
-int64_t LogEnv::now_ms() const {
-  if (clock) return clock();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 PartitionLog::PartitionLog(std::filesystem::path dir, TopicPartition tp, LogConfig config,
                            LogEnv env)
     : dir_(std::move(dir)), tp_(std::move(tp)), env_(std::move(env)), config_(config) {}
@@ -40,6 +32,7 @@ SegmentSettings PartitionLog::segment_settings() const {
 Result<std::shared_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::path& dir,
                                                          TopicPartition tp, LogConfig config,
                                                          LogEnv env, const LogLoadOptions& load) {
+  SLUICE_CHECK(validate_log_config(config));
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return io_error("create directory", dir, ec.value());
@@ -99,6 +92,14 @@ Status PartitionLog::load(const LogLoadOptions& load) {
   }
   if (ec) return io_error("list", dir_, ec.value());
   SLUICE_CHECK(complete_swaps());
+  // Index files renamed to ".swap" just before a crash whose ".log" never got there: the
+  // swap never committed.
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    if (ends_with(entry.path().filename().string(), kSwapSuffix)) {
+      SLUICE_CHECK(remove_file(entry.path()));
+    }
+  }
+  if (ec) return io_error("list", dir_, ec.value());
 
   std::set<int64_t> bases;
   std::vector<std::filesystem::path> index_files;
@@ -682,10 +683,12 @@ LogConfig PartitionLog::config() const {
   return config_;
 }
 
-void PartitionLog::update_config(const LogConfig& config) {
+Status PartitionLog::update_config(const LogConfig& config) {
+  SLUICE_CHECK(validate_log_config(config));
   std::lock_guard writer(write_mu_);
   std::unique_lock state(state_mu_);
   config_ = config;
+  return ok_status();
 }
 
 EpochEndOffset PartitionLog::end_offset_for_epoch(int32_t epoch) const {

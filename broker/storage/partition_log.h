@@ -11,10 +11,12 @@
 //     call them from any thread; they are serialised, never interleaved.
 //   - Any number of concurrent readers. read(), offset_for_timestamp() and the accessors
 //     take a shared lock on the log's state only while they locate batches (index search
-//     and a few header reads from the page cache); the file region they return is sent
-//     after the lock is gone. Writers hold the exclusive lock only to publish what they
-//     wrote (the file write itself and fsyncs happen outside it), so a slow disk delays
-//     other writers of this log, not its readers.
+//     and a few header reads from the page cache; a timestamp lookup also decodes the batch
+//     it lands in); the file region read() returns is sent after the lock is gone. Appends
+//     hold the exclusive lock only to publish what they wrote (the file write itself and
+//     the fsyncs happen outside it), so a slow disk delays other writers of this log, not
+//     its readers; truncation, retention and segment swaps hold it while they change the
+//     segment list (renames and ftruncate, no fsync).
 //   - A returned FileRegion stays readable even if its segment is deleted or replaced
 //     meanwhile: its keepalive holds the segment's file descriptor.
 //
@@ -108,6 +110,8 @@ class PartitionLog {
   // dir had a clean shutdown — recovering every segment from the one holding the recovery
   // point on: each batch's header and CRC are checked, the first invalid or torn batch and
   // everything after it are truncated, and the indexes are rebuilt.
+  // Errors: invalid_argument (a config validate_log_config refuses), storage_error (I/O),
+  // corrupt (a leader-epoch checkpoint that does not parse).
   static Result<std::shared_ptr<PartitionLog>> open(const std::filesystem::path& dir,
                                                     TopicPartition tp, LogConfig config,
                                                     LogEnv env, const LogLoadOptions& load = {});
@@ -176,8 +180,9 @@ class PartitionLog {
   const TopicPartition& topic_partition() const { return tp_; }
   const std::filesystem::path& dir() const { return dir_; }
   LogConfig config() const;
-  // Later appends, rolls and retention passes use `config`.
-  void update_config(const LogConfig& config);
+  // Later appends, rolls and retention passes use `config`. invalid_argument when
+  // validate_log_config refuses it.
+  Status update_config(const LogConfig& config);
 
   LeaderEpochCache& leader_epochs() { return *epochs_; }
   // OffsetForLeaderEpoch.

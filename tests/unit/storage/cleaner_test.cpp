@@ -239,7 +239,7 @@ TEST_F(CleanerTest, PassesAreIncrementalAndRespectTheDirtyRatio) {
   for (int i = 0; i < 12; ++i) append(*log, {{"k" + std::to_string(i % 5), "new" + std::to_string(i), clock_.now}});
   log->set_high_watermark(log->log_end_offset());
   config_.min_cleanable_dirty_ratio = 0.99;
-  log->update_config(config_);
+  ASSERT_TRUE(log->update_config(config_).ok());
   EXPECT_EQ(LogCleaner::clean(*log, clock_.now)->logs_cleaned, 0);
   // ...and is cleaned when forced, together with the older records of the same keys.
   auto before = all_records(*log);

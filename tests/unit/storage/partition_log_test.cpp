@@ -128,6 +128,17 @@ TEST_F(LogTest, AppendLargerThanASegmentIsRejected) {
   EXPECT_EQ(result.error().code(), StorageErrc::batch_too_large);
 }
 
+TEST_F(LogTest, ConfigsTheIndexesCannotRepresentAreRefused) {
+  config_.segment_bytes = 1LL << 31;
+  auto log = PartitionLog::open(dir_ / "orders-0", {"orders", 0}, config_, env_);
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.error().code(), StorageErrc::invalid_argument);
+  config_.segment_bytes = 1 << 20;
+  auto opened = open_log();
+  config_.segment_index_bytes = 2;
+  EXPECT_EQ(opened->update_config(config_).error().code(), StorageErrc::invalid_argument);
+}
+
 TEST_F(LogTest, ReadsRoundTripAcrossSegmentRolls) {
   config_.segment_bytes = 1000;
   auto log = open_log();
@@ -305,7 +316,7 @@ TEST_F(LogTest, FlushMessagesMovesTheRecoveryPointAfterEachAppend) {
   EXPECT_EQ(log->recovery_point(), 3);
   config_.flush_messages = INT64_MAX;
   config_.flush_ms = 1000;
-  log->update_config(config_);
+  ASSERT_TRUE(log->update_config(config_).ok());
   append(*log, simple_batch(1));
   EXPECT_EQ(log->recovery_point(), 3);
   clock_.now += 1000;

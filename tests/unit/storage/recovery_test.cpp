@@ -266,6 +266,7 @@ TEST_F(RecoveryTest, LeftoversOfInterruptedWorkAreRemovedAtLoad) {
   write_and_crash(dir, 3);
   for (const char* name : {"00000000000000000000.log.deleted", "00000000000000000000.index.deleted",
                            "00000000000000000000.log.cleaned", "leader-epoch-checkpoint.tmp",
+                           "00000000000000000000.index.swap", "00000000000000000000.timeindex.swap",
                            "00000000000000000099.index", "00000000000000000099.timeindex"}) {
     testing::write_text(log_dir(dir) / name, "junk");
   }

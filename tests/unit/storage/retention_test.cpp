@@ -151,7 +151,7 @@ TEST_F(RetentionTest, SizeRetentionDeletesOldestSegmentsUntilWithinRetentionByte
   fill(*log, 12);
   int64_t segment_size = log->size_bytes() / 4;  // all batches are the same size
   config_.retention_bytes = segment_size * 2 + 1;
-  log->update_config(config_);
+  ASSERT_TRUE(log->update_config(config_).ok());
   auto result = log->apply_retention(kT0);
   ASSERT_TRUE(result.ok());
   // Like Kafka, a segment goes only when the log stays at or above the limit without it:
@@ -161,13 +161,13 @@ TEST_F(RetentionTest, SizeRetentionDeletesOldestSegmentsUntilWithinRetentionByte
   EXPECT_EQ(log->segment_base_offsets(), (std::vector<int64_t>{3, 6, 9}));
   EXPECT_EQ(log->log_start_offset(), 3);
   config_.retention_bytes = segment_size * 2;
-  log->update_config(config_);
+  ASSERT_TRUE(log->update_config(config_).ok());
   result = log->apply_retention(kT0);
   EXPECT_EQ(result->segments_deleted, 1);
   EXPECT_EQ(log->segment_base_offsets(), (std::vector<int64_t>{6, 9}));
   EXPECT_EQ(log->log_start_offset(), 6);
   config_.retention_bytes = 0;
-  log->update_config(config_);
+  ASSERT_TRUE(log->update_config(config_).ok());
   ASSERT_TRUE(log->apply_retention(kT0).ok());
   EXPECT_EQ(log->segment_base_offsets(), (std::vector<int64_t>{9}));
 }
