@@ -86,6 +86,7 @@ struct Broker::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> maintenance_work;
   std::thread maintenance_thread;
   std::vector<std::unique_ptr<asio::steady_timer>> maintenance_timers;
+  std::vector<std::unique_ptr<std::function<void(boost::system::error_code)>>> maintenance_ticks;
 
   std::unique_ptr<coordination::ZkSession> zk;
   std::unique_ptr<coordination::EphemeralNode> registration;
@@ -157,15 +158,18 @@ struct Broker::Impl {
     auto timer = std::make_unique<asio::steady_timer>(maintenance);
     auto* t = timer.get();
     maintenance_timers.push_back(std::move(timer));
-    auto tick = std::make_shared<std::function<void(boost::system::error_code)>>();
-    *tick = [t, period, task = std::move(task), tick](boost::system::error_code ec) {
+    // The tick function lives in maintenance_ticks (no self-owning cycle); handlers refer to it.
+    auto tick = std::make_unique<std::function<void(boost::system::error_code)>>();
+    auto* fn = tick.get();
+    maintenance_ticks.push_back(std::move(tick));
+    *fn = [t, period, task = std::move(task), fn](boost::system::error_code ec) {
       if (ec) return;
       task();
       t->expires_after(period);
-      t->async_wait(*tick);
+      t->async_wait(*fn);
     };
     t->expires_after(period);
-    t->async_wait(*tick);
+    t->async_wait(*fn);
   }
 
   void start_maintenance() {
@@ -195,6 +199,7 @@ struct Broker::Impl {
     maintenance_work.reset();
     maintenance_thread.join();
     maintenance_timers.clear();
+    maintenance_ticks.clear();
   }
 
   std::vector<coordination::znodes::BrokerEndpoint> advertised_endpoints() const {

@@ -12,6 +12,7 @@
 #include "broker/broker.h"
 #include "broker/config/broker_config.h"
 #include "common/log.h"
+#include "common/lsan_suppressions.h"
 
 extern char** environ;
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/log.h"
+#include "common/lsan_suppressions.h"
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);

@@ -65,7 +65,10 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
                           << log.error().to_string();
         continue;
       }
-      (*log)->update_config(cfg);
+      if (Status st = (*log)->update_config(cfg); !st) {
+        SLUICE_LOG(warning) << "partition " << tp.to_string() << ": topic config not applied: "
+                            << st.error().to_string();
+      }
       Partition p;
       p.log = *log;
       p.replicas = info.replicas;

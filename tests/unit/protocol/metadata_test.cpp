@@ -112,7 +112,8 @@ TEST(Metadata, RoundTripsEveryVersion) {
 
 TEST(Metadata, HugeArrayCountInShortFrameFailsWithoutAllocating) {
   MetadataRequest req;
-  ByteReader r(hex("7f ff ff ff 00"));
+  const Bytes frame = hex("7f ff ff ff 00");
+  ByteReader r(frame);
   auto st = decode(req, r, 1);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().to_string().find("topics"), std::string::npos) << st.error().to_string();
