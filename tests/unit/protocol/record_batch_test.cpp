@@ -2,6 +2,9 @@
 // builder/decoder round trips per codec, validation failures, in-place rewrites, iteration.
 #include "protocol/record_batch.h"
 
+#include <fstream>
+#include <iterator>
+
 #include "protocol/crc32c.h"
 #include "tests/unit/protocol/test_util.h"
 
@@ -161,6 +164,28 @@ TEST(RecordBatch, DecompressionBombIsRefused) {
   auto st = validate_batch(*batch, small);
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().code(), RecordBatchErrc::too_large);
+}
+
+}  // namespace
+}  // namespace sluice::protocol
+
+namespace sluice::protocol {
+namespace {
+
+// The fuzz seeds are built by scripts/gen-fuzz-corpus.py independently of this code; the
+// record-batch seeds must be valid batches here (a cross-check of both).
+TEST(RecordBatch, SeedCorpusBatchesAreValid) {
+  for (const char* name : {"plain", "gzip"}) {
+    std::ifstream in(std::string(SLUICE_SOURCE_DIR) + "/tests/fuzz/corpus/fuzz_record_batch/" + name,
+                     std::ios::binary);
+    Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(bytes.empty()) << name;
+    auto st = validate_batch(bytes);
+    EXPECT_TRUE(st.ok()) << name << ": " << st.error().to_string();
+    auto records = decode_records(bytes);
+    ASSERT_TRUE(records.ok()) << name;
+    EXPECT_FALSE(records->empty());
+  }
 }
 
 }  // namespace
