@@ -1,12 +1,14 @@
 // What the storage layer needs to know of Kafka's RecordBatch v2, and nothing more: the
-// fixed header fields, validation, and the in-place rewrites a leader does on append. This
-// is the only part of broker/storage that depends on protocol/record_batch.h: the log,
-// recovery and the cleaner go through these functions.
+// fixed header fields, validation, the in-place rewrites a leader does on append, and the
+// record access that timestamp lookups and compaction need. This is the only part of
+// broker/storage that depends on protocol/record_batch.h; the log, recovery and the
+// cleaner go through these functions.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "common/result.h"
@@ -26,25 +28,34 @@ struct BatchInfo {
   int64_t max_timestamp = -1;
   int32_t records_count = 0;
   bool log_append_time = false;  // attributes bit 3
+  bool control = false;          // attributes bit 5 (transaction markers)
 };
 
-// Parses the fixed header at the start of `bytes` (at least kBatchHeaderSize bytes) and
-// checks what can be checked without the body: magic 2, a batch length that covers the
-// header, a non-negative last offset delta. The CRC is not checked.
-// Errors: corrupt (a torn or garbage header).
+// Parses the fixed header at the start of `bytes` (at least kBatchHeaderSize bytes): magic
+// 2, a batch length that covers the header, non-negative last offset delta and record count.
+// The CRC is not checked. Errors: corrupt (a torn or garbage header).
 Result<BatchInfo> parse_batch_info(std::span<const uint8_t> bytes);
 
-// Full validation of one whole batch: the header checks, the CRC-32C, and the records
-// (count, lengths). `batch` must be exactly the batch. Errors: corrupt.
-Status validate_batch(std::span<const uint8_t> batch);
+// How much of a batch to check.
+enum class BatchCheck {
+  // Header, length and CRC-32C: what is stored was validated when it was appended (recovery,
+  // follower appends, as Kafka's ensureValid).
+  kCrc,
+  // Also the records — count, lengths, offset deltas 0..n-1 — decompressing as needed: what a
+  // leader requires of a producer's batch.
+  kProducer,
+};
 
-// Splits `buffer` (a produce request's or replica fetch's records) into its batches,
-// validating each one fully when `validate`. A trailing partial batch, or no batch at all,
-// is invalid_records.
-Result<std::vector<BatchInfo>> parse_batches(std::span<const uint8_t> buffer, bool validate);
+// Validates one whole batch (`batch` must be exactly the batch). Errors: corrupt.
+Status validate_batch(std::span<const uint8_t> batch, BatchCheck check);
 
-// In-place rewrites; none of them touches the CRC-covered part except set_log_append_time,
-// which recomputes the CRC. REQUIRES: `batch` holds at least the fixed header.
+// Splits `buffer` (a produce request's or replica fetch's records) into its batches and
+// validates each one. A trailing partial batch, a bad batch, or no batch at all is
+// invalid_records.
+Result<std::vector<BatchInfo>> parse_batches(std::span<const uint8_t> buffer, BatchCheck check);
+
+// In-place rewrites; only set_log_append_time touches the CRC-covered part (and recomputes
+// the CRC). REQUIRES: `batch` holds at least the fixed header.
 void set_base_offset(std::span<uint8_t> batch, int64_t base_offset);
 void set_leader_epoch(std::span<uint8_t> batch, int32_t leader_epoch);
 void set_log_append_time(std::span<uint8_t> batch, int64_t timestamp);
@@ -59,24 +70,22 @@ Result<std::optional<RecordPosition>> find_record_by_timestamp(std::span<const u
                                                                int64_t timestamp,
                                                                int64_t min_offset);
 
-// One record of a batch as compaction sees it. `key` points into the batch or into the
-// scratch buffer passed to decode_records.
+// One record of a batch as compaction sees it.
 struct RecordRef {
   int64_t offset;
   int64_t timestamp;
-  std::optional<std::span<const uint8_t>> key;  // nullopt: null key
-  bool null_value;                               // a tombstone
+  std::optional<std::string> key;  // nullopt: null key
+  bool null_value;                 // a tombstone
 };
 
-// The records of one whole batch, decompressed into `scratch` when compressed.
-// Errors: corrupt.
-Result<std::vector<RecordRef>> decode_records(std::span<const uint8_t> batch,
-                                              std::vector<uint8_t>& scratch);
+// The records of one whole batch, decompressed as needed. Errors: corrupt.
+Result<std::vector<RecordRef>> decode_records(std::span<const uint8_t> batch);
 
 // A copy of `batch` holding only the records whose `keep` flag is set (one flag per record,
-// in order), each at its original offset: same base offset, partition leader epoch,
-// compression, timestamp type and producer fields; last offset delta, max timestamp,
-// record count, length and CRC follow the kept records. REQUIRES: at least one kept record.
+// in order), re-encoded with protocol's RecordBatchBuilder: each record at its original
+// offset, with the batch's base offset, partition leader epoch, codec, timestamp type and
+// producer fields; last offset delta, timestamps, record count, length and CRC follow the
+// kept records. REQUIRES: at least one kept record; not a control batch.
 Result<std::vector<uint8_t>> filter_batch(std::span<const uint8_t> batch,
                                           const std::vector<bool>& keep);
 

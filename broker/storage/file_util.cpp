@@ -116,9 +116,8 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return io_error("create", tmp, errno);
   FileHandle handle(fd);
-  SLUICE_CHECK(pwrite_all(fd, std::span(reinterpret_cast<const uint8_t*>(content.data()),
-                                        content.size()),
-                          0, tmp));
+  SLUICE_CHECK(pwrite_all(
+      fd, std::span(reinterpret_cast<const uint8_t*>(content.data()), content.size()), 0, tmp));
   SLUICE_CHECK(fsync_fd(fd, tmp));
   SLUICE_CHECK(rename_file(tmp, path));
   return fsync_dir(path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path());

@@ -99,8 +99,9 @@ EpochEndOffset LeaderEpochCache::end_offset_for(int32_t epoch, int64_t log_end_o
   std::lock_guard lock(mu_);
   if (epoch == kUndefinedEpoch || entries_.empty()) return {kUndefinedEpoch, kUndefinedOffset};
   if (entries_.back().epoch == epoch) return {epoch, log_end_offset};
-  auto higher = std::upper_bound(entries_.begin(), entries_.end(), epoch,
-                                 [](int32_t e, const EpochEntry& entry) { return e < entry.epoch; });
+  auto higher =
+      std::upper_bound(entries_.begin(), entries_.end(), epoch,
+                       [](int32_t e, const EpochEntry& entry) { return e < entry.epoch; });
   if (higher == entries_.end()) return {kUndefinedEpoch, kUndefinedOffset};
   if (higher == entries_.begin()) return {epoch, higher->start_offset};
   return {std::prev(higher)->epoch, higher->start_offset};
@@ -117,9 +118,9 @@ Status LeaderEpochCache::truncate_from_end(int64_t end_offset) {
 
 Status LeaderEpochCache::truncate_from_start(int64_t start_offset) {
   std::lock_guard lock(mu_);
-  auto first_kept = std::upper_bound(
-      entries_.begin(), entries_.end(), start_offset,
-      [](int64_t off, const EpochEntry& e) { return off < e.start_offset; });
+  auto first_kept =
+      std::upper_bound(entries_.begin(), entries_.end(), start_offset,
+                       [](int64_t off, const EpochEntry& e) { return off < e.start_offset; });
   if (first_kept == entries_.begin()) return ok_status();  // every entry starts after it
   auto last_before = std::prev(first_kept);
   if (last_before == entries_.begin() && last_before->start_offset == start_offset) {

@@ -28,10 +28,6 @@ Status for_each_batch(const LogSegment& segment, Fn&& fn) {
   return ok_status();
 }
 
-std::string key_string(std::span<const uint8_t> key) {
-  return std::string(reinterpret_cast<const char*>(key.data()), key.size());
-}
-
 // Consecutive segments merged into one cleaned segment while their bytes fit one segment
 // and their offsets fit the indexes' int32 relative offsets.
 std::vector<SegmentList> group_segments(const SegmentList& segments, int64_t segment_bytes) {
@@ -103,20 +99,19 @@ Result<CleanerStats> LogCleaner::clean(PartitionLog& log, int64_t now_ms, bool f
 
   // The offset of the last record of every key written in the dirty range.
   std::unordered_map<std::string, int64_t> latest;
-  std::vector<uint8_t> scratch;
   for (std::size_t i = 0; i < cleanable; ++i) {
     if (segments[i + 1]->base_offset() <= dirty_start) continue;
-    SLUICE_CHECK(for_each_batch(*segments[i], [&](std::span<const uint8_t> bytes,
-                                                  const BatchInfo& info) -> Status {
-      if (info.last_offset < dirty_start) return ok_status();
-      SLUICE_TRY(auto records, decode_records(bytes, scratch));
-      for (const auto& record : records) {
-        if (record.key && record.offset >= dirty_start && record.offset < end) {
-          latest[key_string(*record.key)] = record.offset;
-        }
-      }
-      return ok_status();
-    }));
+    SLUICE_CHECK(for_each_batch(
+        *segments[i], [&](std::span<const uint8_t> bytes, const BatchInfo& info) -> Status {
+          if (info.last_offset < dirty_start || info.control) return ok_status();
+          SLUICE_TRY(auto records, decode_records(bytes));
+          for (const auto& record : records) {
+            if (record.key && record.offset >= dirty_start && record.offset < end) {
+              latest[*record.key] = record.offset;
+            }
+          }
+          return ok_status();
+        }));
   }
 
   const int64_t tombstone_horizon = now_ms - config.delete_retention_ms;
@@ -133,39 +128,46 @@ Result<CleanerStats> LogCleaner::clean(PartitionLog& log, int64_t now_ms, bool f
     for (const auto& segment : group) {
       sizes.push_back(segment->size());
       group_stats.bytes_read += segment->size();
-      written = for_each_batch(*segment, [&](std::span<const uint8_t> bytes,
-                                             const BatchInfo&) -> Status {
-        SLUICE_TRY(auto records, decode_records(bytes, scratch));
-        std::vector<bool> keep(records.size());
-        std::size_t kept = 0;
-        for (std::size_t i = 0; i < records.size(); ++i) {
-          const auto& record = records[i];
-          group_stats.records_read++;
-          if (!record.key) continue;  // compacted topics need keys (Kafka drops these too)
-          auto it = latest.find(key_string(*record.key));
-          bool newest = it == latest.end() || record.offset >= it->second;
-          if (!newest) continue;
-          if (record.null_value && record.timestamp < tombstone_horizon) {
-            group_stats.tombstones_dropped++;
-            continue;
-          }
-          keep[i] = true;
-          ++kept;
-        }
-        group_stats.records_retained += static_cast<int64_t>(kept);
-        if (kept == 0) return ok_status();
-        std::vector<uint8_t> filtered;
-        std::span<const uint8_t> out = bytes;
-        if (kept < records.size()) {
-          SLUICE_TRY(filtered, filter_batch(bytes, keep));
-          out = filtered;
-        }
-        SLUICE_TRY(BatchInfo info, parse_batch_info(out));
-        SLUICE_CHECK(cleaned->write(out));
-        cleaned->commit(std::span<const BatchInfo>(&info, 1), now_ms);
-        group_stats.bytes_written += info.size;
-        return ok_status();
-      });
+      written = for_each_batch(
+          *segment, [&](std::span<const uint8_t> bytes, const BatchInfo& original) -> Status {
+            if (original.control) {
+              // Transaction markers are not keyed data: copied as they are.
+              SLUICE_CHECK(cleaned->write(bytes));
+              cleaned->commit(std::span<const BatchInfo>(&original, 1), now_ms);
+              group_stats.bytes_written += original.size;
+              return ok_status();
+            }
+            SLUICE_TRY(auto records, decode_records(bytes));
+            std::vector<bool> keep(records.size());
+            std::size_t kept = 0;
+            for (std::size_t i = 0; i < records.size(); ++i) {
+              const auto& record = records[i];
+              group_stats.records_read++;
+              if (!record.key) continue;  // compacted topics need keys (Kafka drops these too)
+              auto it = latest.find(*record.key);
+              bool newest = it == latest.end() || record.offset >= it->second;
+              if (!newest) continue;
+              if (record.null_value && record.timestamp < tombstone_horizon) {
+                group_stats.tombstones_dropped++;
+                continue;
+              }
+              keep[i] = true;
+              ++kept;
+            }
+            group_stats.records_retained += static_cast<int64_t>(kept);
+            if (kept == 0) return ok_status();
+            std::vector<uint8_t> filtered;
+            std::span<const uint8_t> out = bytes;
+            if (kept < records.size()) {
+              SLUICE_TRY(filtered, filter_batch(bytes, keep));
+              out = filtered;
+            }
+            SLUICE_TRY(BatchInfo info, parse_batch_info(out));
+            SLUICE_CHECK(cleaned->write(out));
+            cleaned->commit(std::span<const BatchInfo>(&info, 1), now_ms);
+            group_stats.bytes_written += info.size;
+            return ok_status();
+          });
       if (!written.ok()) break;
     }
     if (written.ok()) written = cleaned->on_become_inactive();

@@ -114,7 +114,8 @@ Status LogManager::load_dir(const std::filesystem::path& dir) {
     load.high_watermark = lookup_or(high_watermarks, *tp, 0);
     load.log_start_offset = lookup_or(log_starts, *tp, 0);
     load.first_dirty_offset = lookup_or(dirty, *tp, 0);
-    SLUICE_TRY(auto log, PartitionLog::open(entry.path(), *tp, config_for(*tp), options_.env, load));
+    SLUICE_TRY(auto log,
+               PartitionLog::open(entry.path(), *tp, config_for(*tp), options_.env, load));
     logs_.emplace(*tp, std::move(log));
   }
   if (ec) return io_error("list", dir, ec.value());

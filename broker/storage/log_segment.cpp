@@ -189,7 +189,8 @@ Result<std::optional<BatchLocation>> LogSegment::find_batch(int64_t offset) cons
   if (auto entry = offset_index_->lookup(offset)) position = entry->position;
   while (position < size_) {
     SLUICE_TRY(BatchInfo info, read_header_at(position));
-    if (info.last_offset >= offset) return std::optional<BatchLocation>(BatchLocation{position, info});
+    if (info.last_offset >= offset)
+      return std::optional<BatchLocation>(BatchLocation{position, info});
     position += info.size;
   }
   return std::optional<BatchLocation>();
@@ -225,8 +226,8 @@ Result<std::vector<uint8_t>> LogSegment::read_bytes(int64_t position, int64_t le
   std::vector<uint8_t> out(static_cast<std::size_t>(length));
   SLUICE_TRY(std::size_t n, pread_full(file_->fd(), std::span(out), position, log_path_));
   if (static_cast<int64_t>(n) != length) {
-    return Error(StorageErrc::corrupt, log_path_.string() + ": short read at position " +
-                                           std::to_string(position));
+    return Error(StorageErrc::corrupt,
+                 log_path_.string() + ": short read at position " + std::to_string(position));
   }
   return out;
 }
@@ -289,7 +290,7 @@ Result<RecoveryResult> LogSegment::recover() {
       why = "torn batch";
       break;
     }
-    auto valid = validate_batch(std::span<const uint8_t>(buffer));
+    auto valid = validate_batch(std::span<const uint8_t>(buffer), BatchCheck::kCrc);
     if (!valid.ok()) {
       why = valid.error().context();
       break;

@@ -67,8 +67,8 @@ class LogSegment {
   // is appended to every file name (".cleaned" for the cleaner's output).
   static Result<std::shared_ptr<LogSegment>> create(const std::filesystem::path& dir,
                                                     int64_t base_offset,
-                                                    const SegmentSettings& settings,
-                                                    int64_t now_ms, std::string_view suffix = {});
+                                                    const SegmentSettings& settings, int64_t now_ms,
+                                                    std::string_view suffix = {});
 
   // Opens an existing segment. Its indexes are loaded and sanity-checked against the log,
   // and the batches after the last index entry are walked to find the next offset. When
@@ -76,8 +76,8 @@ class LogSegment {
   // needs_recovery() is true and recover() must run before the segment is used.
   static Result<std::shared_ptr<LogSegment>> open(const std::filesystem::path& dir,
                                                   int64_t base_offset,
-                                                  const SegmentSettings& settings,
-                                                  int64_t now_ms, std::string_view suffix = {});
+                                                  const SegmentSettings& settings, int64_t now_ms,
+                                                  std::string_view suffix = {});
 
   int64_t base_offset() const { return base_offset_; }
   // Bytes of whole, committed batches.
@@ -162,7 +162,9 @@ class LogSegment {
  private:
   LogSegment(std::filesystem::path dir, int64_t base_offset, SegmentSettings settings,
              std::string suffix)
-      : dir_(std::move(dir)), base_offset_(base_offset), settings_(settings),
+      : dir_(std::move(dir)),
+        base_offset_(base_offset),
+        settings_(settings),
         suffix_(std::move(suffix)) {}
   std::filesystem::path path_for(std::string_view kind) const;
   Status load_state();  // next offset and max timestamp from the indexes and the tail

@@ -10,8 +10,8 @@
 
 namespace sluice::broker::storage {
 
-Result<std::unique_ptr<MappedFile>> MappedFile::open(const std::filesystem::path& path,
-                                                     bool create, int64_t resize_to) {
+Result<std::unique_ptr<MappedFile>> MappedFile::open(const std::filesystem::path& path, bool create,
+                                                     int64_t resize_to) {
   int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
   if (fd < 0) return io_error("open", path, errno);
   std::unique_ptr<MappedFile> file(new MappedFile(path, fd));
@@ -31,8 +31,8 @@ Status MappedFile::map() {
   SLUICE_TRY(int64_t size, file_size(fd_, path_));
   size_ = size;
   if (size_ == 0) return ok_status();
-  void* p = ::mmap(nullptr, static_cast<std::size_t>(size_), PROT_READ | PROT_WRITE, MAP_SHARED,
-                   fd_, 0);
+  void* p =
+      ::mmap(nullptr, static_cast<std::size_t>(size_), PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
   if (p == MAP_FAILED) {
     size_ = 0;
     return io_error("mmap", path_, errno);

@@ -69,7 +69,8 @@ Result<OffsetMap> parse_offset_checkpoint(std::string_view text, std::string_vie
                    std::to_string(lines.size() - 2));
   }
   for (std::size_t i = 2 + count; i < lines.size(); ++i) {
-    if (!lines[i].empty()) return corrupt("more lines than the " + std::to_string(count) + " entries");
+    if (!lines[i].empty())
+      return corrupt("more lines than the " + std::to_string(count) + " entries");
   }
   OffsetMap out;
   for (std::size_t i = 2; i < 2 + count; ++i) {

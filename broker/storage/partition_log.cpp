@@ -36,8 +36,7 @@ Result<std::shared_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return io_error("create directory", dir, ec.value());
-  std::shared_ptr<PartitionLog> log(
-      new PartitionLog(dir, std::move(tp), config, std::move(env)));
+  std::shared_ptr<PartitionLog> log(new PartitionLog(dir, std::move(tp), config, std::move(env)));
   SLUICE_CHECK(log->load(load));
   return log;
 }
@@ -133,13 +132,12 @@ Status PartitionLog::load(const LogLoadOptions& load) {
   for (auto it = segments_.begin(); it != segments_.end();) {
     auto next = std::next(it);
     auto& segment = it->second;
-    bool past_recovery_point =
-        next == segments_.end() || next->first > recover_from;
+    bool past_recovery_point = next == segments_.end() || next->first > recover_from;
     if (cut) {
       // Everything after a truncated segment goes: its offsets no longer follow on.
       for (const auto& path : segment->file_paths()) SLUICE_CHECK(remove_file(path));
-      SLUICE_LOG(warning) << "partition " << tp_.to_string() << ": removed segment "
-                          << it->first << " after a truncated one";
+      SLUICE_LOG(warning) << "partition " << tp_.to_string() << ": removed segment " << it->first
+                          << " after a truncated one";
       it = segments_.erase(it);
       continue;
     }
@@ -193,8 +191,7 @@ Error PartitionLog::go_offline(Error error) {
   if (!offline_.exchange(true, std::memory_order_acq_rel)) {
     SLUICE_LOG(error) << "partition " << tp_.to_string() << " is offline: " << error.to_string();
   }
-  return Error(StorageErrc::storage_error,
-               "partition " + tp_.to_string() + ": " + error.context());
+  return Error(StorageErrc::storage_error, "partition " + tp_.to_string() + ": " + error.context());
 }
 
 Status PartitionLog::check_online() const {
@@ -207,8 +204,9 @@ Status PartitionLog::check_online() const {
 Result<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32_t leader_epoch) {
   std::lock_guard writer(write_mu_);
   SLUICE_CHECK(check_online());
-  if (closed_) return Error(StorageErrc::storage_error, "partition " + tp_.to_string() + " is closed");
-  SLUICE_TRY(std::vector<BatchInfo> infos, parse_batches(batches, /*validate=*/true));
+  if (closed_)
+    return Error(StorageErrc::storage_error, "partition " + tp_.to_string() + " is closed");
+  SLUICE_TRY(std::vector<BatchInfo> infos, parse_batches(batches, BatchCheck::kProducer));
   int64_t now = env_.now_ms();
   int64_t log_append_time = config_.log_append_time ? now : -1;
   int64_t next = log_end_offset_;
@@ -238,8 +236,9 @@ Result<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32_t lead
 Result<AppendInfo> PartitionLog::append_as_follower(std::span<uint8_t> batches) {
   std::lock_guard writer(write_mu_);
   SLUICE_CHECK(check_online());
-  if (closed_) return Error(StorageErrc::storage_error, "partition " + tp_.to_string() + " is closed");
-  SLUICE_TRY(std::vector<BatchInfo> infos, parse_batches(batches, /*validate=*/true));
+  if (closed_)
+    return Error(StorageErrc::storage_error, "partition " + tp_.to_string() + " is closed");
+  SLUICE_TRY(std::vector<BatchInfo> infos, parse_batches(batches, BatchCheck::kCrc));
   int64_t expected = log_end_offset_;
   for (const BatchInfo& info : infos) {
     if (info.base_offset < expected) {
@@ -364,10 +363,10 @@ Result<ReadResult> PartitionLog::read(int64_t offset, const ReadOptions& options
   result.log_end_offset = log_end_offset_;
   result.high_watermark = high_watermark_;
   if (offset < log_start_offset_ || offset > log_end_offset_) {
-    return Error(StorageErrc::offset_out_of_range,
-                 "partition " + tp_.to_string() + ": offset " + std::to_string(offset) +
-                     " is outside [" + std::to_string(log_start_offset_) + ", " +
-                     std::to_string(log_end_offset_) + "]");
+    return Error(StorageErrc::offset_out_of_range, "partition " + tp_.to_string() + ": offset " +
+                                                       std::to_string(offset) + " is outside [" +
+                                                       std::to_string(log_start_offset_) + ", " +
+                                                       std::to_string(log_end_offset_) + "]");
   }
   int64_t limit = std::min(options.max_offset.value_or(log_end_offset_), log_end_offset_);
   if (offset >= limit) return result;
@@ -492,8 +491,8 @@ Status PartitionLog::truncate_fully_locked(int64_t offset) {
         status = std::move(segment).error();
       }
     }
-    log_start_offset_ = log_end_offset_ = recovery_point_ = high_watermark_ =
-        first_dirty_offset_ = offset;
+    log_start_offset_ = log_end_offset_ = recovery_point_ = high_watermark_ = first_dirty_offset_ =
+        offset;
   }
   if (status.ok()) status = epochs_->clear();
   if (!status.ok()) return go_offline(std::move(status).error());
@@ -533,8 +532,7 @@ Result<int64_t> PartitionLog::delete_records_before(int64_t offset) {
   if (offset > high_watermark || offset < 0) {
     return Error(StorageErrc::offset_out_of_range,
                  "partition " + tp_.to_string() + ": cannot delete records before " +
-                     std::to_string(offset) + ", high watermark " +
-                     std::to_string(high_watermark));
+                     std::to_string(offset) + ", high watermark " + std::to_string(high_watermark));
   }
   if (offset <= log_start_offset_) return log_start_offset_;
   int64_t now = env_.now_ms();
@@ -716,7 +714,8 @@ Status PartitionLog::replace_segments(const std::vector<std::shared_ptr<LogSegme
                                       const std::vector<int64_t>& old_sizes) {
   std::lock_guard writer(write_mu_);
   SLUICE_CHECK(check_online());
-  if (closed_) return Error(StorageErrc::storage_error, "partition " + tp_.to_string() + " is closed");
+  if (closed_)
+    return Error(StorageErrc::storage_error, "partition " + tp_.to_string() + " is closed");
   for (std::size_t i = 0; i < old_segments.size(); ++i) {
     auto it = segments_.find(old_segments[i]->base_offset());
     if (it == segments_.end() || it->second != old_segments[i] ||

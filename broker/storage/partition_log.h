@@ -113,8 +113,8 @@ class PartitionLog {
   // Errors: invalid_argument (a config validate_log_config refuses), storage_error (I/O),
   // corrupt (a leader-epoch checkpoint that does not parse).
   static Result<std::shared_ptr<PartitionLog>> open(const std::filesystem::path& dir,
-                                                    TopicPartition tp, LogConfig config,
-                                                    LogEnv env, const LogLoadOptions& load = {});
+                                                    TopicPartition tp, LogConfig config, LogEnv env,
+                                                    const LogLoadOptions& load = {});
   ~PartitionLog();
   PartitionLog(const PartitionLog&) = delete;
   PartitionLog& operator=(const PartitionLog&) = delete;

@@ -11,16 +11,26 @@ class StorageCategory final : public std::error_category {
   const char* name() const noexcept override { return "storage"; }
   std::string message(int code) const override {
     switch (static_cast<StorageErrc>(code)) {
-      case StorageErrc::offset_out_of_range: return "offset out of range";
-      case StorageErrc::storage_error: return "storage error (I/O failure or offline log)";
-      case StorageErrc::log_dir_locked: return "log directory is locked by another process";
-      case StorageErrc::corrupt: return "corrupt data on disk";
-      case StorageErrc::invalid_offset: return "invalid offset";
-      case StorageErrc::invalid_records: return "invalid record batches";
-      case StorageErrc::batch_too_large: return "batch larger than a segment";
-      case StorageErrc::log_not_found: return "no such log";
-      case StorageErrc::log_exists: return "log already exists";
-      case StorageErrc::invalid_argument: return "invalid argument";
+      case StorageErrc::offset_out_of_range:
+        return "offset out of range";
+      case StorageErrc::storage_error:
+        return "storage error (I/O failure or offline log)";
+      case StorageErrc::log_dir_locked:
+        return "log directory is locked by another process";
+      case StorageErrc::corrupt:
+        return "corrupt data on disk";
+      case StorageErrc::invalid_offset:
+        return "invalid offset";
+      case StorageErrc::invalid_records:
+        return "invalid record batches";
+      case StorageErrc::batch_too_large:
+        return "batch larger than a segment";
+      case StorageErrc::log_not_found:
+        return "no such log";
+      case StorageErrc::log_exists:
+        return "log already exists";
+      case StorageErrc::invalid_argument:
+        return "invalid argument";
     }
     return "unknown storage error " + std::to_string(code);
   }
@@ -36,16 +46,22 @@ const std::error_category& storage_category() {
 protocol::KafkaErrc to_kafka_errc(StorageErrc e) {
   using protocol::KafkaErrc;
   switch (e) {
-    case StorageErrc::offset_out_of_range: return KafkaErrc::offset_out_of_range;
+    case StorageErrc::offset_out_of_range:
+      return KafkaErrc::offset_out_of_range;
     case StorageErrc::storage_error:
-    case StorageErrc::log_dir_locked: return KafkaErrc::kafka_storage_error;
+    case StorageErrc::log_dir_locked:
+      return KafkaErrc::kafka_storage_error;
     case StorageErrc::corrupt:
-    case StorageErrc::invalid_records: return KafkaErrc::corrupt_message;
-    case StorageErrc::batch_too_large: return KafkaErrc::message_too_large;
-    case StorageErrc::log_not_found: return KafkaErrc::unknown_topic_or_partition;
+    case StorageErrc::invalid_records:
+      return KafkaErrc::corrupt_message;
+    case StorageErrc::batch_too_large:
+      return KafkaErrc::message_too_large;
+    case StorageErrc::log_not_found:
+      return KafkaErrc::unknown_topic_or_partition;
     case StorageErrc::invalid_offset:
     case StorageErrc::log_exists:
-    case StorageErrc::invalid_argument: return KafkaErrc::unknown_server_error;
+    case StorageErrc::invalid_argument:
+      return KafkaErrc::unknown_server_error;
   }
   return KafkaErrc::unknown_server_error;
 }

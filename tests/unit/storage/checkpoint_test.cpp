@@ -56,8 +56,8 @@ TEST(OffsetCheckpoint, LeftoverTempFileFromACrashIsIgnored) {
 TEST(OffsetCheckpoint, RejectsMalformedFiles) {
   TempDir dir;
   auto path = dir / "cp";
-  for (std::string text : {"", "1\n0\n", "0\n2\nt 0 1\n", "0\n1\nt x 1\n", "0\n1\nt 0\n",
-                           "0\n1\nt 0 1\nu 0 2\n"}) {
+  for (std::string text :
+       {"", "1\n0\n", "0\n2\nt 0 1\n", "0\n1\nt x 1\n", "0\n1\nt 0\n", "0\n1\nt 0 1\nu 0 2\n"}) {
     write_text(path, text);
     auto read = OffsetCheckpointFile(path).read();
     ASSERT_FALSE(read.ok()) << text;

@@ -9,6 +9,7 @@
 #include "broker/storage/log_manager.h"
 #include "broker/storage/partition_log.h"
 #include "broker/storage/storage_error.h"
+#include "protocol/crc32c.h"
 #include "storage_test_util.h"
 
 namespace sluice::broker::storage {
@@ -45,7 +46,8 @@ class CleanerTest : public ::testing::Test {
     return log.ok() ? *log : nullptr;
   }
 
-  void append(PartitionLog& log, const std::vector<TestRecord>& records, BatchOptions options = {}) {
+  void append(PartitionLog& log, const std::vector<TestRecord>& records,
+              BatchOptions options = {}) {
     Bytes batch = make_batch(records, options);
     ASSERT_TRUE(log.append(batch, 0).ok());
   }
@@ -67,7 +69,8 @@ class CleanerTest : public ::testing::Test {
 
   // What compaction must leave: below `end`, only the last record of each key (keyed
   // records only); from `end` on, everything.
-  static std::vector<StoredRecord> compacted(const std::vector<StoredRecord>& records, int64_t end) {
+  static std::vector<StoredRecord> compacted(const std::vector<StoredRecord>& records,
+                                             int64_t end) {
     std::map<std::string, int64_t> last;
     for (const auto& r : records) {
       if (r.offset < end && r.key) last[*r.key] = r.offset;
@@ -166,8 +169,8 @@ TEST_F(CleanerTest, TombstonesAreDroppedOnlyOnceOlderThanDeleteRetention) {
   int64_t old_time = clock_.now - 20'000;
   int64_t recent = clock_.now - 5'000;
   append(*log, {{"a", "1", old_time}, {"b", "1", old_time}, {"c", "1", old_time}});
-  append(*log, {{"a", std::nullopt, old_time}});   // old tombstone: goes, with "a"
-  append(*log, {{"b", std::nullopt, recent}});     // recent tombstone: stays
+  append(*log, {{"a", std::nullopt, old_time}});  // old tombstone: goes, with "a"
+  append(*log, {{"b", std::nullopt, recent}});    // recent tombstone: stays
   append(*log, {{"c", "2", old_time}, {"d", std::nullopt, old_time}});
   for (int i = 0; i < 20; ++i) append(*log, {{"filler" + std::to_string(i), "x", clock_.now}});
   log->set_high_watermark(log->log_end_offset());
@@ -178,7 +181,8 @@ TEST_F(CleanerTest, TombstonesAreDroppedOnlyOnceOlderThanDeleteRetention) {
   EXPECT_EQ(stats->tombstones_dropped, 2);  // a and d
   auto records = all_records(*log);
   std::vector<StoredRecord> head(records.begin(), records.begin() + 2);
-  EXPECT_EQ(head, (std::vector<StoredRecord>{{4, recent, "b", std::nullopt}, {5, old_time, "c", "2"}}));
+  EXPECT_EQ(head,
+            (std::vector<StoredRecord>{{4, recent, "b", std::nullopt}, {5, old_time, "c", "2"}}));
   // Later, the remaining tombstone ages out too: a forced pass re-cleans the clean part
   // even without new writes.
   clock_.now += 10'000;
@@ -214,6 +218,47 @@ TEST_F(CleanerTest, CompressedBatchesAreRewrittenWithTheirCodec) {
   }
 }
 
+TEST_F(CleanerTest, LogAppendTimeBatchesKeepTheirTimestampTypeWhenRewritten) {
+  config_.log_append_time = true;
+  auto log = open_log(dir_ / "c-0");
+  append(*log, {{"a", "1", 5}, {"b", "1", 6}, {"a", "2", 7}});
+  int64_t stamped = clock_.now;
+  clock_.now += 1000;
+  for (int i = 0; i < 20; ++i) append(*log, {{"f" + std::to_string(i), "x", 0}});
+  log->set_high_watermark(log->log_end_offset());
+  ASSERT_TRUE(LogCleaner::clean(*log, clock_.now).ok());
+  auto read = log->read(0);
+  auto batches = decode_batches(region_bytes(read->region));
+  ASSERT_FALSE(batches.empty());
+  EXPECT_TRUE(batches[0].attributes & 0x08);
+  EXPECT_EQ(batches[0].max_timestamp, stamped);
+  EXPECT_EQ(batches[0].records,
+            (std::vector<StoredRecord>{{1, stamped, "b", "1"}, {2, stamped, "a", "2"}}));
+}
+
+TEST_F(CleanerTest, ControlBatchesAreCopiedUnchanged) {
+  auto log = open_log(dir_ / "c-0");
+  append(*log, {{"k", "old", clock_.now}});
+  // A transaction marker: attributes bit 5, as a coordinator would write it.
+  Bytes marker =
+      make_batch({{std::string("\0\0\0\1", 4), std::string("\0\0\0\0\0\0", 6), clock_.now}},
+                 {.base_offset = 1});
+  marker[22] |= 0x20;
+  uint32_t crc = protocol::crc32c(std::span<const uint8_t>(marker).subspan(21));
+  for (int i = 0; i < 4; ++i) marker[17 + i] = static_cast<uint8_t>(crc >> (24 - 8 * i));
+  ASSERT_TRUE(log->append_as_follower(marker).ok());
+  Bytes copy = marker;
+  for (int i = 0; i < 20; ++i) append(*log, {{"k", "new" + std::to_string(i), clock_.now}});
+  log->set_high_watermark(log->log_end_offset());
+  ASSERT_TRUE(LogCleaner::clean(*log, clock_.now).ok());
+  auto read = log->read(0);
+  auto bytes = region_bytes(read->region);
+  ASSERT_GE(bytes.size(), copy.size());
+  EXPECT_TRUE(
+      std::equal(copy.begin() + 12, copy.end(), bytes.begin() + 12));  // all but offset/length
+  EXPECT_EQ(decode_batches(bytes).front().base_offset, 1);
+}
+
 TEST_F(CleanerTest, RecordsWithoutAKeyAreDropped) {
   auto log = open_log(dir_ / "c-0");
   append(*log, {{std::nullopt, "keyless", clock_.now}, {"k", "v", clock_.now}});
@@ -225,7 +270,8 @@ TEST_F(CleanerTest, RecordsWithoutAKeyAreDropped) {
 
 TEST_F(CleanerTest, PassesAreIncrementalAndRespectTheDirtyRatio) {
   auto log = open_log(dir_ / "c-0");
-  for (int i = 0; i < 40; ++i) append(*log, {{"k" + std::to_string(i % 5), std::to_string(i), clock_.now}});
+  for (int i = 0; i < 40; ++i)
+    append(*log, {{"k" + std::to_string(i % 5), std::to_string(i), clock_.now}});
   log->set_high_watermark(log->log_end_offset());
   auto first = LogCleaner::clean(*log, clock_.now);
   ASSERT_TRUE(first.ok());
@@ -236,7 +282,8 @@ TEST_F(CleanerTest, PassesAreIncrementalAndRespectTheDirtyRatio) {
   auto second = LogCleaner::clean(*log, clock_.now);
   EXPECT_EQ(second->logs_cleaned, 0);
   // A little new data against a large clean section stays below a high ratio...
-  for (int i = 0; i < 12; ++i) append(*log, {{"k" + std::to_string(i % 5), "new" + std::to_string(i), clock_.now}});
+  for (int i = 0; i < 12; ++i)
+    append(*log, {{"k" + std::to_string(i % 5), "new" + std::to_string(i), clock_.now}});
   log->set_high_watermark(log->log_end_offset());
   config_.min_cleanable_dirty_ratio = 0.99;
   ASSERT_TRUE(log->update_config(config_).ok());
@@ -269,7 +316,8 @@ TEST_F(CleanerTest, InterruptedSwapIsCompletedWhenTheLogIsLoaded) {
   // other as ".swap" files — the state a crash right after the cleaner's commit points
   // leaves.
   auto fill = [&](PartitionLog& log) {
-    for (int i = 0; i < 30; ++i) append(log, {{"k" + std::to_string(i % 3), std::to_string(i), clock_.now}});
+    for (int i = 0; i < 30; ++i)
+      append(log, {{"k" + std::to_string(i % 3), std::to_string(i), clock_.now}});
     log.set_high_watermark(log.log_end_offset());
   };
   auto compacted_log = open_log(dir_ / "a" / "c-0");
@@ -307,8 +355,8 @@ TEST_F(CleanerTest, InterruptedSwapIsCompletedWhenTheLogIsLoaded) {
 TEST_F(CleanerTest, LogManagerRunsTheCleanerAndCheckpointsTheDirtyOffset) {
   int64_t dirty = 0;
   {
-    auto manager = std::move(*LogManager::open({.log_dirs = {dir_.path()}, .default_config = config_,
-                                                .env = env_}));
+    auto manager = std::move(
+        *LogManager::open({.log_dirs = {dir_.path()}, .default_config = config_, .env = env_}));
     auto log = *manager->get_or_create({"c", 0});
     LogConfig plain = config_;
     plain.compact = false;
@@ -327,12 +375,14 @@ TEST_F(CleanerTest, LogManagerRunsTheCleanerAndCheckpointsTheDirtyOffset) {
   }
   EXPECT_NE(read_text(dir_ / "cleaner-offset-checkpoint").find("c 0 " + std::to_string(dirty)),
             std::string::npos);
-  auto manager = std::move(*LogManager::open({.log_dirs = {dir_.path()}, .default_config = config_,
-                                              .config_for = [&](const TopicPartition& tp) {
-                                                LogConfig c = config_;
-                                                c.compact = tp.topic == "c";
-                                                return c;
-                                              },
+  auto manager = std::move(*LogManager::open({.log_dirs = {dir_.path()},
+                                              .default_config = config_,
+                                              .config_for =
+                                                  [&](const TopicPartition& tp) {
+                                                    LogConfig c = config_;
+                                                    c.compact = tp.topic == "c";
+                                                    return c;
+                                                  },
                                               .env = env_}));
   EXPECT_EQ(manager->get({"c", 0})->first_dirty_offset(), dirty);
   EXPECT_EQ(manager->run_cleaner().logs_cleaned, 0);

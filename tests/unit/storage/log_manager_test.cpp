@@ -1,11 +1,12 @@
 // LogManager: directory locks, loading and recovery at start-up, clean-shutdown markers,
 // checkpoints, placement, deletion and the retention/cleaner passes over all logs.
+#include "broker/storage/log_manager.h"
+
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "batch_test_util.h"
-#include "broker/storage/log_manager.h"
 #include "broker/storage/offset_checkpoint.h"
 #include "broker/storage/storage_error.h"
 #include "storage_test_util.h"
@@ -87,8 +88,9 @@ TEST_F(LogManagerTest, LoadsEveryPartitionOfEveryLogDir) {
   }
   auto manager = open_manager(dirs);
   auto partitions = manager->partitions();
-  EXPECT_EQ(partitions, (std::vector<TopicPartition>{{"my-topic.v2", 0}, {"orders", 0}, {"orders", 1},
-                                                      {"orders", 2}, {"orders", 3}}));
+  EXPECT_EQ(partitions,
+            (std::vector<TopicPartition>{
+                {"my-topic.v2", 0}, {"orders", 0}, {"orders", 1}, {"orders", 2}, {"orders", 3}}));
   for (int p = 0; p < 4; ++p) EXPECT_EQ(manager->get({"orders", p})->log_end_offset(), 2 * (p + 1));
   EXPECT_EQ(manager->get({"my-topic.v2", 0})->log_end_offset(), 6);
   EXPECT_EQ(manager->get({"orders", 9}), nullptr);
@@ -202,7 +204,8 @@ TEST_F(LogManagerTest, RemoveRenamesTheDirectoryThenDeletesItWhileRegionsStayRea
 
 TEST_F(LogManagerTest, InterruptedDeletionsAndStrayDirectoriesAreHandledAtStart) {
   std::filesystem::create_directories(dir_ / "t-0.0123456789abcdef0123456789abcdef-delete");
-  write_text(dir_ / "t-0.0123456789abcdef0123456789abcdef-delete" / "00000000000000000000.log", "x");
+  write_text(dir_ / "t-0.0123456789abcdef0123456789abcdef-delete" / "00000000000000000000.log",
+             "x");
   std::filesystem::create_directories(dir_ / "lost+found");
   auto manager = open_manager();
   ASSERT_NE(manager, nullptr);
@@ -229,8 +232,9 @@ TEST_F(LogManagerTest, SummariesReportSizesAndOffsets) {
   ASSERT_EQ(summaries.size(), 1u);
   EXPECT_EQ(summaries[0].topic_partition, (TopicPartition{"t", 0}));
   EXPECT_EQ(summaries[0].dir, dir_ / "t-0");
-  EXPECT_EQ(summaries[0].size_bytes,
-            static_cast<int64_t>(std::filesystem::file_size(dir_ / "t-0" / "00000000000000000000.log")));
+  EXPECT_EQ(
+      summaries[0].size_bytes,
+      static_cast<int64_t>(std::filesystem::file_size(dir_ / "t-0" / "00000000000000000000.log")));
   EXPECT_EQ(summaries[0].segments, 1);
   EXPECT_EQ(summaries[0].log_start_offset, 0);
   EXPECT_EQ(summaries[0].log_end_offset, 6);

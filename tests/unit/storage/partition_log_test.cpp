@@ -1,12 +1,13 @@
 // PartitionLog: appends as leader and follower, reads as file regions across segment rolls,
 // index and time lookups, truncation, flush policy and concurrent readers.
+#include "broker/storage/partition_log.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
 #include "batch_test_util.h"
-#include "broker/storage/partition_log.h"
 #include "broker/storage/storage_error.h"
 #include "storage_test_util.h"
 
@@ -28,7 +29,8 @@ class LogTest : public ::testing::Test {
  protected:
   LogTest() { env_.clock = clock_.fn(); }
 
-  std::shared_ptr<PartitionLog> open_log(const LogLoadOptions& load = {.had_clean_shutdown = true}) {
+  std::shared_ptr<PartitionLog> open_log(const LogLoadOptions& load = {
+                                             .had_clean_shutdown = true}) {
     auto log = PartitionLog::open(dir_ / "orders-0", {"orders", 0}, config_, env_, load);
     EXPECT_TRUE(log.ok()) << log.error().to_string();
     return log.ok() ? *log : nullptr;
@@ -119,6 +121,21 @@ TEST_F(LogTest, AppendRejectsInvalidBatchesWithoutChangingTheLog) {
   EXPECT_FALSE(log->offline());
 }
 
+TEST_F(LogTest, LeaderAppendRequiresConsecutiveOffsetDeltasButFollowersAcceptGaps) {
+  auto log = open_log();
+  // What a compacted leader sends: offset deltas 0 and 2.
+  Bytes gappy = make_batch({{"a", "1", 1000, 0}, {"b", "2", 1000, 2}});
+  auto rejected = log->append(gappy, 0);
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_EQ(rejected.error().code(), StorageErrc::invalid_records);
+  EXPECT_EQ(log->log_end_offset(), 0);
+  Bytes replicated = make_batch({{"a", "1", 1000, 0}, {"b", "2", 1000, 2}});
+  auto accepted = log->append_as_follower(replicated);
+  ASSERT_TRUE(accepted.ok()) << accepted.error().to_string();
+  EXPECT_EQ(accepted->last_offset, 2);
+  EXPECT_EQ(log->log_end_offset(), 3);
+}
+
 TEST_F(LogTest, AppendLargerThanASegmentIsRejected) {
   config_.segment_bytes = 200;
   auto log = open_log();
@@ -143,7 +160,8 @@ TEST_F(LogTest, ReadsRoundTripAcrossSegmentRolls) {
   config_.segment_bytes = 1000;
   auto log = open_log();
   std::vector<AppendInfo> appended;
-  for (int i = 0; i < 40; ++i) appended.push_back(append(*log, simple_batch(1 + i % 4, 1000 + i, 50)));
+  for (int i = 0; i < 40; ++i)
+    appended.push_back(append(*log, simple_batch(1 + i % 4, 1000 + i, 50)));
   EXPECT_GT(log->segment_count(), 5);
   // Segment files are named by their base offset, 20 digits.
   for (int64_t base : log->segment_base_offsets()) {
@@ -162,7 +180,8 @@ TEST_F(LogTest, ReadsRoundTripAcrossSegmentRolls) {
   // Every segment but the active one is within segment.bytes.
   auto bases = log->segment_base_offsets();
   for (std::size_t i = 0; i + 1 < bases.size(); ++i) {
-    auto size = std::filesystem::file_size(dir_ / "orders-0" / (segment_file_name(bases[i], ".log")));
+    auto size =
+        std::filesystem::file_size(dir_ / "orders-0" / (segment_file_name(bases[i], ".log")));
     EXPECT_LE(size, 1000u);
   }
 }
@@ -276,7 +295,8 @@ TEST_F(LogTest, RollsWhenTheSegmentIsOlderThanSegmentMs) {
   append(*log, simple_batch(1));
   EXPECT_EQ(log->segment_base_offsets(), (std::vector<int64_t>{0, 2}));
   // An empty active segment does not roll however old it is.
-  auto empty = PartitionLog::open(dir_ / "other-0", {"other", 0}, config_, env_, {.had_clean_shutdown = true});
+  auto empty = PartitionLog::open(dir_ / "other-0", {"other", 0}, config_, env_,
+                                  {.had_clean_shutdown = true});
   clock_.now += 5000;
   Bytes one = simple_batch(1);
   ASSERT_TRUE((*empty)->append(one, 0).ok());
@@ -299,12 +319,14 @@ TEST_F(LogTest, RolledSegmentsHaveTrimmedIndexesAndAreFlushed) {
   for (int i = 0; i < 12; ++i) append(*log, simple_batch(1, 1000 + i, 50));
   auto bases = log->segment_base_offsets();
   ASSERT_GE(bases.size(), 2u);
-  auto index_size = std::filesystem::file_size(dir_ / "orders-0" / segment_file_name(bases[0], ".index"));
+  auto index_size =
+      std::filesystem::file_size(dir_ / "orders-0" / segment_file_name(bases[0], ".index"));
   EXPECT_EQ(index_size % 8, 0u);
   EXPECT_LT(index_size, 80u);
   // The active segment's index is preallocated.
-  EXPECT_EQ(std::filesystem::file_size(dir_ / "orders-0" / segment_file_name(bases.back(), ".index")),
-            static_cast<uintmax_t>(config_.segment_index_bytes / 8 * 8));
+  EXPECT_EQ(
+      std::filesystem::file_size(dir_ / "orders-0" / segment_file_name(bases.back(), ".index")),
+      static_cast<uintmax_t>(config_.segment_index_bytes / 8 * 8));
   // The recovery point follows the rolls (default flush policy: never otherwise).
   EXPECT_EQ(log->recovery_point(), bases.back());
 }
@@ -502,7 +524,8 @@ TEST_F(LogTest, CleanCloseAndReopenKeepsOffsetsAndData) {
   log.reset();
   // The active segment's indexes were trimmed on close.
   auto active_index = dir_ / "orders-0" / segment_file_name(bases.back(), ".index");
-  EXPECT_LT(std::filesystem::file_size(active_index), static_cast<uintmax_t>(config_.segment_index_bytes));
+  EXPECT_LT(std::filesystem::file_size(active_index),
+            static_cast<uintmax_t>(config_.segment_index_bytes));
   auto reopened = open_log();
   EXPECT_EQ(reopened->segment_base_offsets(), bases);
   EXPECT_EQ(reopened->log_end_offset(), 30);

@@ -144,8 +144,8 @@ TEST_F(RecoveryTest, CorruptBatchInAnEarlierSegmentDropsEverythingAfterIt) {
   TempDir dir;
   auto written = write_and_crash(dir, kBatches);
   // The second batch of the second segment.
-  auto second_segment = std::find_if(written.begin(), written.end(),
-                                     [&](const Written& w) { return w.segment > 0; });
+  auto second_segment =
+      std::find_if(written.begin(), written.end(), [&](const Written& w) { return w.segment > 0; });
   ASSERT_NE(second_segment, written.end());
   auto victim = std::next(second_segment);
   ASSERT_EQ(victim->segment, second_segment->segment);
@@ -240,7 +240,8 @@ TEST_F(RecoveryTest, CrashRecoveryRebuildsIndexesAndTheLeaderEpochCache) {
       ASSERT_TRUE(log->append(batch, 0).ok());
     }
     ASSERT_TRUE(log->close().ok());
-    index_after_clean_close = testing::read_text(log_dir(reference) / segment_file_name(0, ".index"));
+    index_after_clean_close =
+        testing::read_text(log_dir(reference) / segment_file_name(0, ".index"));
   }
   {
     auto log = open(dir, {.had_clean_shutdown = true});
@@ -258,7 +259,8 @@ TEST_F(RecoveryTest, CrashRecoveryRebuildsIndexesAndTheLeaderEpochCache) {
   EXPECT_EQ(log->leader_epochs().entries(), (std::vector<EpochEntry>{{1, 0}}));
   EXPECT_EQ(log->recovery_point(), 6);
   ASSERT_TRUE(log->close().ok());
-  EXPECT_EQ(testing::read_text(log_dir(dir) / segment_file_name(0, ".index")), index_after_clean_close);
+  EXPECT_EQ(testing::read_text(log_dir(dir) / segment_file_name(0, ".index")),
+            index_after_clean_close);
 }
 
 TEST_F(RecoveryTest, LeftoversOfInterruptedWorkAreRemovedAtLoad) {
@@ -277,17 +279,18 @@ TEST_F(RecoveryTest, LeftoversOfInterruptedWorkAreRemovedAtLoad) {
     names.push_back(entry.path().filename().string());
   }
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"00000000000000000000.index",
-                                             "00000000000000000000.log",
-                                             "00000000000000000000.timeindex",
-                                             "leader-epoch-checkpoint"}));
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "00000000000000000000.index", "00000000000000000000.log",
+                       "00000000000000000000.timeindex", "leader-epoch-checkpoint"}));
   EXPECT_EQ(log->log_end_offset(), 6);
 }
 
 TEST_F(RecoveryTest, LogStartAndHighWatermarkComeFromTheCheckpointsClamped) {
   TempDir dir;
   write_and_crash(dir, kBatches);
-  auto log = open(dir, {.had_clean_shutdown = false, .recovery_point = 0, .log_start_offset = 3,
+  auto log = open(dir, {.had_clean_shutdown = false,
+                        .recovery_point = 0,
+                        .log_start_offset = 3,
                         .high_watermark = 1000});
   ASSERT_NE(log, nullptr);
   EXPECT_EQ(log->log_start_offset(), 3);

@@ -26,7 +26,8 @@ class RetentionTest : public ::testing::Test {
   }
 
   std::shared_ptr<PartitionLog> open_log() {
-    auto log = PartitionLog::open(dir_ / "t-0", {"t", 0}, config_, env_, {.had_clean_shutdown = true});
+    auto log =
+        PartitionLog::open(dir_ / "t-0", {"t", 0}, config_, env_, {.had_clean_shutdown = true});
     EXPECT_TRUE(log.ok()) << log.error().to_string();
     return *log;
   }
@@ -61,7 +62,8 @@ TEST_F(RetentionTest, DeletesSegmentsWhoseLargestTimestampIsOlderThanRetentionMs
   auto log = open_log();
   fill(*log, 12);  // segments [0-2] [3-5] [6-8] [9-11], max timestamps kT0 + 2000, 5000, ...
   ASSERT_EQ(log->segment_base_offsets(), (std::vector<int64_t>{0, 3, 6, 9}));
-  // Segment 0's largest timestamp (kT0 + 2000) is older than 10 s; segment 3's (kT0 + 5000) not yet.
+  // Segment 0's largest timestamp (kT0 + 2000) is older than 10 s; segment 3's (kT0 + 5000) not
+  // yet.
   auto result = log->apply_retention(kT0 + 2000 + 10'001);
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->segments_deleted, 1);
@@ -140,7 +142,8 @@ TEST_F(RetentionTest, SegmentWithoutTimestampsAgesByItsFileTime) {
   ASSERT_TRUE(log->apply_retention(now).ok());
   EXPECT_EQ(log->segment_count(), 2);
   auto first = dir_ / "t-0" / "00000000000000000000.log";
-  std::filesystem::last_write_time(first, std::filesystem::last_write_time(first) - std::chrono::hours(1));
+  std::filesystem::last_write_time(first,
+                                   std::filesystem::last_write_time(first) - std::chrono::hours(1));
   ASSERT_TRUE(log->apply_retention(now).ok());
   EXPECT_EQ(log->segment_count(), 1);
 }

@@ -5,6 +5,8 @@
 // and then fails with ENOSPC, an fsync that fails with EIO), and a real kernel limit —
 // RLIMIT_FSIZE with SIGXFSZ ignored, which makes write(2) past the limit fail with EFBIG —
 // set in a forked child so the test process keeps its limits.
+#include "broker/storage/storage_error.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -16,7 +18,6 @@
 #include "batch_test_util.h"
 #include "broker/storage/log_manager.h"
 #include "broker/storage/partition_log.h"
-#include "broker/storage/storage_error.h"
 #include "storage_test_util.h"
 
 namespace sluice::broker::storage {
@@ -60,7 +61,8 @@ struct FullDisk {
 TEST(StorageError, AppendOnAFullDiskFailsLeavesNoPartialBatchAndTakesTheLogOffline) {
   TempDir dir;
   Bytes batch = simple_batch(3, 1000, 50);
-  FullDisk disk{static_cast<int64_t>(batch.size()) * 2 + static_cast<int64_t>(batch.size()) / 2, "t-0"};
+  FullDisk disk{static_cast<int64_t>(batch.size()) * 2 + static_cast<int64_t>(batch.size()) / 2,
+                "t-0"};
   LogEnv env;
   env.io = disk.hooks();
   auto log = *PartitionLog::open(dir / "t-0", {"t", 0}, {}, env, {.had_clean_shutdown = true});
