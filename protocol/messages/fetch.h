@@ -2,6 +2,13 @@
 // a response size limit, v4 isolation level (and RecordBatch v2), v7 fetch sessions, v9
 // leader epochs, v11 rack, v12 is flexible with tagged diverging-epoch/current-leader fields.
 // Sluice serves v4+ and answers older versions with UNSUPPORTED_VERSION.
+//
+// Fields Kafka adds after v12 are not modelled (our range ends at 12): topic ids replacing
+// names (v13+), the request's ReplicaState (tag 1, v15+), FetchPartition's ReplicaDirectoryId
+// (tag 0, v17+) and the response's NodeEndpoints (tag 0, v16+). A peer that sends such a tag
+// anyway gets it kept in unknown_tags. Fields whose versions end inside Kafka's wider range
+// carry their `.until` (e.g. ReplicaId 0-14, topic names 0-12) so the specs read like the
+// schema; within 0-12 those bounds change nothing.
 #pragma once
 
 #include "protocol/message.h"
@@ -33,7 +40,7 @@ struct FetchTopic : MessageStruct {
 
   template <class F>
   void fields(F& f) {
-    f.field("topic", topic, {});
+    f.field("topic", topic, {.until = 12});
     f.field("partitions", partitions, {});
   }
 };
@@ -44,7 +51,7 @@ struct FetchForgottenTopic : MessageStruct {
 
   template <class F>
   void fields(F& f) {
-    f.field("topic", topic, {.since = 7});
+    f.field("topic", topic, {.since = 7, .until = 12});
     f.field("partitions", partitions, {.since = 7});
   }
 };
@@ -65,7 +72,7 @@ struct FetchRequest : MessageStruct {
   template <class F>
   void fields(F& f) {
     f.field("cluster_id", cluster_id, {.since = 12, .nullable_since = 12, .tag = 0});
-    f.field("replica_id", replica_id, {});
+    f.field("replica_id", replica_id, {.until = 14});
     f.field("max_wait_ms", max_wait_ms, {});
     f.field("min_bytes", min_bytes, {});
     f.field("max_bytes", max_bytes, {.since = 3});
@@ -157,7 +164,7 @@ struct FetchableTopicResponse : MessageStruct {
 
   template <class F>
   void fields(F& f) {
-    f.field("topic", topic, {});
+    f.field("topic", topic, {.until = 12});
     f.field("partitions", partitions, {});
   }
 };

@@ -1,6 +1,8 @@
 // ListOffsets (key 2): the offset for a timestamp, or the earliest (-2) / latest (-1) offset.
 // v0 returns a list of old-style offsets, v1+ one offset with its timestamp, v4 adds leader
-// epochs, v6 is flexible, v7 adds max-timestamp (-3).
+// epochs, v6 is flexible, v7 adds max-timestamp (-3). Fields that exist only in v0
+// (MaxNumOffsets, OldStyleOffsets) are bounded with `.until = 0`; Kafka's v10 TimeoutMs is
+// beyond our range (0-7) and not modelled.
 #pragma once
 
 #include "protocol/message.h"

@@ -1,6 +1,8 @@
 // Metadata (key 3): brokers, controller, cluster id, and each topic's partitions with leader,
 // leader epoch, replicas and ISR. v4 adds auto-creation control, v7 leader epochs, v9 is
 // flexible, v10 topic ids, v11 drops cluster authorized operations, v12 nullable names.
+// Fields that stop existing inside our range (both *ClusterAuthorizedOperations fields exist
+// in v8-10 only) say so with FieldSpec::until, the last version that carries them.
 #pragma once
 
 #include "protocol/message.h"

@@ -1,6 +1,8 @@
 // Produce (key 0): record batches for partitions, with the acknowledgement level. v3 adds the
 // transactional id (and requires RecordBatch v2), v9 is flexible. Sluice accepts v3+ and
 // answers older versions with UNSUPPORTED_VERSION (their message formats are v0/v1).
+// Kafka's v10+ response tags (partition CurrentLeader, top-level NodeEndpoints) are beyond
+// our range (0-9) and not modelled; a peer sending them gets them kept in unknown_tags.
 #pragma once
 
 #include "protocol/message.h"
