@@ -3,12 +3,15 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <random>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -21,6 +24,7 @@
 #include "broker/handlers/router.h"
 #include "broker/handlers/services.h"
 #include "broker/replication/append_notifier.h"
+#include "broker/replication/replica_fetcher.h"
 #include "broker/replication/replica_manager.h"
 #include "broker/server/server.h"
 #include "broker/storage/log_manager.h"
@@ -66,6 +70,9 @@ Status run_on(asio::io_context& io, awaitable<Status> coro) {
 
 }  // namespace
 
+awaitable<void> write_isr(Broker::Impl* d, replication::IsrUpdate update);
+awaitable<void> isr_check_loop(Broker::Impl* d);
+
 struct Broker::Impl {
   explicit Impl(config::BrokerConfig c) : config(std::move(c)) {}
 
@@ -80,6 +87,13 @@ struct Broker::Impl {
   std::unique_ptr<storage::LogManager> logs;
   replication::AppendNotifier notifier;
   std::unique_ptr<replication::ReplicaManager> replicas;
+  // Follower fetchers and the ISR lag check run on their own thread, so replication keeps
+  // going while network threads are busy and never waits on ZooKeeper.
+  asio::io_context replication;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> replication_work;
+  std::thread replication_thread;
+  std::unique_ptr<replication::ReplicaFetchers> fetchers;
+  std::atomic<bool> replication_stopping{false};
   // Storage maintenance (retention, checkpoints, flush.ms, compaction) runs on its own
   // thread: it does file I/O that must not stall ZooKeeper handling or requests.
   asio::io_context maintenance;
@@ -146,6 +160,24 @@ struct Broker::Impl {
     if (!opened) return Error(opened.error().code(), "log dirs: " + opened.error().context());
     logs = std::move(*opened);
     replicas = std::make_unique<replication::ReplicaManager>(config.broker_id, *logs, config, notifier);
+    replication::FetcherOptions fo;
+    fo.broker_id = config.broker_id;
+    fo.listener_name = config.inter_broker_listener_name;
+    fo.max_wait_ms = static_cast<int32_t>(config.get_long("replica.fetch.wait.max.ms"));
+    fo.min_bytes = static_cast<int32_t>(config.get_long("replica.fetch.min.bytes"));
+    fo.partition_max_bytes = static_cast<int32_t>(config.get_long("replica.fetch.max.bytes"));
+    fo.socket_timeout_ms = static_cast<int32_t>(config.get_long("replica.socket.timeout.ms"));
+    fetchers = std::make_unique<replication::ReplicaFetchers>(replication.get_executor(), *replicas,
+                                                              metadata, fo);
+    replicas->set_followed_listener([this](std::vector<replication::FollowedPartition> followed) {
+      fetchers->update(std::move(followed));
+    });
+    replicas->set_isr_writer([this](replication::IsrUpdate update) {
+      asio::co_spawn(control, write_isr(this, std::move(update)), asio::detached);
+    });
+    zk->add_listener([this](coordination::SessionEvent e) {
+      if (e == coordination::SessionEvent::expired) replicas->on_session_lost();
+    });
     replicas->apply_metadata(*metadata.current());
     sync->add_listener([this](const auto&, const std::shared_ptr<const cluster::Snapshot>& current) {
       replicas->apply_metadata(*current);
@@ -189,6 +221,22 @@ struct Broker::Impl {
       every(std::chrono::milliseconds(config.get_long("log.cleaner.backoff.ms")), [&lm] { lm.run_cleaner(); });
     }
     maintenance_thread = std::thread([this] { maintenance.run(); });
+  }
+
+  void start_replication() {
+    replication_work.emplace(replication.get_executor());
+    asio::co_spawn(replication, isr_check_loop(this), asio::detached);
+    replication_thread = std::thread([this] { replication.run(); });
+  }
+
+  void stop_replication() {
+    if (!replication_thread.joinable()) return;
+    replication_stopping = true;
+    fetchers->stop();
+    replication_work.reset();
+    // Fetchers in a long poll end at their next wake-up; do not wait for them.
+    asio::post(replication, [this] { replication.stop(); });
+    replication_thread.join();
   }
 
   void stop_maintenance() {
@@ -273,11 +321,41 @@ struct Broker::Impl {
   }
 };
 
+// Writes a leader's ISR change to the partition state znode (CAS on its version) and tells
+// the replica manager how it went. On the control executor.
+awaitable<void> write_isr(Broker::Impl* d, replication::IsrUpdate update) {
+  if (!d->zk) co_return;
+  auto written = co_await coordination::update_partition_state(*d->zk, update.tp.topic, update.tp.partition,
+                                                               update.state, update.zk_version, std::nullopt);
+  if (written) {
+    d->replicas->isr_write_done(update, *written);
+    co_return;
+  }
+  SLUICE_LOG(warning) << "partition " << update.tp.to_string() << ": ISR change not written: "
+                      << written.error().to_string();
+  d->replicas->isr_write_failed(update);
+  if (d->sync) d->sync->request_refresh();
+}
+
+// Every half replica.lag.time.max.ms: followers that fell behind leave the ISR.
+awaitable<void> isr_check_loop(Broker::Impl* d) {
+  asio::steady_timer timer(d->replication);
+  const auto period = std::chrono::milliseconds(std::max<int64_t>(50, d->config.replica_lag_time_max_ms / 2));
+  while (!d->replication_stopping) {
+    timer.expires_after(period);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (d->replication_stopping) break;
+    d->replicas->check_isr_lag();
+  }
+}
+
 Broker::Broker(config::BrokerConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 
 Broker::~Broker() {
   request_stop();
   if (impl_->started) return;  // wait_for_shutdown() cleaned up
+  impl_->stop_replication();
   impl_->stop_maintenance();
   impl_->network_work.reset();
   impl_->control_work.reset();
@@ -307,6 +385,7 @@ Status Broker::start() {
   if (Status st = d.open_logs(); !st) return st;
   d.services.replicas = d.replicas.get();
   d.start_maintenance();
+  d.start_replication();
   handlers::register_handlers(d.router, d.services);
 
   server::ConnectionLimits limits;
@@ -364,7 +443,9 @@ void Broker::wait_for_shutdown() {
   for (auto& t : d.network_threads) t.join();
   d.network_threads.clear();
   d.server.reset();
-  // 4. Storage: stop maintenance, then flush, checkpoint and mark a clean shutdown.
+  // 4. Storage: stop replication and maintenance, then flush, checkpoint and mark a clean
+  // shutdown.
+  d.stop_replication();
   d.stop_maintenance();
   if (d.logs) {
     if (Status st = d.logs->close(); !st) SLUICE_LOG(error) << "closing logs: " << st.error().to_string();

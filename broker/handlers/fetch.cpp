@@ -42,7 +42,8 @@ int64_t read_all(Services& services, const protocol::FetchRequest& request, int1
       const int64_t left = std::max<int64_t>(0, response_limit - total);
       const int32_t budget = static_cast<int32_t>(std::min<int64_t>(part.partition_max_bytes, left));
       auto r = services.replicas->read(topic.topic, part.partition, part.fetch_offset, budget,
-                                       part.current_leader_epoch, request.replica_id, first);
+                                       part.current_leader_epoch, request.replica_id, first,
+                                       version >= 12 ? part.last_fetched_epoch : -1);
       pd.error_code = r.error_code;
       pd.high_watermark = r.high_watermark;
       pd.last_stable_offset = r.high_watermark;
@@ -55,6 +56,11 @@ int64_t read_all(Services& services, const protocol::FetchRequest& request, int1
           pd.current_leader->leader_id = r.leader_id;
           pd.current_leader->leader_epoch = r.leader_epoch;
         }
+      }
+      if (r.diverging_epoch) {
+        pd.diverging_epoch = protocol::FetchEpochEndOffset{};
+        pd.diverging_epoch->epoch = r.diverging_epoch->epoch;
+        pd.diverging_epoch->end_offset = r.diverging_epoch->end_offset;
       }
       if (r.records.length > 0) {
         total += r.records.length;
@@ -111,7 +117,7 @@ void add_fetch(Router& router, Services& services) {
     auto has_error = [&] {
       for (const auto& t : response.responses)
         for (const auto& p : t.partitions)
-          if (p.error_code != 0) return true;
+          if (p.error_code != 0 || p.diverging_epoch) return true;
       return false;
     };
     if (bytes < request.min_bytes && request.max_wait_ms > 0 && !has_error()) {

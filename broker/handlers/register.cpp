@@ -11,6 +11,7 @@ void register_handlers(Router& router, Services& services) {
   add_produce(router, services);
   add_fetch(router, services);
   add_list_offsets(router, services);
+  add_offset_for_leader_epoch(router, services);
   add_describe_configs(router, services);
   add_create_partitions(router, services);
 }

@@ -1,7 +1,9 @@
-// ReplicaManager: leadership from ZooKeeper's partition states, appends and reads on logs.
+// ReplicaManager: leadership from ZooKeeper's partition states, appends and reads on logs,
+// follower tracking, the high watermark and ISR decisions (see replica_manager.h).
 #include "broker/replication/replica_manager.h"
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "broker/config/broker_config.h"
@@ -14,6 +16,7 @@ namespace sluice::broker::replication {
 namespace {
 
 using protocol::KafkaErrc;
+using storage::LeaderEpochCache;
 
 int16_t code(KafkaErrc e) { return static_cast<int16_t>(e); }
 
@@ -24,7 +27,41 @@ int16_t storage_code(const Error& e) {
   return code(KafkaErrc::unknown_server_error);
 }
 
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+bool contains(const std::vector<int32_t>& v, int32_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
 }  // namespace
+
+// What a follower's fetches tell the leader.
+struct FollowerState {
+  int64_t log_end_offset = -1;       // -1: has not fetched since we became leader
+  int64_t last_fetch_ms = 0;
+  int64_t last_fetch_leader_leo = -1;  // our log end at its previous fetch
+  int64_t last_caught_up_ms = 0;
+};
+
+struct ReplicaManager::Partition {
+  std::shared_ptr<storage::PartitionLog> log;
+  mutable std::mutex mu;  // guards everything below
+  bool leader = false;
+  int32_t leader_id = -1;
+  int32_t leader_epoch = -1;
+  std::vector<int32_t> replicas;
+  coordination::znodes::PartitionState state;  // as last read or written
+  int32_t zk_version = -1;
+  int32_t min_insync_replicas = 1;
+  // Leader only.
+  int64_t leader_epoch_start_offset = 0;
+  std::map<int32_t, FollowerState> followers;
+  std::optional<std::vector<int32_t>> pending_isr;  // written, not yet confirmed
+};
 
 storage::LogConfig log_config_for(const config::BrokerConfig& broker,
                                   const std::map<std::string, std::string>& overrides) {
@@ -48,68 +85,122 @@ storage::LogConfig log_config_for(const config::BrokerConfig& broker,
 }
 
 ReplicaManager::ReplicaManager(int32_t broker_id, storage::LogManager& logs,
-                               const config::BrokerConfig& config, AppendNotifier& notifier)
-    : broker_id_(broker_id), logs_(logs), config_(config), notifier_(notifier) {}
+                               const config::BrokerConfig& config, AppendNotifier& notifier,
+                               Clock clock)
+    : broker_id_(broker_id),
+      logs_(logs),
+      config_(config),
+      notifier_(notifier),
+      clock_(clock ? std::move(clock) : Clock(steady_ms)) {}
+
+void ReplicaManager::set_isr_writer(IsrWriter writer) {
+  std::unique_lock lock(mu_);
+  isr_writer_ = std::move(writer);
+}
+
+void ReplicaManager::set_followed_listener(std::function<void(std::vector<FollowedPartition>)> l) {
+  std::unique_lock lock(mu_);
+  followed_listener_ = std::move(l);
+}
 
 void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
-  std::map<storage::TopicPartition, Partition> next;
-  for (const auto& [name, topic] : snapshot.topics) {
-    const auto cfg = log_config_for(config_, topic.config);
-    const auto settings = config::log_settings(config_, topic.config);
-    for (const auto& [index, info] : topic.partitions) {
-      if (std::find(info.replicas.begin(), info.replicas.end(), broker_id_) == info.replicas.end()) continue;
-      storage::TopicPartition tp{name, index};
-      auto log = logs_.get_or_create(tp, cfg);
-      if (!log) {
-        SLUICE_LOG(error) << "partition " << tp.to_string() << ": cannot open its log: "
-                          << log.error().to_string();
-        continue;
-      }
-      if (Status st = (*log)->update_config(cfg); !st) {
-        SLUICE_LOG(warning) << "partition " << tp.to_string() << ": topic config not applied: "
-                            << st.error().to_string();
-      }
-      Partition p;
-      p.log = *log;
-      p.replicas = info.replicas;
-      p.leader_id = info.leader();
-      p.leader_epoch = info.leader_epoch();
-      p.leader = info.leader() == broker_id_;
-      if (info.state) p.isr = info.state->isr;
-      p.min_insync_replicas = settings.min_insync_replicas;
-      next[tp] = std::move(p);
-    }
-  }
-  std::vector<storage::TopicPartition> gone;
+  const int64_t now = clock_();
+  std::set<storage::TopicPartition> assigned;
+  std::vector<std::shared_ptr<Partition>> became_leader;
+  std::vector<FollowedPartition> followed;
+  std::function<void(std::vector<FollowedPartition>)> followed_listener;
   {
     std::unique_lock lock(mu_);
-    for (const auto& [tp, p] : next) {
-      auto old = partitions_.find(tp);
-      bool was_leader = old != partitions_.end() && old->second.leader;
-      if (p.leader && (!was_leader || old->second.leader_epoch != p.leader_epoch)) {
-        SLUICE_LOG(info) << "partition " << tp.to_string() << ": leader, epoch " << p.leader_epoch;
-      } else if (!p.leader && was_leader) {
-        SLUICE_LOG(info) << "partition " << tp.to_string() << ": no longer leader (leader "
-                         << p.leader_id << ", epoch " << p.leader_epoch << ")";
+    session_lost_ = false;
+    for (const auto& [name, topic] : snapshot.topics) {
+      const auto cfg = log_config_for(config_, topic.config);
+      const auto settings = config::log_settings(config_, topic.config);
+      for (const auto& [index, info] : topic.partitions) {
+        if (!contains(info.replicas, broker_id_)) continue;
+        storage::TopicPartition tp{name, index};
+        auto& slot = partitions_[tp];
+        if (!slot) {
+          auto log = logs_.get_or_create(tp, cfg);
+          if (!log) {
+            SLUICE_LOG(error) << "partition " << tp.to_string() << ": cannot open its log: "
+                              << log.error().to_string();
+            partitions_.erase(tp);
+            continue;
+          }
+          slot = std::make_shared<Partition>();
+          slot->log = *log;
+        } else if (Status st = slot->log->update_config(cfg); !st) {
+          SLUICE_LOG(warning) << "partition " << tp.to_string() << ": topic config not applied: "
+                              << st.error().to_string();
+        }
+        assigned.insert(tp);
+        Partition& p = *slot;
+        std::lock_guard plock(p.mu);
+        p.replicas = info.replicas;
+        p.min_insync_replicas = settings.min_insync_replicas;
+        if (!info.state) {
+          p.leader = false;
+          p.leader_id = -1;
+          continue;
+        }
+        const auto& st = *info.state;
+        // Our own ISR write may be newer than this snapshot (same epoch, higher version).
+        const bool stale = st.leader_epoch == p.leader_epoch && info.state_zk_version < p.zk_version;
+        if (!stale) {
+          const bool new_epoch = st.leader_epoch != p.leader_epoch || !p.leader;
+          p.state = st;
+          p.zk_version = info.state_zk_version;
+          p.leader_id = st.leader;
+          const bool lead = st.leader == broker_id_;
+          if (lead && new_epoch) {
+            p.leader_epoch = st.leader_epoch;
+            p.leader = true;
+            p.pending_isr.reset();
+            p.followers.clear();
+            for (int32_t r : p.replicas) {
+              if (r != broker_id_) p.followers[r].last_caught_up_ms = now;
+            }
+            p.leader_epoch_start_offset = p.log->log_end_offset();
+            if (Status as = p.log->leader_epochs().assign(p.leader_epoch, p.leader_epoch_start_offset); !as) {
+              SLUICE_LOG(error) << "partition " << tp.to_string() << ": leader epoch cache: "
+                                << as.error().to_string();
+            }
+            SLUICE_LOG(info) << "partition " << tp.to_string() << ": leader, epoch " << p.leader_epoch
+                             << ", log end " << p.leader_epoch_start_offset << ", high watermark "
+                             << p.log->high_watermark();
+            became_leader.push_back(slot);
+          } else if (!lead) {
+            if (p.leader) {
+              SLUICE_LOG(info) << "partition " << tp.to_string() << ": no longer leader (leader "
+                               << st.leader << ", epoch " << st.leader_epoch << ")";
+            } else if (p.leader_epoch != st.leader_epoch && st.leader >= 0) {
+              SLUICE_LOG(info) << "partition " << tp.to_string() << ": follower of broker "
+                               << st.leader << ", epoch " << st.leader_epoch;
+            }
+            p.leader = false;
+            p.leader_epoch = st.leader_epoch;
+            p.pending_isr.reset();
+            p.followers.clear();
+          }
+        }
       }
     }
-    for (const auto& [tp, p] : partitions_) {
-      if (!next.count(tp)) gone.push_back(tp);
+    for (auto it = partitions_.begin(); it != partitions_.end();) {
+      it = assigned.count(it->first) ? std::next(it) : partitions_.erase(it);
     }
-    partitions_ = std::move(next);
-    for (const auto& [tp, p] : partitions_) advance_high_watermark(p);
+    followed = followed_locked();
+    followed_listener = followed_listener_;
   }
+  for (const auto& p : became_leader) {
+    std::lock_guard plock(p->mu);
+    advance_high_watermark_locked(*p);
+  }
+  if (followed_listener) followed_listener(std::move(followed));
+
   // Logs of partitions no longer assigned here (topic deleted): remove from disk.
   for (const auto& tp : logs_.partitions()) {
-    bool hosted = false;
-    {
-      std::shared_lock lock(mu_);
-      hosted = partitions_.count(tp) != 0;
-    }
-    if (hosted) continue;
-    if (snapshot.topic(tp.topic) != nullptr && std::find(gone.begin(), gone.end(), tp) == gone.end()) {
-      continue;  // still a topic; a reassignment is not handled here
-    }
+    if (assigned.count(tp)) continue;
+    if (snapshot.topic(tp.topic) != nullptr) continue;  // still a topic; reassignment is not handled
     SLUICE_LOG(info) << "partition " << tp.to_string() << ": deleting its log (topic gone)";
     if (Status st = logs_.remove(tp); !st) {
       SLUICE_LOG(warning) << "deleting log " << tp.to_string() << ": " << st.error().to_string();
@@ -117,32 +208,143 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
   }
 }
 
-std::optional<ReplicaManager::Partition> ReplicaManager::find(const std::string& topic,
-                                                              int32_t partition) const {
-  std::shared_lock lock(mu_);
-  auto it = partitions_.find(storage::TopicPartition{topic, partition});
-  if (it == partitions_.end()) return std::nullopt;
-  return it->second;
+std::vector<FollowedPartition> ReplicaManager::followed_locked() const {
+  std::vector<FollowedPartition> out;
+  for (const auto& [tp, p] : partitions_) {
+    std::lock_guard plock(p->mu);
+    if (!p->leader && p->leader_id >= 0) out.push_back({tp, p->leader_id, p->leader_epoch});
+  }
+  return out;
 }
 
-int16_t ReplicaManager::check_epoch(const Partition& p, int32_t current_leader_epoch) {
+void ReplicaManager::on_session_lost() {
+  std::unique_lock lock(mu_);
+  session_lost_ = true;
+  std::size_t led = 0;
+  for (const auto& [tp, p] : partitions_) {
+    std::lock_guard plock(p->mu);
+    if (p->leader) ++led;
+  }
+  if (led > 0) {
+    SLUICE_LOG(warning) << "ZooKeeper session lost: refusing writes to the " << led
+                        << " partitions led here until the new session's view is read";
+  }
+}
+
+std::shared_ptr<ReplicaManager::Partition> ReplicaManager::find(const std::string& topic,
+                                                                int32_t partition) const {
+  return find(storage::TopicPartition{topic, partition});
+}
+
+std::shared_ptr<ReplicaManager::Partition> ReplicaManager::find(const storage::TopicPartition& tp) const {
+  std::shared_lock lock(mu_);
+  if (session_lost_) return nullptr;
+  auto it = partitions_.find(tp);
+  return it == partitions_.end() ? nullptr : it->second;
+}
+
+namespace {
+// Error code for a request naming `current_leader_epoch` (-1: unchecked) against `epoch`.
+int16_t check_epoch(int32_t epoch, int32_t current_leader_epoch) {
   if (current_leader_epoch < 0) return 0;
-  if (current_leader_epoch < p.leader_epoch) return code(KafkaErrc::fenced_leader_epoch);
-  if (current_leader_epoch > p.leader_epoch) return code(KafkaErrc::unknown_leader_epoch);
+  if (current_leader_epoch < epoch) return code(KafkaErrc::fenced_leader_epoch);
+  if (current_leader_epoch > epoch) return code(KafkaErrc::unknown_leader_epoch);
   return 0;
 }
+}  // namespace
 
-void ReplicaManager::advance_high_watermark(const Partition& p) {
+void ReplicaManager::advance_high_watermark_locked(Partition& p) {
   if (!p.leader) return;
-  // Followers are not tracked yet: with an ISR of this broker alone the high watermark
-  // follows the log end offset; otherwise it waits for the followers (replication layer).
-  bool alone = p.isr.size() == 1 && p.isr.front() == broker_id_;
-  if (alone) {
-    int64_t before = p.log->high_watermark();
-    p.log->set_high_watermark(p.log->log_end_offset());
-    if (p.log->high_watermark() != before) {
-      notifier_.notify({p.log->topic_partition().topic, p.log->topic_partition().partition});
+  int64_t hw = p.log->log_end_offset();
+  auto consider = [&](int32_t r) {
+    if (r == broker_id_) return;
+    auto f = p.followers.find(r);
+    hw = (f == p.followers.end() || f->second.log_end_offset < 0)
+             ? std::min<int64_t>(hw, p.log->high_watermark())
+             : std::min(hw, f->second.log_end_offset);
+  };
+  for (int32_t r : p.state.isr) consider(r);
+  if (p.pending_isr) {
+    for (int32_t r : *p.pending_isr) consider(r);
+  }
+  if (hw > p.log->high_watermark()) {
+    p.log->set_high_watermark(hw);
+    notifier_.notify({p.log->topic_partition().topic, p.log->topic_partition().partition});
+  }
+}
+
+std::optional<IsrUpdate> ReplicaManager::propose_isr_locked(Partition& p, std::vector<int32_t> isr) {
+  if (!p.leader || p.pending_isr || isr == p.state.isr) return std::nullopt;
+  IsrUpdate u;
+  u.tp = p.log->topic_partition();
+  u.state = p.state;
+  u.state.isr = isr;
+  u.zk_version = p.zk_version;
+  p.pending_isr = std::move(isr);
+  return u;
+}
+
+void ReplicaManager::send(std::optional<IsrUpdate> update) {
+  if (!update) return;
+  IsrWriter writer;
+  {
+    std::shared_lock lock(mu_);
+    writer = isr_writer_;
+  }
+  if (writer) {
+    SLUICE_LOG(info) << "partition " << update->tp.to_string() << ": ISR change to "
+                     << coordination::znodes::encode(update->state);
+    writer(std::move(*update));
+  } else {
+    isr_write_failed(*update);
+  }
+}
+
+void ReplicaManager::isr_write_done(const IsrUpdate& update, int32_t new_zk_version) {
+  auto p = find(update.tp);
+  if (!p) return;
+  std::lock_guard plock(p->mu);
+  if (!p->leader || p->leader_epoch != update.state.leader_epoch) return;
+  p->state = update.state;
+  p->zk_version = new_zk_version;
+  p->pending_isr.reset();
+  advance_high_watermark_locked(*p);
+}
+
+void ReplicaManager::isr_write_failed(const IsrUpdate& update) {
+  auto p = find(update.tp);
+  if (!p) return;
+  std::lock_guard plock(p->mu);
+  if (p->leader_epoch == update.state.leader_epoch) p->pending_isr.reset();
+}
+
+void ReplicaManager::check_isr_lag() {
+  const int64_t now = clock_();
+  const int64_t lag = config_.replica_lag_time_max_ms;
+  std::vector<std::shared_ptr<Partition>> all;
+  {
+    std::shared_lock lock(mu_);
+    if (session_lost_) return;
+    for (const auto& [tp, p] : partitions_) all.push_back(p);
+  }
+  for (const auto& p : all) {
+    std::optional<IsrUpdate> update;
+    {
+      std::lock_guard plock(p->mu);
+      if (!p->leader || p->pending_isr) continue;
+      std::vector<int32_t> isr;
+      for (int32_t r : p->state.isr) {
+        auto f = p->followers.find(r);
+        bool out_of_sync = r != broker_id_ && (f == p->followers.end() || now - f->second.last_caught_up_ms > lag);
+        if (!out_of_sync) isr.push_back(r);
+      }
+      update = propose_isr_locked(*p, std::move(isr));
+      if (update) {
+        SLUICE_LOG(info) << "partition " << p->log->topic_partition().to_string()
+                         << ": followers not caught up for " << lag << " ms leave the ISR";
+      }
     }
+    send(std::move(update));
   }
 }
 
@@ -151,16 +353,18 @@ ProduceOutcome ReplicaManager::append(const std::string& topic, int32_t partitio
   ProduceOutcome out;
   auto p = find(topic, partition);
   if (!p) {
-    out.error_code = code(KafkaErrc::unknown_topic_or_partition);
+    std::shared_lock lock(mu_);
+    out.error_code = code(session_lost_ ? KafkaErrc::not_leader_or_follower : KafkaErrc::unknown_topic_or_partition);
     return out;
   }
+  std::lock_guard plock(p->mu);
   if (!p->leader) {
     out.error_code = code(KafkaErrc::not_leader_or_follower);
     return out;
   }
-  if (acks == -1 && static_cast<int32_t>(p->isr.size()) < p->min_insync_replicas) {
+  if (acks == -1 && static_cast<int32_t>(p->state.isr.size()) < p->min_insync_replicas) {
     out.error_code = code(KafkaErrc::not_enough_replicas);
-    out.error_message = "The size of the current ISR (" + std::to_string(p->isr.size()) +
+    out.error_message = "The size of the current ISR (" + std::to_string(p->state.isr.size()) +
                         ") is insufficient to satisfy the min.isr requirement of " +
                         std::to_string(p->min_insync_replicas);
     return out;
@@ -177,7 +381,7 @@ ProduceOutcome ReplicaManager::append(const std::string& topic, int32_t partitio
   out.last_offset = appended->last_offset;
   out.log_append_time = appended->log_append_time;
   out.log_start_offset = appended->log_start_offset;
-  advance_high_watermark(*p);
+  advance_high_watermark_locked(*p);
   notifier_.notify({topic, partition});
   return out;
 }
@@ -189,23 +393,67 @@ bool ReplicaManager::replicated(const std::string& topic, int32_t partition, int
 
 FetchOutcome ReplicaManager::read(const std::string& topic, int32_t partition, int64_t offset,
                                   int32_t max_bytes, int32_t current_leader_epoch, int32_t replica_id,
-                                  bool min_one_batch) {
+                                  bool min_one_batch, int32_t last_fetched_epoch) {
   FetchOutcome out;
   auto p = find(topic, partition);
   if (!p) {
     out.error_code = code(KafkaErrc::unknown_topic_or_partition);
     return out;
   }
-  out.leader_id = p->leader_id;
-  out.leader_epoch = p->leader_epoch;
-  if (!p->leader) {
-    out.error_code = code(KafkaErrc::not_leader_or_follower);
-    return out;
+  std::optional<IsrUpdate> update;
+  {
+    std::lock_guard plock(p->mu);
+    out.leader_id = p->leader_id;
+    out.leader_epoch = p->leader_epoch;
+    if (!p->leader) {
+      out.error_code = code(KafkaErrc::not_leader_or_follower);
+      return out;
+    }
+    if (int16_t e = check_epoch(p->leader_epoch, current_leader_epoch); e != 0) {
+      out.error_code = e;
+      return out;
+    }
+    const bool follower = replica_id >= 0 && replica_id != broker_id_ && contains(p->replicas, replica_id);
+    if (follower && last_fetched_epoch >= 0) {
+      // KIP-595: a follower whose last fetched epoch ends earlier here (or is unknown here)
+      // must truncate before fetching on.
+      auto end = p->log->end_offset_for_epoch(last_fetched_epoch);
+      if (end.epoch != LeaderEpochCache::kUndefinedEpoch &&
+          (end.end_offset < offset || end.epoch < last_fetched_epoch)) {
+        out.diverging_epoch = end;
+        out.high_watermark = p->log->high_watermark();
+        out.log_start_offset = p->log->log_start_offset();
+        out.log_end_offset = p->log->log_end_offset();
+        return out;
+      }
+    }
+    if (follower && offset <= p->log->log_end_offset()) {
+      const int64_t now = clock_();
+      const int64_t leo = p->log->log_end_offset();
+      auto& f = p->followers[replica_id];
+      f.log_end_offset = offset;
+      if (offset >= leo) {
+        f.last_caught_up_ms = now;
+      } else if (f.last_fetch_leader_leo >= 0 && offset >= f.last_fetch_leader_leo) {
+        f.last_caught_up_ms = std::max(f.last_caught_up_ms, f.last_fetch_ms);
+      }
+      f.last_fetch_leader_leo = leo;
+      f.last_fetch_ms = now;
+      if (!contains(p->state.isr, replica_id) && offset >= p->log->high_watermark() &&
+          offset >= p->leader_epoch_start_offset) {
+        std::vector<int32_t> isr = p->state.isr;
+        isr.push_back(replica_id);
+        update = propose_isr_locked(*p, std::move(isr));
+        if (update) {
+          SLUICE_LOG(info) << "partition " << p->log->topic_partition().to_string() << ": follower "
+                           << replica_id << " caught up at " << offset << ", joins the ISR";
+        }
+      }
+      advance_high_watermark_locked(*p);
+    }
   }
-  if (int16_t e = check_epoch(*p, current_leader_epoch); e != 0) {
-    out.error_code = e;
-    return out;
-  }
+  send(std::move(update));
+
   storage::ReadOptions options;
   options.max_bytes = std::max<int32_t>(max_bytes, 0);
   options.min_one_batch = min_one_batch;
@@ -236,15 +484,20 @@ OffsetOutcome ReplicaManager::list_offset(const std::string& topic, int32_t part
     out.error_code = code(KafkaErrc::unknown_topic_or_partition);
     return out;
   }
-  if (!p->leader && replica_id != -2) {
-    out.error_code = code(KafkaErrc::not_leader_or_follower);
-    return out;
+  int32_t epoch = -1;
+  {
+    std::lock_guard plock(p->mu);
+    if (!p->leader && replica_id != -2) {
+      out.error_code = code(KafkaErrc::not_leader_or_follower);
+      return out;
+    }
+    epoch = p->leader_epoch;
   }
-  if (int16_t e = check_epoch(*p, current_leader_epoch); e != 0) {
+  if (int16_t e = check_epoch(epoch, current_leader_epoch); e != 0) {
     out.error_code = e;
     return out;
   }
-  out.leader_epoch = p->leader_epoch;
+  out.leader_epoch = epoch;
   if (timestamp == -1) {  // latest: the high watermark for consumers, the log end for replicas
     out.offset = replica_id >= 0 ? p->log->log_end_offset() : p->log->high_watermark();
     return out;
@@ -270,6 +523,132 @@ OffsetOutcome ReplicaManager::list_offset(const std::string& topic, int32_t part
   return out;
 }
 
+OffsetOutcome ReplicaManager::offset_for_leader_epoch(const std::string& topic, int32_t partition,
+                                                      int32_t current_leader_epoch, int32_t epoch) {
+  OffsetOutcome out;
+  auto p = find(topic, partition);
+  if (!p) {
+    out.error_code = code(KafkaErrc::unknown_topic_or_partition);
+    return out;
+  }
+  std::lock_guard plock(p->mu);
+  if (!p->leader) {
+    out.error_code = code(KafkaErrc::not_leader_or_follower);
+    return out;
+  }
+  if (int16_t e = check_epoch(p->leader_epoch, current_leader_epoch); e != 0) {
+    out.error_code = e;
+    return out;
+  }
+  auto end = p->log->end_offset_for_epoch(epoch);
+  out.leader_epoch = end.epoch;
+  out.offset = end.end_offset;
+  return out;
+}
+
+// ---- follower side -------------------------------------------------------------------
+
+std::optional<ReplicaManager::FollowerPosition> ReplicaManager::follower_position(
+    const storage::TopicPartition& tp, int32_t leader_epoch) const {
+  auto p = find(tp);
+  if (!p) return std::nullopt;
+  std::lock_guard plock(p->mu);
+  if (p->leader || p->leader_epoch != leader_epoch) return std::nullopt;
+  FollowerPosition pos;
+  pos.log_end_offset = p->log->log_end_offset();
+  pos.log_start_offset = p->log->log_start_offset();
+  pos.latest_epoch = p->log->leader_epochs().latest_epoch().value_or(-1);
+  return pos;
+}
+
+ReplicaManager::FollowerAppend ReplicaManager::append_as_follower(const storage::TopicPartition& tp,
+                                                                  int32_t leader_epoch,
+                                                                  std::span<uint8_t> records,
+                                                                  int64_t leader_high_watermark) {
+  FollowerAppend out;
+  auto p = find(tp);
+  if (!p) {
+    out.error_code = code(KafkaErrc::not_leader_or_follower);
+    return out;
+  }
+  std::lock_guard plock(p->mu);
+  if (p->leader || p->leader_epoch != leader_epoch) {
+    out.error_code = code(KafkaErrc::not_leader_or_follower);
+    out.message = "no longer a follower at this epoch";
+    return out;
+  }
+  if (!records.empty()) {
+    auto appended = p->log->append_as_follower(records);
+    if (!appended) {
+      out.error_code = storage_code(appended.error());
+      out.message = appended.error().to_string();
+      return out;
+    }
+  }
+  const int64_t hw = std::min(leader_high_watermark, p->log->log_end_offset());
+  if (hw > p->log->high_watermark()) p->log->set_high_watermark(hw);
+  return out;
+}
+
+ReplicaManager::FollowerAppend ReplicaManager::truncate_follower(const storage::TopicPartition& tp,
+                                                                 int32_t leader_epoch,
+                                                                 storage::EpochEndOffset leader_end) {
+  FollowerAppend out;
+  auto p = find(tp);
+  if (!p) {
+    out.error_code = code(KafkaErrc::not_leader_or_follower);
+    return out;
+  }
+  std::lock_guard plock(p->mu);
+  if (p->leader || p->leader_epoch != leader_epoch) {
+    out.error_code = code(KafkaErrc::not_leader_or_follower);
+    return out;
+  }
+  const int64_t leo = p->log->log_end_offset();
+  int64_t target = leo;
+  if (leader_end.epoch == LeaderEpochCache::kUndefinedEpoch || leader_end.end_offset < 0) {
+    // The leader knows no epoch of ours: only what was committed is certain.
+    target = std::min(leo, p->log->high_watermark());
+  } else {
+    // Ours for the same epoch (KIP-279: the leader may answer with an earlier epoch).
+    auto mine = p->log->end_offset_for_epoch(leader_end.epoch);
+    int64_t own_end = mine.epoch == leader_end.epoch ? mine.end_offset : leo;
+    target = std::min({leo, leader_end.end_offset, own_end});
+  }
+  if (target < leo) {
+    SLUICE_LOG(info) << "partition " << tp.to_string() << ": truncating from " << leo << " to " << target
+                     << " (leader's epoch " << leader_end.epoch << " ends at " << leader_end.end_offset << ")";
+    if (Status st = p->log->truncate_to(target); !st) {
+      out.error_code = storage_code(st.error());
+      out.message = st.error().to_string();
+    }
+  }
+  return out;
+}
+
+ReplicaManager::FollowerAppend ReplicaManager::reset_follower(const storage::TopicPartition& tp,
+                                                              int32_t leader_epoch,
+                                                              int64_t leader_log_start_offset) {
+  FollowerAppend out;
+  auto p = find(tp);
+  if (!p) {
+    out.error_code = code(KafkaErrc::not_leader_or_follower);
+    return out;
+  }
+  std::lock_guard plock(p->mu);
+  if (p->leader || p->leader_epoch != leader_epoch) {
+    out.error_code = code(KafkaErrc::not_leader_or_follower);
+    return out;
+  }
+  SLUICE_LOG(info) << "partition " << tp.to_string() << ": leader's log starts at " << leader_log_start_offset
+                   << ", past ours (" << p->log->log_end_offset() << "): starting over there";
+  if (Status st = p->log->truncate_fully_and_start_at(leader_log_start_offset); !st) {
+    out.error_code = storage_code(st.error());
+    out.message = st.error().to_string();
+  }
+  return out;
+}
+
 std::size_t ReplicaManager::hosted() const {
   std::shared_lock lock(mu_);
   return partitions_.size();
@@ -278,7 +657,10 @@ std::size_t ReplicaManager::hosted() const {
 std::size_t ReplicaManager::leading() const {
   std::shared_lock lock(mu_);
   std::size_t n = 0;
-  for (const auto& [tp, p] : partitions_) n += p.leader ? 1 : 0;
+  for (const auto& [tp, p] : partitions_) {
+    std::lock_guard plock(p->mu);
+    n += p->leader ? 1 : 0;
+  }
   return n;
 }
 

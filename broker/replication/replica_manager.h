@@ -1,14 +1,23 @@
 // The partitions this broker hosts and its role for each (leader or follower), as ZooKeeper's
 // partition states say — never as the broker remembers. Produce appends and Fetch/ListOffsets
 // reads go through here: it checks leadership and leader epochs, owns the partition logs
-// (through the LogManager), keeps the high watermark, and wakes waiting fetches.
+// (through the LogManager), and wakes waiting fetches and acks=all produces.
 //
-// Threading: apply_metadata() is called on the control thread after each metadata change;
-// append/read/list_offsets are called concurrently from network threads. The partition
-// table is guarded by a shared mutex; each PartitionLog serialises its own writers.
+// As leader of a partition it tracks each follower from its fetches (log end offset, when it
+// was last caught up), advances the high watermark to the minimum log end offset over the
+// ISR, and decides ISR changes: a follower that caught up to the high watermark joins, one
+// that has not been caught up for replica.lag.time.max.ms leaves. ISR changes are written to
+// the state znode by the IsrWriter (a CAS on its version); only a successful write changes
+// the ISR used here. As follower it accepts appends from the replica fetcher only for the
+// leader and epoch it currently follows. See docs/replication.md.
+//
+// Threading: apply_metadata() and on_session_lost() run on the control thread; append/read/
+// list_offsets on network threads; follower appends and truncation on the replication
+// thread. The partition table is guarded by a shared mutex, each partition by its own.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,6 +30,7 @@
 #include "broker/cluster/metadata.h"
 #include "broker/replication/append_notifier.h"
 #include "broker/storage/log_manager.h"
+#include "coordination/znodes.h"
 #include "protocol/wire.h"
 
 namespace sluice::broker::config {
@@ -46,6 +56,8 @@ struct FetchOutcome {
   protocol::FileRegion records;  // length 0: nothing to return yet
   int32_t leader_id = -1;        // for the current_leader hint on NOT_LEADER (v12+)
   int32_t leader_epoch = -1;
+  // v12 follower fetches: where the follower's log diverges from ours (KIP-595 style).
+  std::optional<storage::EpochEndOffset> diverging_epoch;
 };
 
 struct OffsetOutcome {
@@ -55,61 +67,129 @@ struct OffsetOutcome {
   int32_t leader_epoch = -1;
 };
 
+// An ISR change the leader wants written: `state` replaces the znode at `zk_version`.
+struct IsrUpdate {
+  storage::TopicPartition tp;
+  coordination::znodes::PartitionState state;
+  int32_t zk_version = -1;
+};
+
+// A partition this broker follows: whom to fetch from, at which leader epoch.
+struct FollowedPartition {
+  storage::TopicPartition tp;
+  int32_t leader_id = -1;
+  int32_t leader_epoch = -1;
+  friend bool operator==(const FollowedPartition&, const FollowedPartition&) = default;
+};
+
 // The storage settings of a topic: its overrides over the broker's defaults.
 storage::LogConfig log_config_for(const config::BrokerConfig& broker,
                                   const std::map<std::string, std::string>& overrides);
 
 class ReplicaManager {
  public:
+  using IsrWriter = std::function<void(IsrUpdate)>;
+  using Clock = std::function<int64_t()>;  // milliseconds, monotonic
+
   ReplicaManager(int32_t broker_id, storage::LogManager& logs, const config::BrokerConfig& config,
-                 AppendNotifier& notifier);
+                 AppendNotifier& notifier, Clock clock = {});
+
+  // Where ISR changes go (the broker writes them to ZooKeeper and reports back through
+  // isr_write_done / isr_write_failed). Without a writer the ISR never changes here.
+  void set_isr_writer(IsrWriter writer);
+  // Called after every apply_metadata with the partitions to fetch (the replica fetchers).
+  void set_followed_listener(std::function<void(std::vector<FollowedPartition>)> listener);
 
   // Brings the hosted partitions in line with `snapshot`: creates logs for partitions
-  // assigned here, records leadership and leader epochs, applies topic configs, and deletes
-  // the logs of topics that no longer exist.
+  // assigned here, records leadership and leader epochs (a new leader epoch starts in the
+  // leader-epoch cache at the log end), applies topic configs, and deletes the logs of
+  // topics that no longer exist.
   void apply_metadata(const cluster::Snapshot& snapshot);
+  // The ZooKeeper session expired: lead nothing until the next apply_metadata, which reads
+  // what the new session sees.
+  void on_session_lost();
 
   // Leader append of a produce request's records for one partition (modified in place:
-  // base offsets are rewritten). acks is checked by the caller except min.insync.replicas.
+  // base offsets are rewritten). acks=-1 is refused while the ISR is below
+  // min.insync.replicas; the caller waits for replicated() before answering acks=-1.
   ProduceOutcome append(const std::string& topic, int32_t partition, std::span<uint8_t> records,
                         int16_t acks);
 
-  // A consumer (replica_id < 0) reads up to the high watermark; a follower up to the log end.
+  // A consumer (replica_id < 0) reads up to the high watermark; a follower (replica_id =
+  // its broker id) up to the log end, and its fetch offset tells us its log end offset.
+  // `last_fetched_epoch` (v12 followers, -1 otherwise) is checked against our epochs.
   FetchOutcome read(const std::string& topic, int32_t partition, int64_t offset, int32_t max_bytes,
-                    int32_t current_leader_epoch, int32_t replica_id, bool min_one_batch);
+                    int32_t current_leader_epoch, int32_t replica_id, bool min_one_batch,
+                    int32_t last_fetched_epoch = -1);
 
   // ListOffsets: -1 latest, -2 earliest, -3 max timestamp, otherwise by timestamp.
   OffsetOutcome list_offset(const std::string& topic, int32_t partition, int64_t timestamp,
                             int32_t current_leader_epoch, int32_t replica_id);
 
-  // The high watermark once every ISR member has `offset` (acks=all); nullopt while not.
+  // OffsetForLeaderEpoch on the leader: the end offset of `epoch` (the start of the next
+  // larger epoch, or the log end for the latest).
+  OffsetOutcome offset_for_leader_epoch(const std::string& topic, int32_t partition,
+                                        int32_t current_leader_epoch, int32_t epoch);
+
+  // True once the high watermark has passed `offset` (acks=all).
   bool replicated(const std::string& topic, int32_t partition, int64_t offset) const;
+
+  // Follower side, for the replica fetcher. Each fails (stale) when this broker no longer
+  // follows `leader_epoch` of the partition.
+  struct FollowerAppend {
+    int16_t error_code = 0;  // 0, or a Kafka error (stale follower: not_leader_or_follower)
+    std::string message;
+  };
+  FollowerAppend append_as_follower(const storage::TopicPartition& tp, int32_t leader_epoch,
+                                    std::span<uint8_t> records, int64_t leader_high_watermark);
+  // The follower's log end offset and latest epoch; nullopt when not followed at that epoch.
+  struct FollowerPosition {
+    int64_t log_end_offset = 0;
+    int64_t log_start_offset = 0;
+    int32_t latest_epoch = -1;  // -1: no epoch recorded (empty log)
+  };
+  std::optional<FollowerPosition> follower_position(const storage::TopicPartition& tp,
+                                                    int32_t leader_epoch) const;
+  // Truncation after the leader's answer to OffsetForLeaderEpoch (or a diverging epoch):
+  // leader_epoch_end is the leader's {epoch, end offset} for the epoch we asked about.
+  FollowerAppend truncate_follower(const storage::TopicPartition& tp, int32_t leader_epoch,
+                                   storage::EpochEndOffset leader_epoch_end);
+  // The leader's log starts after our log end (retention ran there): start over at its start.
+  FollowerAppend reset_follower(const storage::TopicPartition& tp, int32_t leader_epoch,
+                                int64_t leader_log_start_offset);
+
+  // ISR writer results.
+  void isr_write_done(const IsrUpdate& update, int32_t new_zk_version);
+  void isr_write_failed(const IsrUpdate& update);
+  // Leader side, periodically: followers not caught up for replica.lag.time.max.ms leave.
+  void check_isr_lag();
 
   AppendNotifier& notifier() { return notifier_; }
   std::size_t hosted() const;
   std::size_t leading() const;
 
+  struct Partition;
+
  private:
-  struct Partition {
-    std::shared_ptr<storage::PartitionLog> log;
-    bool leader = false;
-    int32_t leader_id = -1;
-    int32_t leader_epoch = -1;
-    std::vector<int32_t> replicas;
-    std::vector<int32_t> isr;
-    int32_t min_insync_replicas = 1;
-  };
-  // Error code for a request naming `current_leader_epoch` (-1: unchecked) against `p`.
-  static int16_t check_epoch(const Partition& p, int32_t current_leader_epoch);
-  std::optional<Partition> find(const std::string& topic, int32_t partition) const;
-  void advance_high_watermark(const Partition& p);
+  std::shared_ptr<Partition> find(const std::string& topic, int32_t partition) const;
+  std::shared_ptr<Partition> find(const storage::TopicPartition& tp) const;
+  // With p.mu held: high watermark over the ISR (and pending additions); notifies on a move.
+  void advance_high_watermark_locked(Partition& p);
+  // With p.mu held: an ISR update to send, or nullopt.
+  std::optional<IsrUpdate> propose_isr_locked(Partition& p, std::vector<int32_t> isr);
+  void send(std::optional<IsrUpdate> update);
+  std::vector<FollowedPartition> followed_locked() const;
 
   const int32_t broker_id_;
   storage::LogManager& logs_;
   const config::BrokerConfig& config_;
   AppendNotifier& notifier_;
+  Clock clock_;
+  IsrWriter isr_writer_;
+  std::function<void(std::vector<FollowedPartition>)> followed_listener_;
   mutable std::shared_mutex mu_;
-  std::map<storage::TopicPartition, Partition> partitions_;
+  std::map<storage::TopicPartition, std::shared_ptr<Partition>> partitions_;
+  bool session_lost_ = false;  // guarded by mu_
 };
 
 }  // namespace sluice::broker::replication
