@@ -303,10 +303,40 @@ struct Broker::Impl {
     controller::ControllerOptions opts;
     opts.unclean_leader_election = config.unclean_leader_election_enable;
     opts.delete_topic_enable = config.delete_topic_enable;
+    opts.auto_leader_rebalance = config.auto_leader_rebalance_enable;
+    opts.leader_imbalance_check_interval =
+        std::chrono::seconds(config.get_long("leader.imbalance.check.interval.seconds"));
     controller = std::make_unique<controller::Controller>(*zk, config.broker_id, opts);
     controller_done = asio::co_spawn(control, controller->run(), asio::use_future);
     sync_done = asio::co_spawn(control, sync->run(), asio::use_future);
     sync->request_refresh();
+    co_return Status{};
+  }
+
+  // Controlled shutdown: marks this broker as leaving (/admin/controlled_shutdown/<id>, an
+  // ephemeral), so the controller moves its leaderships to other in-sync replicas, and waits
+  // (bounded) until it leads nothing that another replica could take over.
+  awaitable<Status> controlled_shutdown() {
+    if (!zk || !registration || !replicas || replicas->leading_movable() == 0) co_return Status{};
+    auto created = co_await zk->create(coordination::znodes::controlled_shutdown(config.broker_id),
+                                       std::to_string(now_ms()), coordination::CreateMode::ephemeral);
+    if (!created && created.error() != coordination::ZkErrc::node_exists) {
+      SLUICE_LOG(warning) << "controlled shutdown not possible: " << created.error().to_string();
+      co_return Status{};
+    }
+    SLUICE_LOG(info) << "controlled shutdown: moving leadership of " << replicas->leading_movable()
+                     << " partitions to other in-sync replicas";
+    auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (replicas->leading_movable() > 0 && std::chrono::steady_clock::now() < deadline) {
+      asio::steady_timer pause(control, 100ms);
+      co_await pause.async_wait(asio::use_awaitable);
+    }
+    const auto left = replicas->leading_movable();
+    if (left > 0) {
+      SLUICE_LOG(warning) << "controlled shutdown: still leading " << left << " partitions after 15 s; stopping anyway";
+    } else {
+      SLUICE_LOG(info) << "controlled shutdown: leadership moved";
+    }
     co_return Status{};
   }
 
@@ -430,6 +460,8 @@ void Broker::wait_for_shutdown() {
   d.stop_requested.get_future().wait();
   if (!d.started) return;
   SLUICE_LOG(info) << "broker " << d.config.broker_id << " shutting down";
+  // 0. Leadership moves to other replicas while clients can still be told where it went.
+  if (d.config.get_bool("controlled.shutdown.enable")) (void)run_on(d.control, d.controlled_shutdown());
   // 1. No new connections; requests in progress finish, then connections close.
   d.server->stop_accepting();
   d.server->close_connections();

@@ -64,6 +64,7 @@ awaitable<Result<std::vector<znodes::BrokerRegistration>>> read_brokers(ZkSessio
       SLUICE_LOG(warning) << "ignoring broker registration: " << reg.error().to_string();
       continue;
     }
+    reg->czxid = data->stat.czxid;
     out.push_back(std::move(*reg));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
@@ -103,7 +104,7 @@ awaitable<Result<std::optional<VersionedPartitionState>>> read_partition_state(
   }
   auto s = znodes::decode_partition_state(data->data);
   if (!s) co_return Error(s.error().code(), path + ": " + s.error().context());
-  co_return Out(VersionedPartitionState{std::move(*s), data->stat.version});
+  co_return Out(VersionedPartitionState{std::move(*s), data->stat.version, data->stat.mzxid});
 }
 
 awaitable<Status> create_topic(ZkSession& zk, const std::string& topic,

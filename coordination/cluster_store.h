@@ -44,6 +44,7 @@ awaitable<Result<znodes::TopicAssignment>> read_topic(ZkSession& zk, const std::
 struct VersionedPartitionState {
   znodes::PartitionState state;
   int32_t zk_version = 0;  // the CAS token for update_partition_state
+  int64_t mzxid = 0;       // when it was last written (compared with registration czxids)
 };
 // nullopt when the state znode does not exist (yet).
 awaitable<Result<std::optional<VersionedPartitionState>>> read_partition_state(

@@ -103,12 +103,16 @@ std::string topic_configs() { return "/config/topics"; }
 std::string topic_config(std::string_view t) { return "/config/topics/" + std::string(t); }
 std::string delete_topics() { return "/admin/delete_topics"; }
 std::string delete_topic(std::string_view t) { return "/admin/delete_topics/" + std::string(t); }
+std::string controlled_shutdowns() { return "/admin/controlled_shutdown"; }
+std::string controlled_shutdown(int32_t id) { return "/admin/controlled_shutdown/" + std::to_string(id); }
+std::string preferred_replica_election() { return "/admin/preferred_replica_election"; }
 std::string cluster_id() { return "/cluster/id"; }
 std::string consumers() { return "/consumers"; }
 std::string consumer_group(std::string_view g) { return "/consumers/" + std::string(g); }
 
 std::vector<std::string> persistent_roots() {
-  return {broker_ids(), topics(), topic_configs(), delete_topics(), consumers(), "/cluster"};
+  return {broker_ids(), topics(), topic_configs(), delete_topics(), controlled_shutdowns(), consumers(),
+          "/cluster"};
 }
 
 Status validate_topic_name(std::string_view name) {
@@ -286,6 +290,34 @@ Result<PartitionState> decode_partition_state(std::string_view json) {
   s.controller_epoch = *cepoch;
   s.isr = std::move(*members);
   return s;
+}
+
+std::string encode_preferred_election(const std::vector<PartitionRef>& partitions) {
+  Json list = Json::array();
+  for (const auto& p : partitions) list.push_back(Json{{"topic", p.topic}, {"partition", p.partition}});
+  Json j;
+  j["version"] = 1;
+  j["partitions"] = list;
+  return j.dump();
+}
+
+Result<std::vector<PartitionRef>> decode_preferred_election(std::string_view json) {
+  std::vector<PartitionRef> out;
+  if (json.find_first_not_of(" \t\r\n") == std::string_view::npos) return out;
+  auto j = parse(json);
+  if (!j || !j->is_object()) return bad("preferred replica election", "not a JSON object");
+  auto list = j->find("partitions");
+  if (list == j->end()) return out;
+  if (!list->is_array()) return bad("preferred replica election", "partitions must be an array");
+  for (const auto& e : *list) {
+    auto topic = e.is_object() ? e.find("topic") : e.end();
+    auto partition = e.is_object() ? int32_field(e, "partition") : std::nullopt;
+    if (!e.is_object() || topic == e.end() || !topic->is_string() || !partition) {
+      return bad("preferred replica election", "each entry needs a topic and a partition");
+    }
+    out.push_back({topic->get<std::string>(), *partition});
+  }
+  return out;
 }
 
 std::string encode(const TopicConfig& c) {

@@ -28,6 +28,9 @@ std::string topic_configs();                                   // /config/topics
 std::string topic_config(std::string_view topic);              // /config/topics/<t>
 std::string delete_topics();                                   // /admin/delete_topics
 std::string delete_topic(std::string_view topic);              // /admin/delete_topics/<t>
+std::string controlled_shutdowns();                            // /admin/controlled_shutdown
+std::string controlled_shutdown(int32_t id);                   // .../<id>, ephemeral
+std::string preferred_replica_election();                      // /admin/preferred_replica_election
 std::string cluster_id();                                      // /cluster/id
 std::string consumers();                                       // /consumers
 std::string consumer_group(std::string_view group);            // /consumers/<g>
@@ -54,6 +57,10 @@ struct BrokerRegistration {
   std::vector<BrokerEndpoint> endpoints;
   std::optional<std::string> rack;
   int64_t timestamp_ms = 0;
+  // Not in the payload: the registration znode's czxid, set by read_brokers. It changes with
+  // every (re-)registration, so it tells a restarted broker (or a new session) apart
+  // (Kafka's broker epoch).
+  int64_t czxid = 0;
   friend bool operator==(const BrokerRegistration&, const BrokerRegistration&) = default;
 };
 std::string encode(const BrokerRegistration& b);
@@ -92,6 +99,18 @@ struct PartitionState {
 };
 std::string encode(const PartitionState& s);
 Result<PartitionState> decode_partition_state(std::string_view json);
+
+// /admin/preferred_replica_election: a request to move leadership back to each partition's
+// preferred (first assigned) replica. Kafka's layout:
+// {"version":1,"partitions":[{"topic":"t","partition":0},...]}; no "partitions" or an
+// empty payload means every partition.
+struct PartitionRef {
+  std::string topic;
+  int32_t partition = 0;
+  friend auto operator<=>(const PartitionRef&, const PartitionRef&) = default;
+};
+std::string encode_preferred_election(const std::vector<PartitionRef>& partitions);
+Result<std::vector<PartitionRef>> decode_preferred_election(std::string_view json);
 
 // /config/topics/<t>: per-topic overrides.
 struct TopicConfig {

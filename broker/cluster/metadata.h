@@ -24,6 +24,7 @@ struct PartitionInfo {
   // From the state znode; nullopt until the controller created it.
   std::optional<coordination::znodes::PartitionState> state;
   int32_t state_zk_version = -1;
+  int64_t state_mzxid = 0;  // zxid of the state's last write
 
   int32_t leader() const { return state ? state->leader : -1; }
   int32_t leader_epoch() const { return state ? state->leader_epoch : -1; }

@@ -107,6 +107,7 @@ awaitable<Status> MetadataSync::refresh() {
       if (*state) {
         info.state = (*state)->state;
         info.state_zk_version = (*state)->zk_version;
+        info.state_mzxid = (*state)->mzxid;
       }
       topic.partitions[p] = std::move(info);
     }

@@ -2,7 +2,9 @@
 #include "broker/controller/controller.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <map>
 #include <set>
 
 #include <boost/asio/redirect_error.hpp>
@@ -25,6 +27,7 @@ struct Controller::State {
   bool active = false;
   int32_t epoch = 0;
   int32_t epoch_zk_version = -1;
+  std::chrono::steady_clock::time_point next_rebalance = std::chrono::steady_clock::now();
   void wake() {
     dirty = true;
     timer.cancel();
@@ -46,17 +49,32 @@ Watcher waker(const std::shared_ptr<Controller::State>& s) {
 }
 
 // What the controller wants a partition's state to be, given the live brokers; nullopt when
-// the current state is fine.
+// the current state is fine. `leader_restarted`: the leader registered after this state was
+// written (it restarted, or lost its session): it may have lost what it had not flushed, and
+// it does not lead on a state older than its registration, so leadership is decided again —
+// another ISR member if there is one (the restarted broker leaves the ISR and catches up).
 std::optional<znodes::PartitionState> decide(const znodes::PartitionState& current,
                                              const std::vector<int32_t>& replicas,
                                              const std::set<int32_t>& live, bool unclean,
-                                             int32_t controller_epoch) {
+                                             int32_t controller_epoch, bool leader_restarted) {
   std::vector<int32_t> isr_live;
   for (int32_t b : current.isr) {
     if (live.count(b)) isr_live.push_back(b);
   }
   znodes::PartitionState next = current;
   next.controller_epoch = controller_epoch;
+  if (current.leader >= 0 && live.count(current.leader) && leader_restarted) {
+    for (int32_t r : replicas) {
+      if (r != current.leader && std::find(isr_live.begin(), isr_live.end(), r) != isr_live.end()) {
+        next.leader = r;
+        std::erase(isr_live, current.leader);
+        break;
+      }
+    }
+    next.leader_epoch = current.leader_epoch + 1;
+    next.isr = isr_live;
+    return next;
+  }
   if (current.leader >= 0 && live.count(current.leader)) {
     if (isr_live == current.isr) return std::nullopt;
     next.isr = isr_live;  // the live leader stays; dead followers leave the ISR
@@ -131,15 +149,23 @@ bool Controller::active() const { return state_->active; }
 int32_t Controller::epoch() const { return state_->epoch; }
 
 awaitable<bool> Controller::campaign() {
+  // Locals, not members: a Controller destroyed while this coroutine is suspended (a
+  // crash-stop) must not be touched when it resumes; `s` keeps the shared state alive.
+  ZkSession& zk = zk_;
+  const ControllerOptions options = options_;
+  const int32_t broker_id = broker_id_;
+  (void)options;
+  (void)broker_id;
   auto s = state_;
-  std::string payload = znodes::encode(znodes::ControllerInfo{broker_id_, now_ms()});
-  auto created = co_await zk_.create(znodes::controller(), std::move(payload), CreateMode::ephemeral);
+  std::string payload = znodes::encode(znodes::ControllerInfo{broker_id, now_ms()});
+  auto created = co_await zk.create(znodes::controller(), std::move(payload), CreateMode::ephemeral);
+  if (s->destroyed) co_return false;
   if (created) {
     Status st = co_await become_controller();
     if (st) co_return true;
-    SLUICE_LOG(error) << "broker " << broker_id_ << " won /controller but cannot bump the epoch: "
+    SLUICE_LOG(error) << "broker " << broker_id << " won /controller but cannot bump the epoch: "
                       << st.error().to_string() << "; resigning";
-    (void)co_await zk_.remove(znodes::controller());
+    (void)co_await zk.remove(znodes::controller());
     co_return false;
   }
   if (created.error() != ZkErrc::node_exists) {
@@ -148,8 +174,9 @@ awaitable<bool> Controller::campaign() {
   }
   // Someone else leads: watch for its departure. If the node is ours (a create whose reply
   // was lost), take it.
-  auto existing = co_await zk_.get(znodes::controller(), waker(s));
-  if (existing && existing->stat.ephemeral_owner == zk_.client_id().session_id) {
+  auto existing = co_await zk.get(znodes::controller(), waker(s));
+  if (s->destroyed) co_return false;
+  if (existing && existing->stat.ephemeral_owner == zk.client_id().session_id) {
     Status st = co_await become_controller();
     co_return st.ok();
   }
@@ -158,11 +185,18 @@ awaitable<bool> Controller::campaign() {
 }
 
 awaitable<Status> Controller::become_controller() {
+  // Locals, not members: a Controller destroyed while this coroutine is suspended (a
+  // crash-stop) must not be touched when it resumes; `s` keeps the shared state alive.
+  ZkSession& zk = zk_;
+  const ControllerOptions options = options_;
+  const int32_t broker_id = broker_id_;
+  (void)options;
+  (void)broker_id;
   auto s = state_;
   for (int attempt = 0; attempt < 5; ++attempt) {
-    auto current = co_await zk_.get(znodes::controller_epoch());
+    auto current = co_await zk.get(znodes::controller_epoch());
     if (!current && current.error() == ZkErrc::no_node) {
-      auto created = co_await zk_.create(znodes::controller_epoch(), znodes::encode_controller_epoch(1));
+      auto created = co_await zk.create(znodes::controller_epoch(), znodes::encode_controller_epoch(1));
       if (created) {
         s->epoch = 1;
         s->epoch_zk_version = 0;
@@ -174,7 +208,7 @@ awaitable<Status> Controller::become_controller() {
     if (!current) co_return std::move(current).error();
     auto epoch = znodes::decode_controller_epoch(current->data);
     if (!epoch) co_return std::move(epoch).error();
-    auto set = co_await zk_.set(znodes::controller_epoch(),
+    auto set = co_await zk.set(znodes::controller_epoch(),
                                 znodes::encode_controller_epoch(*epoch + 1), current->stat.version);
     if (set) {
       s->epoch = *epoch + 1;
@@ -186,54 +220,101 @@ awaitable<Status> Controller::become_controller() {
   if (s->epoch_zk_version < 0) co_return Error(ZkErrc::bad_version, "controller epoch contention");
   s->active = true;
   s->dirty = true;
-  SLUICE_LOG(info) << "broker " << broker_id_ << " is the controller (epoch " << s->epoch << ")";
+  SLUICE_LOG(info) << "broker " << broker_id << " is the controller (epoch " << s->epoch << ")";
   co_return Status{};
 }
 
 awaitable<Status> Controller::reconcile() {
+  // Locals, not members: a Controller destroyed while this coroutine is suspended (a
+  // crash-stop) must not be touched when it resumes; `s` keeps the shared state alive.
+  ZkSession& zk = zk_;
+  const ControllerOptions options = options_;
+  const int32_t broker_id = broker_id_;
+  (void)options;
+  (void)broker_id;
   auto s = state_;
   s->dirty = false;
   // Still the controller? The node vanishes with our session.
-  auto me = co_await zk_.get(znodes::controller(), waker(s));
-  if (!me || me->stat.ephemeral_owner != zk_.client_id().session_id) {
+  auto me = co_await zk.get(znodes::controller(), waker(s));
+  if (!me || me->stat.ephemeral_owner != zk.client_id().session_id) {
     if (me || me.error() == ZkErrc::no_node) {
-      SLUICE_LOG(warning) << "broker " << broker_id_ << " is no longer the controller";
+      SLUICE_LOG(warning) << "broker " << broker_id << " is no longer the controller";
       s->active = false;
       co_return Status{};
     }
     co_return std::move(me).error();
   }
 
-  auto brokers = co_await read_brokers(zk_, waker(s));
+  auto brokers = co_await read_brokers(zk, waker(s));
   if (!brokers) co_return std::move(brokers).error();
   std::set<int32_t> live;
-  for (const auto& b : *brokers) live.insert(b.id);
+  std::map<int32_t, int64_t> registered_at;  // broker -> czxid of its registration
+  for (const auto& b : *brokers) {
+    live.insert(b.id);
+    registered_at[b.id] = b.czxid;
+  }
 
-  auto deletions = co_await zk_.children(znodes::delete_topics(), waker(s));
+  // Brokers in a controlled shutdown: no leadership, no ISR membership.
+  std::set<int32_t> eligible = live;
+  auto shutting = co_await zk.children(znodes::controlled_shutdowns(), waker(s));
+  if (!shutting && shutting.error() != ZkErrc::no_node) co_return std::move(shutting).error();
+  if (shutting) {
+    for (const auto& name : *shutting) {
+      int32_t id = -1;
+      auto parsed = std::from_chars(name.data(), name.data() + name.size(), id);
+      if (parsed.ec == std::errc()) eligible.erase(id);
+    }
+  }
+  // Preferred-leader election: requested, or due by auto.leader.rebalance.enable.
+  std::optional<std::set<znodes::PartitionRef>> preferred;  // empty set: every partition
+  bool preferred_requested = false;
+  auto request = co_await zk.get(znodes::preferred_replica_election(), waker(s));
+  if (request) {
+    auto refs = znodes::decode_preferred_election(request->data);
+    if (refs) {
+      preferred.emplace(refs->begin(), refs->end());
+    } else {
+      SLUICE_LOG(warning) << "controller: ignoring " << znodes::preferred_replica_election() << ": "
+                          << refs.error().to_string();
+    }
+    preferred_requested = true;
+  } else if (request.error() == ZkErrc::no_node) {
+    (void)co_await zk.exists(znodes::preferred_replica_election(), waker(s));
+  } else {
+    co_return std::move(request).error();
+  }
+  if (!preferred && options.auto_leader_rebalance && std::chrono::steady_clock::now() >= s->next_rebalance) {
+    preferred.emplace();
+    s->next_rebalance = std::chrono::steady_clock::now() + options.leader_imbalance_check_interval;
+  }
+
+  auto deletions = co_await zk.children(znodes::delete_topics(), waker(s));
   if (!deletions) co_return std::move(deletions).error();
   for (const auto& topic : *deletions) {
-    if (options_.delete_topic_enable) {
+    if (options.delete_topic_enable) {
       SLUICE_LOG(info) << "controller: deleting topic " << topic;
-      Status st = co_await delete_topic_znodes(zk_, topic);
+      Status st = co_await delete_topic_znodes(zk, topic);
       if (!st) co_return st;
     } else {
-      (void)co_await zk_.remove(znodes::delete_topic(topic));
+      (void)co_await zk.remove(znodes::delete_topic(topic));
     }
   }
 
-  auto names = co_await read_topic_names(zk_, waker(s));
+  auto names = co_await read_topic_names(zk, waker(s));
   if (!names) co_return std::move(names).error();
   for (const auto& topic : *names) {
-    auto assignment = co_await read_topic(zk_, topic, waker(s));
+    if (s->destroyed || s->stopped) co_return Status{};
+    auto assignment = co_await read_topic(zk, topic, waker(s));
     if (!assignment) {
       if (assignment.error() == ZkErrc::no_node) continue;
       co_return std::move(assignment).error();
     }
     // No structured bindings in coroutines (GCC 12 bug, docs/coordination.md).
     for (const auto& entry : assignment->partitions) {
+      if (s->destroyed || s->stopped) co_return Status{};
       const int32_t p = entry.first;
       const std::vector<int32_t>& replicas = entry.second;
-      auto current = co_await read_partition_state(zk_, topic, p);
+      auto current = co_await read_partition_state(zk, topic, p);
       if (!current) co_return std::move(current).error();
       if (!*current) {
         znodes::PartitionState fresh;
@@ -242,7 +323,7 @@ awaitable<Status> Controller::reconcile() {
           if (live.count(r)) fresh.isr.push_back(r);
         }
         fresh.leader = fresh.isr.empty() ? -1 : fresh.isr.front();
-        Status st = co_await create_partition_state(zk_, topic, p, fresh);
+        Status st = co_await create_partition_state(zk, topic, p, fresh);
         if (!st && st.error() != ZkErrc::node_exists) co_return st;
         if (st) {
           SLUICE_LOG(info) << "controller: " << topic << "-" << p << " created, leader "
@@ -250,14 +331,36 @@ awaitable<Status> Controller::reconcile() {
         }
         continue;
       }
-      auto next = decide((*current)->state, replicas, live, options_.unclean_leader_election, s->epoch);
+      const int32_t leader = (*current)->state.leader;
+      const bool restarted = registered_at.count(leader) && registered_at[leader] > (*current)->mzxid;
+      auto next = decide((*current)->state, replicas, eligible, options.unclean_leader_election, s->epoch,
+                         restarted);
+      if (next && next->leader < 0 && (*current)->state.leader >= 0 && live.count((*current)->state.leader)) {
+        // Only brokers shutting down are left: keep the leader rather than go offline.
+        next.reset();
+      }
+      const bool want_preferred =
+          preferred && (preferred->empty() || preferred->count(znodes::PartitionRef{topic, p}));
+      if (want_preferred) {
+        const znodes::PartitionState& base = next ? *next : (*current)->state;
+        const int32_t pref = replicas.empty() ? -1 : replicas.front();
+        if (pref >= 0 && base.leader != pref && eligible.count(pref) &&
+            std::find(base.isr.begin(), base.isr.end(), pref) != base.isr.end()) {
+          znodes::PartitionState moved = base;
+          moved.leader = pref;
+          moved.leader_epoch = (*current)->state.leader_epoch + 1;
+          moved.controller_epoch = s->epoch;
+          SLUICE_LOG(info) << "controller: " << topic << "-" << p << " back to its preferred leader " << pref;
+          next = moved;
+        }
+      }
       if (!next) continue;
-      auto written = co_await update_partition_state(zk_, topic, p, *next, (*current)->zk_version,
+      auto written = co_await update_partition_state(zk, topic, p, *next, (*current)->zk_version,
                                                      s->epoch_zk_version);
       if (!written) {
         if (written.error() == ZkErrc::bad_version &&
             written.error().context().find(znodes::controller_epoch()) != std::string::npos) {
-          SLUICE_LOG(warning) << "controller epoch moved on: broker " << broker_id_
+          SLUICE_LOG(warning) << "controller epoch moved on: broker " << broker_id
                               << " was deposed";
           s->active = false;
           co_return Status{};
@@ -269,13 +372,24 @@ awaitable<Status> Controller::reconcile() {
         co_return std::move(written).error();
       }
       SLUICE_LOG(info) << "controller: " << topic << "-" << p << " leader " << next->leader
-                       << " epoch " << next->leader_epoch << " isr size " << next->isr.size();
+                       << " epoch " << next->leader_epoch << " isr " << znodes::encode(*next);
     }
+  }
+  if (preferred_requested) {
+    Status removed = co_await zk.remove(znodes::preferred_replica_election());
+    if (!removed && removed.error() != ZkErrc::no_node) co_return removed;
   }
   co_return Status{};
 }
 
 awaitable<void> Controller::run() {
+  // Locals, not members: a Controller destroyed while this coroutine is suspended (a
+  // crash-stop) must not be touched when it resumes; `s` keeps the shared state alive.
+  ZkSession& zk = zk_;
+  const ControllerOptions options = options_;
+  const int32_t broker_id = broker_id_;
+  (void)options;
+  (void)broker_id;
   auto s = state_;
   while (!s->stopped) {
     if (!s->active) {
@@ -289,14 +403,14 @@ awaitable<void> Controller::run() {
       if (!st) {
         SLUICE_LOG(warning) << "controller reconcile failed: " << st.error().to_string();
         s->dirty = true;
-        asio::steady_timer backoff(zk_.get_executor(), std::chrono::milliseconds(500));
+        asio::steady_timer backoff(zk.get_executor(), std::chrono::milliseconds(500));
         boost::system::error_code ec;
         co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       }
       continue;
     }
     if (s->dirty) continue;
-    s->timer.expires_after(options_.periodic);
+    s->timer.expires_after(options.periodic);
     boost::system::error_code ec;
     co_await s->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) s->dirty = true;
@@ -304,7 +418,7 @@ awaitable<void> Controller::run() {
   if (s->active && !s->destroyed) {
     s->active = false;
     // Resign so another broker takes over without waiting for our session to time out.
-    (void)co_await zk_.remove(znodes::controller());
+    (void)co_await zk.remove(znodes::controller());
   }
 }
 

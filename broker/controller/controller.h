@@ -2,7 +2,10 @@
 // fenced by /controller_epoch. While elected it reconciles ZooKeeper's partition states
 // with the live brokers: it creates the state of new partitions, elects a new leader from the
 // ISR (bumping the leader epoch) when a leader dies, drops dead brokers from ISRs, and
-// carries out topic deletions. Every state write is a CAS on the state znode plus a check of
+// carries out topic deletions. Brokers shutting down (/admin/controlled_shutdown/<id>) lose
+// their leaderships and leave ISRs first; preferred-leader elections move leadership back
+// (on request through /admin/preferred_replica_election, and periodically when
+// auto.leader.rebalance.enable). Every state write is a CAS on the state znode plus a check of
 // the controller epoch's znode version, so a deposed controller cannot overwrite its
 // successor. See docs/cluster.md.
 //
@@ -24,6 +27,11 @@ struct ControllerOptions {
   bool delete_topic_enable = true;
   // Re-check everything this often even without watch events.
   std::chrono::milliseconds periodic{5000};
+  // Move leadership back to preferred replicas this often (auto.leader.rebalance.enable,
+  // leader.imbalance.check.interval.seconds); requests in /admin/preferred_replica_election
+  // are carried out at once either way.
+  bool auto_leader_rebalance = true;
+  std::chrono::milliseconds leader_imbalance_check_interval{300000};
 };
 
 class Controller {

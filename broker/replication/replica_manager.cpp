@@ -109,6 +109,10 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
   std::vector<std::shared_ptr<Partition>> became_leader;
   std::vector<FollowedPartition> followed;
   std::function<void(std::vector<FollowedPartition>)> followed_listener;
+  // Our registration's czxid: a state written before it (by the controller for an earlier
+  // run or session of ours) does not make us leader; the controller re-elects first.
+  auto me = snapshot.brokers.find(broker_id_);
+  const int64_t registered_at = me == snapshot.brokers.end() ? -1 : me->second.czxid;
   {
     std::unique_lock lock(mu_);
     session_lost_ = false;
@@ -151,7 +155,12 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
           p.state = st;
           p.zk_version = info.state_zk_version;
           p.leader_id = st.leader;
-          const bool lead = st.leader == broker_id_;
+          const bool named = st.leader == broker_id_;
+          const bool lead = named && registered_at > 0 && info.state_mzxid > registered_at;
+          if (named && !lead && (p.leader || p.leader_epoch != st.leader_epoch)) {
+            SLUICE_LOG(info) << "partition " << tp.to_string() << ": named leader (epoch " << st.leader_epoch
+                             << ") by a state older than this registration; waiting for the controller";
+          }
           if (lead && new_epoch) {
             p.leader_epoch = st.leader_epoch;
             p.leader = true;
@@ -173,7 +182,7 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
             if (p.leader) {
               SLUICE_LOG(info) << "partition " << tp.to_string() << ": no longer leader (leader "
                                << st.leader << ", epoch " << st.leader_epoch << ")";
-            } else if (p.leader_epoch != st.leader_epoch && st.leader >= 0) {
+            } else if (p.leader_epoch != st.leader_epoch && st.leader >= 0 && !named) {
               SLUICE_LOG(info) << "partition " << tp.to_string() << ": follower of broker "
                                << st.leader << ", epoch " << st.leader_epoch;
             }
@@ -212,7 +221,9 @@ std::vector<FollowedPartition> ReplicaManager::followed_locked() const {
   std::vector<FollowedPartition> out;
   for (const auto& [tp, p] : partitions_) {
     std::lock_guard plock(p->mu);
-    if (!p->leader && p->leader_id >= 0) out.push_back({tp, p->leader_id, p->leader_epoch});
+    if (!p->leader && p->leader_id >= 0 && p->leader_id != broker_id_) {
+      out.push_back({tp, p->leader_id, p->leader_epoch});
+    }
   }
   return out;
 }
@@ -652,6 +663,16 @@ ReplicaManager::FollowerAppend ReplicaManager::reset_follower(const storage::Top
 std::size_t ReplicaManager::hosted() const {
   std::shared_lock lock(mu_);
   return partitions_.size();
+}
+
+std::size_t ReplicaManager::leading_movable() const {
+  std::shared_lock lock(mu_);
+  std::size_t n = 0;
+  for (const auto& [tp, p] : partitions_) {
+    std::lock_guard plock(p->mu);
+    n += p->leader && p->state.isr.size() > 1 ? 1 : 0;
+  }
+  return n;
 }
 
 std::size_t ReplicaManager::leading() const {

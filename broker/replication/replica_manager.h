@@ -167,6 +167,8 @@ class ReplicaManager {
   AppendNotifier& notifier() { return notifier_; }
   std::size_t hosted() const;
   std::size_t leading() const;
+  // Partitions led here whose ISR has another member (a controlled shutdown can move them).
+  std::size_t leading_movable() const;
 
   struct Partition;
 

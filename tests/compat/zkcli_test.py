@@ -49,8 +49,9 @@ def main():
 
         c.brokers[0].stop()
         assert not exists(c.zk, f"{root}/brokers/ids/1"), "clean shutdown must deregister at once"
+        # A killed broker does not deregister: its ephemeral goes when ZooKeeper expires the
+        # session (how long that takes is not asserted: zkCli alone can take seconds to start).
         c.brokers[1].kill()
-        assert exists(c.zk, f"{root}/brokers/ids/2"), "the session outlives a killed broker for a while"
         wait_until(lambda: not exists(c.zk, f"{root}/brokers/ids/2"), 30, what="ephemeral expiry")
     print("ok")
     return 0
