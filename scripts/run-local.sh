@@ -10,7 +10,7 @@
 #
 # Environment: SLUICE_ZK_PORT (default 2181), SLUICE_BROKER_BASE_PORT (default 9092),
 # SLUICE_BROKERS (default 3), SLUICE_LOCAL_DIR (default .local-cluster),
-# SLUICE_REPLICATION_FACTOR (default 1 until follower replication lands; see docs/cluster.md).
+# SLUICE_REPLICATION_FACTOR (default 3: every partition on all three brokers; see docs/replication.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 state=${SLUICE_LOCAL_DIR:-$root/.local-cluster}
@@ -66,7 +66,7 @@ start_broker() {
   SLUICE_ZOOKEEPER_CONNECT=127.0.0.1:$zk_port/sluice \
   SLUICE_LISTENERS=PLAINTEXT://127.0.0.1:$port \
   SLUICE_LOG_DIRS=$dir/data \
-  SLUICE_DEFAULT_REPLICATION_FACTOR=${SLUICE_REPLICATION_FACTOR:-1} \
+  SLUICE_DEFAULT_REPLICATION_FACTOR=${SLUICE_REPLICATION_FACTOR:-3} \
     setsid "$build_dir/broker/sluice-broker" >>"$dir/broker.log" 2>&1 </dev/null &
   echo $! >"$dir/broker.pid"
   for _ in $(seq 1 100); do
