@@ -1,6 +1,8 @@
 // Acceptors and the registry of open connections.
 #include "broker/server/server.h"
 
+#include <csignal>
+
 #include <map>
 
 #include <boost/asio/co_spawn.hpp>
@@ -27,7 +29,12 @@ struct Server::Connections {
 };
 
 Server::Server(asio::io_context& io, RequestHandler& handler, ConnectionLimits limits)
-    : io_(io), handler_(handler), limits_(limits), connections_(std::make_shared<Connections>()) {}
+    : io_(io), handler_(handler), limits_(limits), connections_(std::make_shared<Connections>()) {
+  // sendfile(2) has no MSG_NOSIGNAL: a client (or follower) that goes away while a fetch
+  // response is being sent would kill the whole process with SIGPIPE. Ignored process-wide;
+  // the write then fails with EPIPE and only that connection closes.
+  std::signal(SIGPIPE, SIG_IGN);
+}
 
 Server::~Server() {
   stop_accepting();

@@ -8,7 +8,10 @@
 #include <thread>
 
 #include "protocol/messages/api_versions.h"
+#include "protocol/messages/create_topics.h"
+#include "protocol/messages/fetch.h"
 #include "protocol/messages/produce.h"
+#include "protocol/record_batch.h"
 #include "tests/support/broker_process.h"
 #include "tests/support/raw_client.h"
 #include "tests/support/zk_server.h"
@@ -106,6 +109,72 @@ TEST_F(BrokerRobustness, OldProduceVersionsGetUnsupportedVersion) {
   ASSERT_TRUE(protocol::decode(resp, r, 2).ok());
   ASSERT_EQ(resp.responses.size(), 1u);
   EXPECT_EQ(resp.responses[0].partition_responses[0].error_code, 35);
+  expect_serving();
+}
+
+// Fetch responses go out with sendfile(2), which has no MSG_NOSIGNAL: a client that hangs up
+// while a large response is being sent must cost only its connection, not the process
+// (SIGPIPE). Followers that die mid-fetch hit exactly this.
+TEST_F(BrokerRobustness, ClientHangingUpDuringALargeFetchResponse) {
+  {
+    protocol::CreateTopicsRequest create;
+    create.topics.emplace_back().name = "pipe";
+    create.topics.back().num_partitions = 1;
+    create.topics.back().replication_factor = 1;
+    protocol::ByteWriter body;
+    protocol::encode(create, body, 5);
+    testing::RawClient client(port());
+    client.send(19, 5, 1, body.bytes());
+    ASSERT_TRUE(client.receive().has_value());
+  }
+  // 8 MiB of records, produced until the new partition has a leader.
+  protocol::RecordBatchBuilder builder;
+  for (int i = 0; i < 1000; ++i) builder.add(std::nullopt, protocol::Bytes(1000, 'x'), 1'700'000'000'000);
+  auto batch = *builder.build();
+  int produced = 0;
+  for (int attempt = 0; attempt < 200 && produced < 8; ++attempt) {
+    protocol::ProduceRequest req;
+    req.acks = 1;
+    auto& t = req.topic_data.emplace_back();
+    t.name = "pipe";
+    auto& part = t.partition_data.emplace_back();
+    part.index = 0;
+    part.records = protocol::Records::view(batch);
+    protocol::ByteWriter body;
+    protocol::encode(req, body, 7);
+    testing::RawClient client(port());
+    client.send(0, 7, 2, body.bytes());
+    auto reply = client.receive();
+    ASSERT_TRUE(reply.has_value());
+    protocol::ByteReader r(*reply);
+    r.read_i32();
+    protocol::ProduceResponse resp;
+    ASSERT_TRUE(protocol::decode(resp, r, 7).ok());
+    if (resp.responses.at(0).partition_responses.at(0).error_code == 0) {
+      ++produced;
+    } else {
+      std::this_thread::sleep_for(50ms);
+    }
+  }
+  ASSERT_EQ(produced, 8);
+  for (int round = 0; round < 20; ++round) {
+    protocol::FetchRequest fetch;
+    fetch.max_wait_ms = 0;
+    fetch.min_bytes = 1;
+    fetch.max_bytes = 64 << 20;
+    auto& t = fetch.topics.emplace_back();
+    t.topic = "pipe";
+    auto& p = t.partitions.emplace_back();
+    p.partition = 0;
+    p.fetch_offset = 0;
+    p.partition_max_bytes = 64 << 20;
+    protocol::ByteWriter body;
+    protocol::encode(fetch, body, 11);
+    testing::RawClient client(port());
+    client.send(1, 11, 3, body.bytes());
+    // Gone without reading the answer.
+  }
+  std::this_thread::sleep_for(200ms);
   expect_serving();
 }
 
