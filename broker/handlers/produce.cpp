@@ -61,6 +61,7 @@ void add_produce(Router& router, Services& services) {
       std::size_t topic;
       std::size_t partition;
       int64_t last_offset;
+      int32_t leader_epoch;
     };
     std::vector<Pending> waiting;  // acks=all partitions not yet replicated
     auto snap = services.metadata->current();
@@ -101,9 +102,9 @@ void add_produce(Router& router, Services& services) {
           pr.base_offset = r.base_offset;
           pr.log_append_time_ms = r.log_append_time;
           pr.log_start_offset = r.log_start_offset;
-          if (r.error_code == 0 && request.acks == -1 &&
-              !services.replicas->replicated(topic.name, part.index, r.last_offset)) {
-            waiting.push_back({response.responses.size(), tr.partition_responses.size(), r.last_offset});
+          if (r.error_code == 0 && request.acks == -1) {
+            waiting.push_back({response.responses.size(), tr.partition_responses.size(), r.last_offset,
+                               r.leader_epoch});
           }
         }
         tr.partition_responses.push_back(std::move(pr));
@@ -124,9 +125,16 @@ void add_produce(Router& router, Services& services) {
       while (!waiting.empty()) {
         auto waiter = services.replicas->notifier().subscribe(keys, co_await asio::this_coro::executor);
         std::erase_if(waiting, [&](const Pending& w) {
-          return services.replicas->replicated(response.responses[w.topic].name,
-                                               response.responses[w.topic].partition_responses[w.partition].index,
-                                               w.last_offset);
+          auto& pr = response.responses[w.topic].partition_responses[w.partition];
+          auto state = services.replicas->replicated(response.responses[w.topic].name, pr.index,
+                                                     w.last_offset, w.leader_epoch);
+          if (state == replication::Replication::leadership_lost) {
+            // The new leader may truncate this record away: never acknowledge it.
+            pr.error_code = code(KafkaErrc::not_leader_or_follower);
+            pr.error_message = "leadership moved before the ISR had the records";
+            pr.base_offset = -1;
+          }
+          return state != replication::Replication::pending;
         });
         if (waiting.empty() || std::chrono::steady_clock::now() >= deadline) break;
         co_await waiter->wait(deadline);

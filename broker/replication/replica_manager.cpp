@@ -107,6 +107,7 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
   const int64_t now = clock_();
   std::set<storage::TopicPartition> assigned;
   std::vector<std::shared_ptr<Partition>> became_leader;
+  std::vector<storage::TopicPartition> lost_leadership;  // their acks=all waiters must hear it
   std::vector<FollowedPartition> followed;
   std::function<void(std::vector<FollowedPartition>)> followed_listener;
   // Our registration's czxid: a state written before it (by the controller for an earlier
@@ -182,6 +183,7 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
             if (p.leader) {
               SLUICE_LOG(info) << "partition " << tp.to_string() << ": no longer leader (leader "
                                << st.leader << ", epoch " << st.leader_epoch << ")";
+              lost_leadership.push_back(tp);
             } else if (p.leader_epoch != st.leader_epoch && st.leader >= 0 && !named) {
               SLUICE_LOG(info) << "partition " << tp.to_string() << ": follower of broker "
                                << st.leader << ", epoch " << st.leader_epoch;
@@ -205,6 +207,7 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
     advance_high_watermark_locked(*p);
   }
   if (followed_listener) followed_listener(std::move(followed));
+  for (const auto& tp : lost_leadership) notifier_.notify({tp.topic, tp.partition});
 
   // Logs of partitions no longer assigned here (topic deleted): remove from disk.
   for (const auto& tp : logs_.partitions()) {
@@ -229,13 +232,17 @@ std::vector<FollowedPartition> ReplicaManager::followed_locked() const {
 }
 
 void ReplicaManager::on_session_lost() {
-  std::unique_lock lock(mu_);
-  session_lost_ = true;
-  std::size_t led = 0;
-  for (const auto& [tp, p] : partitions_) {
-    std::lock_guard plock(p->mu);
-    if (p->leader) ++led;
+  std::vector<storage::TopicPartition> led_here;
+  {
+    std::unique_lock lock(mu_);
+    session_lost_ = true;
+    for (const auto& [tp, p] : partitions_) {
+      std::lock_guard plock(p->mu);
+      if (p->leader) led_here.push_back(tp);
+    }
   }
+  const std::size_t led = led_here.size();
+  for (const auto& tp : led_here) notifier_.notify({tp.topic, tp.partition});
   if (led > 0) {
     SLUICE_LOG(warning) << "ZooKeeper session lost: refusing writes to the " << led
                         << " partitions led here until the new session's view is read";
@@ -392,14 +399,19 @@ ProduceOutcome ReplicaManager::append(const std::string& topic, int32_t partitio
   out.last_offset = appended->last_offset;
   out.log_append_time = appended->log_append_time;
   out.log_start_offset = appended->log_start_offset;
+  out.leader_epoch = p->leader_epoch;
   advance_high_watermark_locked(*p);
   notifier_.notify({topic, partition});
   return out;
 }
 
-bool ReplicaManager::replicated(const std::string& topic, int32_t partition, int64_t offset) const {
+Replication ReplicaManager::replicated(const std::string& topic, int32_t partition, int64_t offset,
+                                       int32_t leader_epoch) const {
   auto p = find(topic, partition);
-  return p && p->log->high_watermark() > offset;
+  if (!p) return Replication::leadership_lost;
+  std::lock_guard plock(p->mu);
+  if (!p->leader || p->leader_epoch != leader_epoch) return Replication::leadership_lost;
+  return p->log->high_watermark() > offset ? Replication::done : Replication::pending;
 }
 
 FetchOutcome ReplicaManager::read(const std::string& topic, int32_t partition, int64_t offset,

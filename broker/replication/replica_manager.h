@@ -46,7 +46,11 @@ struct ProduceOutcome {
   int64_t last_offset = -1;
   int64_t log_append_time = -1;
   int64_t log_start_offset = -1;
+  int32_t leader_epoch = -1;  // the epoch it was appended in (acks=all waits on it)
 };
+
+// Where an acks=all append stands.
+enum class Replication { pending, done, leadership_lost };
 
 struct FetchOutcome {
   int16_t error_code = 0;
@@ -131,8 +135,11 @@ class ReplicaManager {
   OffsetOutcome offset_for_leader_epoch(const std::string& topic, int32_t partition,
                                         int32_t current_leader_epoch, int32_t epoch);
 
-  // True once the high watermark has passed `offset` (acks=all).
-  bool replicated(const std::string& topic, int32_t partition, int64_t offset) const;
+  // acks=all: done once the high watermark has passed `offset` while this broker still leads
+  // in `leader_epoch`; leadership_lost when it no longer does (the record may be truncated
+  // away by the new leader, so it must not be acknowledged).
+  Replication replicated(const std::string& topic, int32_t partition, int64_t offset,
+                         int32_t leader_epoch) const;
 
   // Follower side, for the replica fetcher. Each fails (stale) when this broker no longer
   // follows `leader_epoch` of the partition.

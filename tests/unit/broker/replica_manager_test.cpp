@@ -98,6 +98,9 @@ class ReplicaManagerTest : public ::testing::Test {
   }
 
   int64_t hw() { return follower_fetch(0, -1).high_watermark; }
+  int64_t hw_of_follower() {
+    return logs_->get_or_create({"t", 0}, log_config_for(*config_, {})).value()->high_watermark();
+  }
 
   TempDir dir_;
   int64_t now_ = 1'000'000;
@@ -116,17 +119,42 @@ TEST_F(ReplicaManagerTest, HighWatermarkWaitsForEveryIsrMember) {
   ASSERT_EQ(r.error_code, 0);
   EXPECT_EQ(r.last_offset, 2);
   EXPECT_EQ(hw(), 0);
-  EXPECT_FALSE(replicas_->replicated("t", 0, 2));
+  EXPECT_EQ(replicas_->replicated("t", 0, 2, 0), Replication::pending);
 
   follower_fetch(0);  // the follower has nothing yet
   EXPECT_EQ(hw(), 0);
   follower_fetch(2);  // has offsets 0 and 1
   EXPECT_EQ(hw(), 2);
-  EXPECT_FALSE(replicas_->replicated("t", 0, 2));
+  EXPECT_EQ(replicas_->replicated("t", 0, 2, 0), Replication::pending);
   follower_fetch(3);
   EXPECT_EQ(hw(), 3);
-  EXPECT_TRUE(replicas_->replicated("t", 0, 2));
+  EXPECT_EQ(replicas_->replicated("t", 0, 2, 0), Replication::done);
   EXPECT_TRUE(writes_.empty()) << "a follower in the ISR stays there";
+}
+
+// Found by tests/faults/session_expiry_test.py: a leader frozen past its session appended a
+// record after waking, then became follower, truncated it and fetched the new leader's records
+// at the same offsets — and its waiting acks=all produce saw the high watermark pass the
+// offset and acknowledged a record that no longer existed.
+TEST_F(ReplicaManagerTest, AcksAllIsNeverCompletedAfterLeadershipMoved) {
+  replicas_->apply_metadata(snapshot(1, {1, 2}, 0));
+  auto r = produce(1);
+  ASSERT_EQ(r.error_code, 0);
+  EXPECT_EQ(r.leader_epoch, 0);
+  EXPECT_EQ(replicas_->replicated("t", 0, r.last_offset, r.leader_epoch), Replication::pending);
+  // Broker 2 leads now; we follow, and our high watermark moves past the offset with its data.
+  replicas_->apply_metadata(snapshot(2, {2}, 1));
+  storage::TopicPartition tp{"t", 0};
+  EXPECT_EQ(replicas_->truncate_follower(tp, 1, {0, 0}).error_code, 0);
+  auto theirs = batch(3, 0, 1);
+  ASSERT_EQ(replicas_->append_as_follower(tp, 1, std::span<uint8_t>(theirs), 3).error_code, 0);
+  EXPECT_EQ(hw_of_follower(), 3);
+  EXPECT_EQ(replicas_->replicated("t", 0, r.last_offset, r.leader_epoch), Replication::leadership_lost);
+  // Losing the session is losing leadership too.
+  replicas_->apply_metadata(snapshot(1, {1}, 2));
+  auto again = produce(1);
+  replicas_->on_session_lost();
+  EXPECT_EQ(replicas_->replicated("t", 0, again.last_offset, again.leader_epoch), Replication::leadership_lost);
 }
 
 TEST_F(ReplicaManagerTest, ConsumersReadOnlyBelowTheHighWatermark) {
