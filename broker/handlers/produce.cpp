@@ -133,6 +133,10 @@ void add_produce(Router& router, Services& services) {
             pr.error_code = code(KafkaErrc::not_leader_or_follower);
             pr.error_message = "leadership moved before the ISR had the records";
             pr.base_offset = -1;
+          } else if (state == replication::Replication::too_few_replicas) {
+            pr.error_code = code(KafkaErrc::not_enough_replicas_after_append);
+            pr.error_message = "written, but the ISR shrank below min.insync.replicas before it was replicated";
+            pr.base_offset = -1;
           }
           return state != replication::Replication::pending;
         });

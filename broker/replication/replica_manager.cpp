@@ -411,7 +411,9 @@ Replication ReplicaManager::replicated(const std::string& topic, int32_t partiti
   if (!p) return Replication::leadership_lost;
   std::lock_guard plock(p->mu);
   if (!p->leader || p->leader_epoch != leader_epoch) return Replication::leadership_lost;
-  return p->log->high_watermark() > offset ? Replication::done : Replication::pending;
+  if (p->log->high_watermark() <= offset) return Replication::pending;
+  return static_cast<int32_t>(p->state.isr.size()) < p->min_insync_replicas ? Replication::too_few_replicas
+                                                                           : Replication::done;
 }
 
 FetchOutcome ReplicaManager::read(const std::string& topic, int32_t partition, int64_t offset,

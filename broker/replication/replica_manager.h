@@ -50,7 +50,9 @@ struct ProduceOutcome {
 };
 
 // Where an acks=all append stands.
-enum class Replication { pending, done, leadership_lost };
+// `too_few_replicas`: the ISR has it, but the ISR shrank below min.insync.replicas meanwhile
+// (Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND).
+enum class Replication { pending, done, leadership_lost, too_few_replicas };
 
 struct FetchOutcome {
   int16_t error_code = 0;

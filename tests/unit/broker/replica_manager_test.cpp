@@ -220,6 +220,19 @@ TEST_F(ReplicaManagerTest, AcksAllNeedsMinInsyncReplicas) {
   EXPECT_EQ(one.base_offset, 0);
 }
 
+TEST_F(ReplicaManagerTest, IsrShrinkingBelowMinInsyncFailsTheWaitingAcksAll) {
+  replicas_->apply_metadata(snapshot(1, {1, 2}, 0, kRegisteredAt + 1, {{"min.insync.replicas", "2"}}));
+  auto r = produce(2);
+  ASSERT_EQ(r.error_code, 0);
+  now_ += 20'000;
+  replicas_->check_isr_lag();
+  ASSERT_EQ(writes_.size(), 1u);
+  replicas_->isr_write_done(writes_[0], writes_[0].zk_version + 1);
+  EXPECT_EQ(hw(), 2) << "the leader alone is the ISR now";
+  EXPECT_EQ(replicas_->replicated("t", 0, r.last_offset, r.leader_epoch), Replication::too_few_replicas);
+  EXPECT_EQ(produce(1).error_code, code(KafkaErrc::not_enough_replicas));
+}
+
 TEST_F(ReplicaManagerTest, StaleAndFutureLeaderEpochsAreFenced) {
   replicas_->apply_metadata(snapshot(1, {1, 2}, 5));
   EXPECT_EQ(replicas_->read("t", 0, 0, 100, 4, -1, true).error_code, code(KafkaErrc::fenced_leader_epoch));
