@@ -309,9 +309,13 @@ struct Broker::Impl {
     controller = std::make_unique<controller::Controller>(*zk, config.broker_id, opts);
     controller_done = asio::co_spawn(control, controller->run(), asio::use_future);
     sync_done = asio::co_spawn(control, sync->run(), asio::use_future);
-    sync->request_refresh();
     co_return Status{};
   }
+    // Serve only with a view that includes this registration: before it, CreateTopics would
+    // see no live broker and partitions led here would not be trusted (docs/replication.md).
+    if (Status st = co_await sync->refresh(); !st) {
+      SLUICE_LOG(warning) << "metadata after registering: " << st.error().to_string() << "; retrying in the background";
+    }
 
   // Controlled shutdown: marks this broker as leaving (/admin/controlled_shutdown/<id>, an
   // ephemeral), so the controller moves its leaderships to other in-sync replicas, and waits

@@ -81,6 +81,17 @@ std::optional<znodes::PartitionState> decide(const znodes::PartitionState& curre
     return next;
   }
   // The leader is dead (or there is none): the first live ISR member in assignment order.
+  if (current.leader < 0 && current.isr.empty()) {
+    // Created while none of its replicas was alive: nothing was ever written, so any live
+    // replica may start it (like a new partition).
+    for (int32_t r : replicas) {
+      if (live.count(r)) next.isr.push_back(r);
+    }
+    if (next.isr.empty()) return std::nullopt;
+    next.leader = next.isr.front();
+    next.leader_epoch = current.leader_epoch + 1;
+    return next;
+  }
   int32_t leader = -1;
   for (int32_t r : replicas) {
     if (std::find(isr_live.begin(), isr_live.end(), r) != isr_live.end()) {
