@@ -4,10 +4,12 @@ Every process is started here and stopped by pid (SIGTERM, then SIGKILL) when th
 context ends, also when the test fails. Paths to the binaries come from the environment that
 ctest sets: SLUICE_BROKER_BIN and SLUICE_TEST_ZK_BIN.
 """
+import json
 import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -33,6 +35,7 @@ class Broker:
     def __init__(self, broker_id, zk_connect, workdir, extra_env=None):
         self.id = broker_id
         self.port = free_port()
+        self.host = "127.0.0.1"  # where clients reach it (bootstrap); see also SLUICE_LISTENERS
         self.dir = os.path.join(workdir, f"broker-{broker_id}")
         os.makedirs(os.path.join(self.dir, "data"), exist_ok=True)
         self.log_path = os.path.join(self.dir, "broker.log")
@@ -47,28 +50,66 @@ class Broker:
         }
         self.env.update(extra_env or {})
         self.proc = None
+        self.paused = False
+        self.stopped_by_test = False  # set by stop()/kill(): an exit the test asked for
+        # Prepended to the broker's command line, e.g. ["ip", "netns", "exec", NS] (which execs
+        # the broker, so the pid stays the broker's).
+        self.command_prefix = []
 
     @property
     def bootstrap(self):
-        return f"127.0.0.1:{self.port}"
+        return f"{self.host}:{self.port}"
 
     def log(self):
         with open(self.log_path, errors="replace") as f:
             return f.read()
 
     def start(self, timeout=30.0):
+        # The log is appended to across restarts: only a start line written by this run counts.
+        start_at = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([os.environ["SLUICE_BROKER_BIN"]], env=self.env,
-                                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(self.command_prefix + [os.environ["SLUICE_BROKER_BIN"]],
+                                     env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        self.paused = False
+        self.stopped_by_test = False
         def ready():
             if self.proc.poll() is not None:
                 raise RuntimeError(f"broker {self.id} exited:\n{self.log()[-4000:]}")
-            return "started in cluster" in self.log()
+            with open(self.log_path, "rb") as f:
+                f.seek(start_at)
+                return b"started in cluster" in f.read()
         wait_until(ready, timeout, what=f"broker {self.id} start")
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc is not None else None
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def pause(self):
+        """SIGSTOP: the process keeps its sockets and its ZooKeeper session (until it times out)."""
+        self.proc.send_signal(signal.SIGSTOP)
+        self.paused = True
+
+    def resume(self):
+        if self.running():
+            self.proc.send_signal(signal.SIGCONT)
+        self.paused = False
+
+    def restart(self, timeout=60.0):
+        """Starts a stopped or killed broker again: same id, port and data directory."""
+        if self.running():
+            raise RuntimeError(f"broker {self.id} is still running (pid {self.pid})")
+        self.start(timeout)
 
     def stop(self, sig=signal.SIGTERM, timeout=20.0):
         if self.proc is None or self.proc.poll() is not None:
             return
+        self.stopped_by_test = True
+        if self.paused and sig != signal.SIGKILL:
+            self.resume()  # a stopped process would not act on SIGTERM
         self.proc.send_signal(sig)
         try:
             self.proc.wait(timeout)
@@ -83,9 +124,12 @@ class Broker:
 class Cluster:
     """with Cluster(brokers=1) as c: c.bootstrap ..."""
 
-    def __init__(self, brokers=1, broker_env=None, chroot="/sluice"):
+    def __init__(self, brokers=1, broker_env=None, chroot="/sluice", zk_tick_ms=None):
         self.workdir = tempfile.mkdtemp(prefix="sluice-compat-")
         self.zk_dir = os.path.join(self.workdir, "zk")
+        # ZooKeeper grants session timeouts between 2 and 20 ticks; sluice-test-zk's default
+        # tick (250 ms) caps sessions at 5 s.
+        self.zk_tick_ms = zk_tick_ms
         self.n = brokers
         self.broker_env = broker_env or {}
         self.chroot = chroot
@@ -101,7 +145,8 @@ class Cluster:
         return self.zk + self.chroot
 
     def __enter__(self):
-        out = subprocess.run([os.environ["SLUICE_TEST_ZK_BIN"], "start", "--dir", self.zk_dir],
+        tick = ["--tick-ms", str(self.zk_tick_ms)] if self.zk_tick_ms else []
+        out = subprocess.run([os.environ["SLUICE_TEST_ZK_BIN"], "start", "--dir", self.zk_dir, *tick],
                              check=True, capture_output=True, text=True)
         self.zk = out.stdout.strip()
         try:
@@ -114,6 +159,31 @@ class Cluster:
             raise
         return self
 
+    def broker(self, broker_id):
+        return next(b for b in self.brokers if b.id == broker_id)
+
+    # ZooKeeper reads (paths relative to the chroot), through ZkReader: fast enough to poll.
+    def zk_get_json(self, path):
+        got = ZkReader(self.zk).get(self.chroot + path)
+        return json.loads(got[0]) if got and got[0] else None
+
+    def partition_state(self, topic, partition):
+        """{"controller_epoch","leader","version","leader_epoch","isr"} plus "zk_version" (the
+        znode's data version), or None while the znode does not exist."""
+        got = ZkReader(self.zk).get(f"{self.chroot}/brokers/topics/{topic}/partitions/{partition}/state")
+        if not got or not got[0]:
+            return None
+        state = json.loads(got[0])
+        state["zk_version"] = got[1]["version"]
+        return state
+
+    def controller_id(self):
+        ctl = self.zk_get_json("/controller")
+        return ctl["brokerid"] if ctl else None
+
+    def registered_broker_ids(self):
+        return sorted(int(c) for c in ZkReader(self.zk).children(self.chroot + "/brokers/ids") or [])
+
     def __exit__(self, exc_type, exc, tb):
         failed = exc_type is not None
         for b in self.brokers:
@@ -124,3 +194,75 @@ class Cluster:
         if not failed and not os.environ.get("SLUICE_KEEP_TEST_DIRS"):
             shutil.rmtree(self.workdir, ignore_errors=True)
         return False
+
+
+class ZkReader:
+    """A read-only ZooKeeper client speaking the jute protocol directly (there is no kazoo):
+    one short session per call, get/children of an absolute path. Returns None for a missing
+    node; raises OSError/ConnectionError when the server cannot be reached."""
+
+    def __init__(self, server, timeout=5.0):
+        host, port = server.rsplit(":", 1)
+        self.addr = (host, int(port.split("/")[0]))
+        self.timeout = timeout
+
+    @staticmethod
+    def _recv_exact(sock, n):
+        buf = b""
+        while len(buf) < n:
+            chunk = sock.recv(n - len(buf))
+            if not chunk:
+                raise ConnectionError("ZooKeeper closed the connection")
+            buf += chunk
+        return buf
+
+    def _frame(self, sock):
+        (n,) = struct.unpack(">i", self._recv_exact(sock, 4))
+        return self._recv_exact(sock, n)
+
+    def _call(self, op, path):
+        with socket.create_connection(self.addr, timeout=self.timeout) as sock:
+            # ConnectRequest: protocolVersion, lastZxidSeen, timeOut, sessionId, passwd, readOnly
+            body = struct.pack(">iqiqi", 0, 0, 10000, 0, 16) + b"\0" * 16 + b"\0"
+            sock.sendall(struct.pack(">i", len(body)) + body)
+            self._frame(sock)
+            p = path.encode()
+            body = struct.pack(">ii", 1, op) + struct.pack(">i", len(p)) + p + b"\0"  # watch=false
+            sock.sendall(struct.pack(">i", len(body)) + body)
+            reply = self._frame(sock)
+            xid, _zxid, err = struct.unpack(">iqi", reply[:16])
+            close = struct.pack(">ii", 2, -11)  # closeSession
+            try:
+                sock.sendall(struct.pack(">i", len(close)) + close)
+            except OSError:
+                pass
+            if err == -101:  # NONODE
+                return None
+            if err != 0:
+                raise RuntimeError(f"ZooKeeper error {err} for {path}")
+            return reply[16:]
+
+    def get(self, path):
+        """(data bytes, stat dict) or None."""
+        r = self._call(4, path)
+        if r is None:
+            return None
+        (n,) = struct.unpack(">i", r[:4])
+        data = r[4:4 + n] if n > 0 else b""
+        st = r[4 + max(n, 0):]
+        (czxid, mzxid, ctime, mtime, version, cversion, aversion, owner, dlen, nchildren,
+         pzxid) = struct.unpack(">qqqqiiiqiiq", st[:68])
+        return data, {"version": version, "ephemeral_owner": owner, "mtime": mtime,
+                      "num_children": nchildren}
+
+    def children(self, path):
+        r = self._call(8, path)
+        if r is None:
+            return None
+        (count,) = struct.unpack(">i", r[:4])
+        out, pos = [], 4
+        for _ in range(max(count, 0)):
+            (n,) = struct.unpack(">i", r[pos:pos + 4])
+            out.append(r[pos + 4:pos + 4 + n].decode())
+            pos += 4 + n
+        return out
