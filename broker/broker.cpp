@@ -21,6 +21,7 @@
 
 #include "broker/cluster/metadata_sync.h"
 #include "broker/controller/controller.h"
+#include "broker/groups/group_coordinator.h"
 #include "broker/handlers/router.h"
 #include "broker/handlers/services.h"
 #include "broker/replication/append_notifier.h"
@@ -109,6 +110,9 @@ struct Broker::Impl {
   std::unique_ptr<controller::Controller> controller;
   std::future<void> controller_done;
   std::future<void> sync_done;
+  // Consumer groups (docs/groups.md): lives on the control thread, like the controller.
+  std::unique_ptr<groups::GroupCoordinator> group_coordinator;
+  std::future<void> groups_done;
   std::string cluster_id;
 
   handlers::Router router;
@@ -308,14 +312,14 @@ struct Broker::Impl {
         std::chrono::seconds(config.get_long("leader.imbalance.check.interval.seconds"));
     controller = std::make_unique<controller::Controller>(*zk, config.broker_id, opts);
     controller_done = asio::co_spawn(control, controller->run(), asio::use_future);
-    sync_done = asio::co_spawn(control, sync->run(), asio::use_future);
-    co_return Status{};
-  }
     // Serve only with a view that includes this registration: before it, CreateTopics would
     // see no live broker and partitions led here would not be trusted (docs/replication.md).
     if (Status st = co_await sync->refresh(); !st) {
       SLUICE_LOG(warning) << "metadata after registering: " << st.error().to_string() << "; retrying in the background";
     }
+    sync_done = asio::co_spawn(control, sync->run(), asio::use_future);
+    co_return Status{};
+  }
 
   // Controlled shutdown: marks this broker as leaving (/admin/controlled_shutdown/<id>, an
   // ephemeral), so the controller moves its leaderships to other in-sync replicas, and waits
@@ -343,6 +347,25 @@ struct Broker::Impl {
     }
     co_return Status{};
   }
+
+  // ---- consumer groups: start (slots root, metadata listener, run loop) and stop ----
+  awaitable<Status> start_groups() {
+    group_coordinator = std::make_unique<groups::GroupCoordinator>(*zk, config, metadata);
+    Status st = co_await group_coordinator->start();
+    if (!st) co_return st;
+    sync->add_listener([this](const std::shared_ptr<const cluster::Snapshot>& previous,
+                              const std::shared_ptr<const cluster::Snapshot>& current) {
+      if (group_coordinator) group_coordinator->on_metadata(*previous, *current);
+    });
+    groups_done = asio::co_spawn(control, group_coordinator->run(), asio::use_future);
+    co_return Status{};
+  }
+
+  awaitable<Status> stop_groups() {
+    if (group_coordinator) group_coordinator->stop();
+    co_return Status{};
+  }
+  // ---- end consumer groups ----
 
   awaitable<Status> deregister() {
     if (controller) controller->stop();
@@ -416,6 +439,8 @@ Status Broker::start() {
   d.services.control = d.control.get_executor();
   d.services.zk = d.zk.get();
   d.services.sync = d.sync.get();
+  if (Status st = run_on(d.control, d.start_groups()); !st) return st;
+  d.services.groups = d.group_coordinator.get();
   if (Status st = d.open_logs(); !st) return st;
   d.services.replicas = d.replicas.get();
   d.start_maintenance();
@@ -466,6 +491,9 @@ void Broker::wait_for_shutdown() {
   SLUICE_LOG(info) << "broker " << d.config.broker_id << " shutting down";
   // 0. Leadership moves to other replicas while clients can still be told where it went.
   if (d.config.get_bool("controlled.shutdown.enable")) (void)run_on(d.control, d.controlled_shutdown());
+  // 0b. Consumer groups unload (their state stays in ZooKeeper for the broker that takes the
+  // slots over); waiting JoinGroup/SyncGroup requests get NOT_COORDINATOR.
+  (void)run_on(d.control, d.stop_groups());
   // 1. No new connections; requests in progress finish, then connections close.
   d.server->stop_accepting();
   d.server->close_connections();
@@ -473,6 +501,7 @@ void Broker::wait_for_shutdown() {
   (void)run_on(d.control, d.deregister());
   if (d.controller_done.valid()) d.controller_done.wait_for(10s);
   if (d.sync_done.valid()) d.sync_done.wait_for(10s);
+  if (d.groups_done.valid()) d.groups_done.wait_for(10s);
   // 3. Stop the network threads, then close the ZooKeeper session on its own thread.
   d.network_work.reset();
   d.network.stop();
@@ -490,6 +519,7 @@ void Broker::wait_for_shutdown() {
   asio::post(d.control, [&d, &closed] {
     d.signals.reset();
     d.controller.reset();
+    d.group_coordinator.reset();
     d.sync.reset();
     d.registration.reset();
     d.zk.reset();

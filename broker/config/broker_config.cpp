@@ -78,6 +78,9 @@ const ConfigKey kKeys[] = {
   {"group.initial.rebalance.delay.ms", T::kInt, "3000", false, 0, kIntMax, "Wait for more members before the first rebalance of an empty group."},
   {"group.min.session.timeout.ms", T::kInt, "6000", false, 0, kIntMax, "Smallest session timeout a member may ask for."},
   {"group.max.session.timeout.ms", T::kInt, "1800000", false, 0, kIntMax, "Largest session timeout a member may ask for."},
+  {"group.max.size", T::kInt, "2147483647", false, 1, kIntMax, "Most members a group may have (GROUP_MAX_SIZE_REACHED beyond)."},
+  {"offsets.retention.check.interval.ms", T::kLong, "600000", false, 1, INT64_MAX, "How often expired offsets and empty groups are removed."},
+  {"offset.metadata.max.bytes", T::kInt, "4096", false, 0, kIntMax, "Largest metadata string of a committed offset."},
 };
 // clang-format on
 

@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "broker/controller/coordinators.h"
 #include "common/log.h"
 #include "coordination/cluster_store.h"
 
@@ -80,7 +81,6 @@ std::optional<znodes::PartitionState> decide(const znodes::PartitionState& curre
     next.isr = isr_live;  // the live leader stays; dead followers leave the ISR
     return next;
   }
-  // The leader is dead (or there is none): the first live ISR member in assignment order.
   if (current.leader < 0 && current.isr.empty()) {
     // Created while none of its replicas was alive: nothing was ever written, so any live
     // replica may start it (like a new partition).
@@ -92,6 +92,7 @@ std::optional<znodes::PartitionState> decide(const znodes::PartitionState& curre
     next.leader_epoch = current.leader_epoch + 1;
     return next;
   }
+  // The leader is dead (or there is none): the first live ISR member in assignment order.
   int32_t leader = -1;
   for (int32_t r : replicas) {
     if (std::find(isr_live.begin(), isr_live.end(), r) != isr_live.end()) {
@@ -298,6 +299,10 @@ awaitable<Status> Controller::reconcile() {
     preferred.emplace();
     s->next_rebalance = std::chrono::steady_clock::now() + options.leader_imbalance_check_interval;
   }
+
+  // Group-coordinator slots of dead brokers move to live ones (docs/groups.md).
+  Status slots = co_await assign_coordinator_slots(zk, live, s->epoch, s->epoch_zk_version);
+  if (!slots) co_return slots;
 
   auto deletions = co_await zk.children(znodes::delete_topics(), waker(s));
   if (!deletions) co_return std::move(deletions).error();

@@ -1,4 +1,5 @@
 // The broker's API table: which handler serves which API, and the versions advertised.
+#include "broker/handlers/group_handlers.h"
 #include "broker/handlers/handler_util.h"
 
 namespace sluice::broker::handlers {

@@ -20,6 +20,9 @@ class ZkSession;
 namespace sluice::broker::replication {
 class ReplicaManager;
 }
+namespace sluice::broker::groups {
+class GroupCoordinator;
+}
 
 namespace sluice::broker::handlers {
 
@@ -33,6 +36,7 @@ struct Services {
   coordination::ZkSession* zk = nullptr;     // only touch on `control`
   cluster::MetadataSync* sync = nullptr;     // only touch on `control`
   replication::ReplicaManager* replicas = nullptr;  // any thread
+  groups::GroupCoordinator* groups = nullptr;       // only touch on `control`
 };
 
 // Registers every API handler of the broker on `router`.

@@ -1,0 +1,20 @@
+// DeleteGroups (key 42): empty groups and their offsets are removed from ZooKeeper.
+#include "protocol/messages/delete_groups.h"
+
+#include "broker/handlers/group_handlers.h"
+
+namespace sluice::broker::handlers {
+namespace {
+
+boost::asio::awaitable<protocol::DeleteGroupsResponse> run(Services& services, protocol::DeleteGroupsRequest request, const RequestContext& ctx) {
+  (void)ctx;
+  return services.groups->delete_groups(std::move(request));
+}
+
+}  // namespace
+
+void add_delete_groups(Router& router, Services& services) {
+  add_group_api<protocol::DeleteGroupsRequest, protocol::DeleteGroupsResponse>(router, services, protocol::kDeleteGroupsApi, &run);
+}
+
+}  // namespace sluice::broker::handlers
