@@ -109,6 +109,7 @@ std::string preferred_replica_election() { return "/admin/preferred_replica_elec
 std::string cluster_id() { return "/cluster/id"; }
 std::string consumers() { return "/consumers"; }
 std::string consumer_group(std::string_view g) { return "/consumers/" + std::string(g); }
+std::string latest_producer_id_block() { return "/latest_producer_id_block"; }
 
 std::vector<std::string> persistent_roots() {
   return {broker_ids(), topics(), topic_configs(), delete_topics(), controlled_shutdowns(), consumers(),

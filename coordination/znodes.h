@@ -34,6 +34,7 @@ std::string preferred_replica_election();                      // /admin/preferr
 std::string cluster_id();                                      // /cluster/id
 std::string consumers();                                       // /consumers
 std::string consumer_group(std::string_view group);            // /consumers/<g>
+std::string latest_producer_id_block();                        // /latest_producer_id_block
 // Persistent parents every broker ensures at start-up (like Kafka's PersistentZkPaths).
 std::vector<std::string> persistent_roots();
 

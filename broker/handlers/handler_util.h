@@ -23,6 +23,7 @@ void add_list_offsets(Router& router, Services& services);
 void add_describe_configs(Router& router, Services& services);
 void add_create_partitions(Router& router, Services& services);
 void add_offset_for_leader_epoch(Router& router, Services& services);
+void add_init_producer_id(Router& router, Services& services);
 
 }  // namespace sluice::broker::handlers
 

@@ -22,6 +22,9 @@ BatchInfo to_info(const protocol::RecordBatchHeader& h) {
   info.records_count = h.records_count;
   info.log_append_time = h.timestamp_type() == protocol::TimestampType::log_append_time;
   info.control = h.is_control();
+  info.producer_id = h.producer_id;
+  info.producer_epoch = h.producer_epoch;
+  info.base_sequence = h.base_sequence;
   return info;
 }
 

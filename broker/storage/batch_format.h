@@ -29,6 +29,12 @@ struct BatchInfo {
   int32_t records_count = 0;
   bool log_append_time = false;  // attributes bit 3
   bool control = false;          // attributes bit 5 (transaction markers)
+  // Idempotent producers (KIP-98): -1 / -1 / -1 when the batch has no producer id. The
+  // sequence of the batch's last record is base_sequence + (last_offset - base_offset),
+  // wrapping past INT32_MAX to 0.
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  int32_t base_sequence = -1;
 };
 
 // Parses the fixed header at the start of `bytes` (at least kBatchHeaderSize bytes): magic

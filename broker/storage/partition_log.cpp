@@ -184,6 +184,29 @@ Status PartitionLog::load(const LogLoadOptions& load) {
   last_flush_ms_ = now;
   SLUICE_CHECK(epochs_->truncate_from_end(log_end_offset_));
   SLUICE_CHECK(epochs_->truncate_from_start(log_start_offset_));
+  // No producer-state snapshots (Kafka's .snapshot files) yet: every batch header is read
+  // once at open, a cost proportional to the number of batches in the log.
+  SLUICE_CHECK(rebuild_producer_state_locked());
+  return ok_status();
+}
+
+Status PartitionLog::rebuild_producer_state_locked() {
+  producers_.clear();
+  int64_t batches = 0;
+  for (const auto& entry : segments_) {
+    const auto& segment = entry.second;
+    int64_t position = 0;
+    while (position < segment->size()) {
+      SLUICE_TRY(BatchInfo info, segment->read_header_at(position));
+      producers_.update(info);
+      position += info.size;
+      ++batches;
+    }
+  }
+  if (producers_.size() > 0) {
+    SLUICE_LOG(debug) << "partition " << tp_.to_string() << ": producer state of "
+                      << producers_.size() << " producers from " << batches << " batches";
+  }
   return ok_status();
 }
 
@@ -207,6 +230,29 @@ Result<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32_t lead
   if (closed_)
     return Error(StorageErrc::storage_error, "partition " + tp_.to_string() + " is closed");
   SLUICE_TRY(std::vector<BatchInfo> infos, parse_batches(batches, BatchCheck::kProducer));
+  // Idempotent producers: a retry of a batch the log holds is answered with its offsets.
+  for (const BatchInfo& info : infos) {
+    if (info.producer_id >= 0 && infos.size() > 1) {
+      return Error(StorageErrc::invalid_records,
+                   "partition " + tp_.to_string() + ": a batch of producer " +
+                       std::to_string(info.producer_id) +
+                       " must be the only batch of its produce request");
+    }
+    SLUICE_TRY(std::optional<ProducerBatch> duplicate, producers_.check(info));
+    if (duplicate) {
+      SLUICE_LOG(debug) << "partition " << tp_.to_string() << ": producer " << info.producer_id
+                        << " resent sequence " << duplicate->first_seq << ".."
+                        << duplicate->last_seq << ", already at offset "
+                        << duplicate->first_offset;
+      AppendInfo out;
+      out.first_offset = duplicate->first_offset;
+      out.last_offset = duplicate->last_offset;
+      out.log_append_time = config_.log_append_time ? duplicate->timestamp : -1;
+      out.log_start_offset = log_start_offset_;
+      out.duplicate = true;
+      return out;
+    }
+  }
   int64_t now = env_.now_ms();
   int64_t log_append_time = config_.log_append_time ? now : -1;
   int64_t next = log_end_offset_;
@@ -230,7 +276,9 @@ Result<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32_t lead
     auto assigned = epochs_->assign(leader_epoch, infos.front().base_offset);
     if (!assigned.ok()) return go_offline(std::move(assigned).error());
   }
-  return append_locked(batches, infos, now, log_append_time);
+  SLUICE_TRY(AppendInfo appended, append_locked(batches, infos, now, log_append_time));
+  for (const BatchInfo& info : infos) producers_.update(info);
+  return appended;
 }
 
 Result<AppendInfo> PartitionLog::append_as_follower(std::span<uint8_t> batches) {
@@ -255,7 +303,9 @@ Result<AppendInfo> PartitionLog::append_as_follower(std::span<uint8_t> batches) 
     auto assigned = epochs_->assign(info.leader_epoch, info.base_offset);
     if (!assigned.ok()) return go_offline(std::move(assigned).error());
   }
-  return append_locked(batches, infos, env_.now_ms(), -1);
+  SLUICE_TRY(AppendInfo appended, append_locked(batches, infos, env_.now_ms(), -1));
+  for (const BatchInfo& info : infos) producers_.update(info);
+  return appended;
 }
 
 Result<AppendInfo> PartitionLog::append_locked(std::span<uint8_t> batches,
@@ -460,6 +510,10 @@ Status PartitionLog::truncate_to(int64_t offset) {
   if (!status.ok()) return go_offline(std::move(status).error());
   auto epochs = epochs_->truncate_from_end(log_end_offset_);
   if (!epochs.ok()) return go_offline(std::move(epochs).error());
+  if (!producers_.truncate_from(log_end_offset_)) {
+    auto rebuilt = rebuild_producer_state_locked();
+    if (!rebuilt.ok()) return go_offline(std::move(rebuilt).error());
+  }
   SLUICE_LOG(info) << "partition " << tp_.to_string() << ": truncated to offset " << offset
                    << ", log end offset " << log_end_offset_;
   return ok_status();
@@ -495,6 +549,7 @@ Status PartitionLog::truncate_fully_locked(int64_t offset) {
         offset;
   }
   if (status.ok()) status = epochs_->clear();
+  producers_.clear();
   if (!status.ok()) return go_offline(std::move(status).error());
   SLUICE_LOG(info) << "partition " << tp_.to_string() << ": truncated fully, restarting at "
                    << offset;
@@ -691,6 +746,18 @@ Status PartitionLog::update_config(const LogConfig& config) {
 
 EpochEndOffset PartitionLog::end_offset_for_epoch(int32_t epoch) const {
   return epochs_->end_offset_for(epoch, log_end_offset());
+}
+
+std::optional<ProducerEntry> PartitionLog::producer_state(int64_t producer_id) const {
+  std::lock_guard writer(write_mu_);
+  const ProducerEntry* entry = producers_.find(producer_id);
+  if (entry == nullptr) return std::nullopt;
+  return *entry;
+}
+
+std::size_t PartitionLog::producer_count() const {
+  std::lock_guard writer(write_mu_);
+  return producers_.size();
 }
 
 int64_t PartitionLog::first_dirty_offset() const {

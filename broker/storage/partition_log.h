@@ -40,6 +40,7 @@
 #include "broker/storage/leader_epoch_cache.h"
 #include "broker/storage/log_config.h"
 #include "broker/storage/log_segment.h"
+#include "broker/storage/producer_state.h"
 #include "broker/storage/topic_partition.h"
 #include "common/result.h"
 #include "protocol/wire.h"
@@ -63,6 +64,9 @@ struct AppendInfo {
   int64_t log_start_offset = 0;
   int32_t batches = 0;
   int64_t bytes = 0;
+  // A retry of an idempotent producer's batch the log already holds: nothing was written;
+  // the offsets (and, with LogAppendTime, the time) are those of the original append.
+  bool duplicate = false;
 };
 
 struct ReadOptions {
@@ -124,10 +128,15 @@ class PartitionLog {
   // (only each batch's base offset field is rewritten) and `leader_epoch` as their
   // partition leader epoch, and are written as they are. With LogAppendTime the batches'
   // max timestamp is set to now. The buffer is modified in place.
-  // Errors: invalid_records, batch_too_large, storage_error.
+  // Batches with a producer id go through the producer state first (producer_state.h): a
+  // retry of one of the producer's last five batches is answered with the original offsets
+  // (AppendInfo::duplicate) and not appended; an idempotent batch must be alone in `batches`
+  // (as Kafka requires of produce v3+). Errors: invalid_records, batch_too_large,
+  // storage_error, out_of_order_sequence, invalid_producer_epoch, unknown_producer_id.
   Result<AppendInfo> append(std::span<uint8_t> batches, int32_t leader_epoch);
   // Follower append: the batches keep the leader's offsets and epochs; the first base
   // offset must be >= the log end offset and offsets must increase (else invalid_offset).
+  // The producer state follows the batches without checks.
   Result<AppendInfo> append_as_follower(std::span<uint8_t> batches);
 
   // Whole batches from the one holding `offset`. offset_out_of_range below the log start
@@ -141,7 +150,9 @@ class PartitionLog {
   Result<std::optional<TimestampLookup>> offset_of_max_timestamp() const;
 
   // Follower truncation: drops every batch whose last offset is >= `offset` (below the log
-  // start offset this is truncate_fully_and_start_at). No-op at or past the log end.
+  // start offset this is truncate_fully_and_start_at). No-op at or past the log end. The
+  // producer state drops the truncated batches, or is rebuilt from the log when a producer
+  // lost all the batches it had cached.
   Status truncate_to(int64_t offset);
   // Drops everything; the log restarts empty at `offset`.
   Status truncate_fully_and_start_at(int64_t offset);
@@ -188,6 +199,10 @@ class PartitionLog {
   // OffsetForLeaderEpoch.
   EpochEndOffset end_offset_for_epoch(int32_t epoch) const;
 
+  // The idempotent-producer state of `producer_id` (a copy); nullopt when none.
+  std::optional<ProducerEntry> producer_state(int64_t producer_id) const;
+  std::size_t producer_count() const;
+
   // Compaction bookkeeping (cleaner-offset-checkpoint): offsets below this were compacted.
   int64_t first_dirty_offset() const;
 
@@ -208,6 +223,8 @@ class PartitionLog {
   Status roll_locked(int64_t new_base, int64_t now_ms);
   Status flush_up_to_locked(int64_t offset);
   Status truncate_fully_locked(int64_t offset);
+  // Reads every batch header of the log (all segments, from the first) into producers_.
+  Status rebuild_producer_state_locked();
   // Renames the segment's files to ".deleted" and queues them for removal.
   Status schedule_delete_locked(const std::shared_ptr<LogSegment>& segment, int64_t now_ms);
   int32_t remove_expired_files_locked(int64_t now_ms, bool all);
@@ -248,6 +265,7 @@ class PartitionLog {
     int64_t remove_after_ms;
   };
   std::vector<PendingDelete> pending_deletes_;  // guarded by write_mu_
+  ProducerStateMap producers_;                  // guarded by write_mu_
 
   std::unique_ptr<LeaderEpochCache> epochs_;
   std::atomic<bool> offline_{false};

@@ -31,6 +31,12 @@ class StorageCategory final : public std::error_category {
         return "log already exists";
       case StorageErrc::invalid_argument:
         return "invalid argument";
+      case StorageErrc::out_of_order_sequence:
+        return "out of order sequence number";
+      case StorageErrc::invalid_producer_epoch:
+        return "producer epoch is older than the latest one";
+      case StorageErrc::unknown_producer_id:
+        return "unknown producer id";
     }
     return "unknown storage error " + std::to_string(code);
   }
@@ -58,6 +64,12 @@ protocol::KafkaErrc to_kafka_errc(StorageErrc e) {
       return KafkaErrc::message_too_large;
     case StorageErrc::log_not_found:
       return KafkaErrc::unknown_topic_or_partition;
+    case StorageErrc::out_of_order_sequence:
+      return KafkaErrc::out_of_order_sequence_number;
+    case StorageErrc::invalid_producer_epoch:
+      return KafkaErrc::invalid_producer_epoch;
+    case StorageErrc::unknown_producer_id:
+      return KafkaErrc::unknown_producer_id;
     case StorageErrc::invalid_offset:
     case StorageErrc::log_exists:
     case StorageErrc::invalid_argument:

@@ -19,6 +19,10 @@ enum class StorageErrc {
   log_not_found,            // no log for the topic-partition
   log_exists,               // creating a log that is already there
   invalid_argument,         // a configuration or argument outside its domain
+  // Idempotent producers (producer_state.h), leader appends only:
+  out_of_order_sequence,    // a sequence that does not follow the producer's last one
+  invalid_producer_epoch,   // a producer epoch older than the one the log knows
+  unknown_producer_id,      // a producer the log has no state for, not starting at sequence 0
 };
 
 const std::error_category& storage_category();
@@ -30,6 +34,8 @@ inline std::error_code make_error_code(StorageErrc e) {
 // offset_out_of_range → OFFSET_OUT_OF_RANGE (1), storage_error / log_dir_locked →
 // KAFKA_STORAGE_ERROR (56), corrupt / invalid_records → CORRUPT_MESSAGE (2),
 // batch_too_large → MESSAGE_TOO_LARGE (10), log_not_found → UNKNOWN_TOPIC_OR_PARTITION (3),
+// out_of_order_sequence → OUT_OF_ORDER_SEQUENCE_NUMBER (45), invalid_producer_epoch →
+// INVALID_PRODUCER_EPOCH (47), unknown_producer_id → UNKNOWN_PRODUCER_ID (59),
 // anything else → UNKNOWN_SERVER_ERROR (-1).
 protocol::KafkaErrc to_kafka_errc(StorageErrc e);
 
