@@ -586,10 +586,9 @@ std::optional<ReplicaManager::FollowerPosition> ReplicaManager::follower_positio
   return pos;
 }
 
-ReplicaManager::FollowerAppend ReplicaManager::append_as_follower(const storage::TopicPartition& tp,
-                                                                  int32_t leader_epoch,
-                                                                  std::span<uint8_t> records,
-                                                                  int64_t leader_high_watermark) {
+template <class Body>
+ReplicaManager::FollowerAppend ReplicaManager::as_follower(const storage::TopicPartition& tp,
+                                                           int32_t leader_epoch, Body&& body) {
   FollowerAppend out;
   auto p = find(tp);
   if (!p) {
@@ -602,76 +601,64 @@ ReplicaManager::FollowerAppend ReplicaManager::append_as_follower(const storage:
     out.message = "no longer a follower at this epoch";
     return out;
   }
-  if (!records.empty()) {
-    auto appended = p->log->append_as_follower(records);
-    if (!appended) {
-      out.error_code = storage_code(appended.error());
-      out.message = appended.error().to_string();
-      return out;
-    }
-  }
-  const int64_t hw = std::min(leader_high_watermark, p->log->log_end_offset());
-  if (hw > p->log->high_watermark()) p->log->set_high_watermark(hw);
+  body(*p, out);
   return out;
+}
+
+ReplicaManager::FollowerAppend ReplicaManager::append_as_follower(const storage::TopicPartition& tp,
+                                                                  int32_t leader_epoch,
+                                                                  std::span<uint8_t> records,
+                                                                  int64_t leader_high_watermark) {
+  return as_follower(tp, leader_epoch, [&](Partition& p, FollowerAppend& out) {
+    if (!records.empty()) {
+      auto appended = p.log->append_as_follower(records);
+      if (!appended) {
+        out.error_code = storage_code(appended.error());
+        out.message = appended.error().to_string();
+        return;
+      }
+    }
+    const int64_t hw = std::min(leader_high_watermark, p.log->log_end_offset());
+    if (hw > p.log->high_watermark()) p.log->set_high_watermark(hw);
+  });
 }
 
 ReplicaManager::FollowerAppend ReplicaManager::truncate_follower(const storage::TopicPartition& tp,
                                                                  int32_t leader_epoch,
                                                                  storage::EpochEndOffset leader_end) {
-  FollowerAppend out;
-  auto p = find(tp);
-  if (!p) {
-    out.error_code = code(KafkaErrc::not_leader_or_follower);
-    return out;
-  }
-  std::lock_guard plock(p->mu);
-  if (p->leader || p->leader_epoch != leader_epoch) {
-    out.error_code = code(KafkaErrc::not_leader_or_follower);
-    return out;
-  }
-  const int64_t leo = p->log->log_end_offset();
-  int64_t target = leo;
-  if (leader_end.epoch == LeaderEpochCache::kUndefinedEpoch || leader_end.end_offset < 0) {
-    // The leader knows no epoch of ours: only what was committed is certain.
-    target = std::min(leo, p->log->high_watermark());
-  } else {
-    // Ours for the same epoch (KIP-279: the leader may answer with an earlier epoch).
-    auto mine = p->log->end_offset_for_epoch(leader_end.epoch);
-    int64_t own_end = mine.epoch == leader_end.epoch ? mine.end_offset : leo;
-    target = std::min({leo, leader_end.end_offset, own_end});
-  }
-  if (target < leo) {
+  return as_follower(tp, leader_epoch, [&](Partition& p, FollowerAppend& out) {
+    const int64_t leo = p.log->log_end_offset();
+    int64_t target = leo;
+    if (leader_end.epoch == LeaderEpochCache::kUndefinedEpoch || leader_end.end_offset < 0) {
+      // The leader knows no epoch of ours: only what was committed is certain.
+      target = std::min(leo, p.log->high_watermark());
+    } else {
+      // Ours for the same epoch (KIP-279: the leader may answer with an earlier epoch).
+      auto mine = p.log->end_offset_for_epoch(leader_end.epoch);
+      int64_t own_end = mine.epoch == leader_end.epoch ? mine.end_offset : leo;
+      target = std::min({leo, leader_end.end_offset, own_end});
+    }
+    if (target >= leo) return;
     SLUICE_LOG(info) << "partition " << tp.to_string() << ": truncating from " << leo << " to " << target
                      << " (leader's epoch " << leader_end.epoch << " ends at " << leader_end.end_offset << ")";
-    if (Status st = p->log->truncate_to(target); !st) {
+    if (Status st = p.log->truncate_to(target); !st) {
       out.error_code = storage_code(st.error());
       out.message = st.error().to_string();
     }
-  }
-  return out;
+  });
 }
 
 ReplicaManager::FollowerAppend ReplicaManager::reset_follower(const storage::TopicPartition& tp,
                                                               int32_t leader_epoch,
                                                               int64_t leader_log_start_offset) {
-  FollowerAppend out;
-  auto p = find(tp);
-  if (!p) {
-    out.error_code = code(KafkaErrc::not_leader_or_follower);
-    return out;
-  }
-  std::lock_guard plock(p->mu);
-  if (p->leader || p->leader_epoch != leader_epoch) {
-    out.error_code = code(KafkaErrc::not_leader_or_follower);
-    return out;
-  }
-  SLUICE_LOG(info) << "partition " << tp.to_string() << ": leader's log starts at " << leader_log_start_offset
-                   << ", past ours (" << p->log->log_end_offset() << "): starting over there";
-  if (Status st = p->log->truncate_fully_and_start_at(leader_log_start_offset); !st) {
-    out.error_code = storage_code(st.error());
-    out.message = st.error().to_string();
-  }
-  return out;
+  return as_follower(tp, leader_epoch, [&](Partition& p, FollowerAppend& out) {
+    SLUICE_LOG(info) << "partition " << tp.to_string() << ": leader's log starts at " << leader_log_start_offset
+                     << ", past ours (" << p.log->log_end_offset() << "): starting over there";
+    if (Status st = p.log->truncate_fully_and_start_at(leader_log_start_offset); !st) {
+      out.error_code = storage_code(st.error());
+      out.message = st.error().to_string();
+    }
+  });
 }
 
 std::size_t ReplicaManager::hosted() const {

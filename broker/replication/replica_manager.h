@@ -190,6 +190,10 @@ class ReplicaManager {
   std::optional<IsrUpdate> propose_isr_locked(Partition& p, std::vector<int32_t> isr);
   void send(std::optional<IsrUpdate> update);
   std::vector<FollowedPartition> followed_locked() const;
+  // Runs body(partition, result) under the partition's lock if this broker still follows it
+  // at `leader_epoch`; otherwise the result is not_leader_or_follower.
+  template <class Body>
+  FollowerAppend as_follower(const storage::TopicPartition& tp, int32_t leader_epoch, Body&& body);
 
   const int32_t broker_id_;
   storage::LogManager& logs_;
