@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
@@ -211,7 +212,16 @@ struct MultiCall {
   std::vector<std::array<char, kPathBuffer>> paths;
   std::vector<Stat> stats;
   Pending<std::vector<ZkOpResult>>* done = nullptr;
+  // Two owners, the submitting call and on_multi; the operation completes once. An expired
+  // session can make the C client run the completion inside zoo_amulti and still return an
+  // error (seen as a double free under ASan), so neither side may assume it is alone.
+  std::atomic<int> owners{2};
+  std::atomic<bool> finished{false};
 };
+
+void release(MultiCall* call) {
+  if (call->owners.fetch_sub(1) == 1) delete call;
+}
 
 const char* op_name(ZkOp::Kind k) {
   switch (k) {
@@ -224,7 +234,13 @@ const char* op_name(ZkOp::Kind k) {
 }
 
 void on_multi(int rc, const void* data) {
-  std::unique_ptr<MultiCall> call(static_cast<MultiCall*>(const_cast<void*>(data)));
+  auto* raw = static_cast<MultiCall*>(const_cast<void*>(data));
+  struct Release {
+    MultiCall* call;
+    ~Release() { release(call); }
+  } releaser{raw};
+  if (raw->finished.exchange(true)) return;
+  MultiCall* call = raw;
   if (rc != ZOK) {
     // The failing op carries the multi's error; the others say "rolled back" or ok.
     std::string context = "multi";
@@ -642,14 +658,12 @@ awaitable<Result<std::vector<ZkOpResult>>> ZkSession::multi(std::vector<ZkOp> op
           break;
       }
     }
-    MultiCall* raw = call.get();
+    MultiCall* raw = call.release();
     int rc = zoo_amulti(impl->handle->zh, static_cast<int>(n), raw->zops.data(),
                         raw->results.data(), &on_multi, raw);
-    if (rc != ZOK) {
-      op->finish(Error(err(rc), "multi"));
-      return;  // `call` frees the buffers: the C client did not keep them
-    }
-    call.release();  // on_multi owns it now
+    if (rc != ZOK && !raw->finished.exchange(true)) op->finish(Error(err(rc), "multi"));
+    // If the C client never calls on_multi after a failed submit, `raw` leaks (rare; safe).
+    release(raw);
   });
 }
 

@@ -248,6 +248,7 @@ awaitable<Status> Controller::reconcile() {
   s->dirty = false;
   // Still the controller? The node vanishes with our session.
   auto me = co_await zk.get(znodes::controller(), waker(s));
+  if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
   if (!me || me->stat.ephemeral_owner != zk.client_id().session_id) {
     if (me || me.error() == ZkErrc::no_node) {
       SLUICE_LOG(warning) << "broker " << broker_id << " is no longer the controller";
@@ -258,6 +259,7 @@ awaitable<Status> Controller::reconcile() {
   }
 
   auto brokers = co_await read_brokers(zk, waker(s));
+  if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
   if (!brokers) co_return std::move(brokers).error();
   std::set<int32_t> live;
   std::map<int32_t, int64_t> registered_at;  // broker -> czxid of its registration
@@ -269,6 +271,7 @@ awaitable<Status> Controller::reconcile() {
   // Brokers in a controlled shutdown: no leadership, no ISR membership.
   std::set<int32_t> eligible = live;
   auto shutting = co_await zk.children(znodes::controlled_shutdowns(), waker(s));
+  if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
   if (!shutting && shutting.error() != ZkErrc::no_node) co_return std::move(shutting).error();
   if (shutting) {
     for (const auto& name : *shutting) {
@@ -281,6 +284,7 @@ awaitable<Status> Controller::reconcile() {
   std::optional<std::set<znodes::PartitionRef>> preferred;  // empty set: every partition
   bool preferred_requested = false;
   auto request = co_await zk.get(znodes::preferred_replica_election(), waker(s));
+  if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
   if (request) {
     auto refs = znodes::decode_preferred_election(request->data);
     if (refs) {
@@ -292,6 +296,7 @@ awaitable<Status> Controller::reconcile() {
     preferred_requested = true;
   } else if (request.error() == ZkErrc::no_node) {
     (void)co_await zk.exists(znodes::preferred_replica_election(), waker(s));
+    if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
   } else {
     co_return std::move(request).error();
   }
@@ -302,25 +307,31 @@ awaitable<Status> Controller::reconcile() {
 
   // Group-coordinator slots of dead brokers move to live ones (docs/groups.md).
   Status slots = co_await assign_coordinator_slots(zk, live, s->epoch, s->epoch_zk_version);
+  if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
   if (!slots) co_return slots;
 
   auto deletions = co_await zk.children(znodes::delete_topics(), waker(s));
+  if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
   if (!deletions) co_return std::move(deletions).error();
   for (const auto& topic : *deletions) {
     if (options.delete_topic_enable) {
       SLUICE_LOG(info) << "controller: deleting topic " << topic;
       Status st = co_await delete_topic_znodes(zk, topic);
+      if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
       if (!st) co_return st;
     } else {
       (void)co_await zk.remove(znodes::delete_topic(topic));
+      if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
     }
   }
 
   auto names = co_await read_topic_names(zk, waker(s));
+  if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
   if (!names) co_return std::move(names).error();
   for (const auto& topic : *names) {
     if (s->destroyed || s->stopped) co_return Status{};
     auto assignment = co_await read_topic(zk, topic, waker(s));
+    if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
     if (!assignment) {
       if (assignment.error() == ZkErrc::no_node) continue;
       co_return std::move(assignment).error();
@@ -331,6 +342,7 @@ awaitable<Status> Controller::reconcile() {
       const int32_t p = entry.first;
       const std::vector<int32_t>& replicas = entry.second;
       auto current = co_await read_partition_state(zk, topic, p);
+      if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
       if (!current) co_return std::move(current).error();
       if (!*current) {
         znodes::PartitionState fresh;
@@ -340,6 +352,7 @@ awaitable<Status> Controller::reconcile() {
         }
         fresh.leader = fresh.isr.empty() ? -1 : fresh.isr.front();
         Status st = co_await create_partition_state(zk, topic, p, fresh);
+        if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
         if (!st && st.error() != ZkErrc::node_exists) co_return st;
         if (st) {
           SLUICE_LOG(info) << "controller: " << topic << "-" << p << " created, leader "
@@ -373,6 +386,7 @@ awaitable<Status> Controller::reconcile() {
       if (!next) continue;
       auto written = co_await update_partition_state(zk, topic, p, *next, (*current)->zk_version,
                                                      s->epoch_zk_version);
+      if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
       if (!written) {
         if (written.error() == ZkErrc::bad_version &&
             written.error().context().find(znodes::controller_epoch()) != std::string::npos) {
@@ -393,6 +407,7 @@ awaitable<Status> Controller::reconcile() {
   }
   if (preferred_requested) {
     Status removed = co_await zk.remove(znodes::preferred_replica_election());
+    if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
     if (!removed && removed.error() != ZkErrc::no_node) co_return removed;
   }
   co_return Status{};
