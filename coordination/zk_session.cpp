@@ -658,6 +658,13 @@ awaitable<Result<std::vector<ZkOpResult>>> ZkSession::multi(std::vector<ZkOp> op
           break;
       }
     }
+    // libzookeeper_mt 3.8.0's zoo_amulti frees its request buffer twice when the handle is
+    // not connected (seen under ASan when a session expired): never submit in that state.
+    const int state = zoo_state(impl->handle->zh);
+    if (state != ZOO_CONNECTED_STATE && state != ZOO_READONLY_STATE) {
+      op->finish(Error(err(state == ZOO_EXPIRED_SESSION_STATE ? ZSESSIONEXPIRED : ZCONNECTIONLOSS), "multi"));
+      return;  // `call` frees the buffers: the C client never saw them
+    }
     MultiCall* raw = call.release();
     int rc = zoo_amulti(impl->handle->zh, static_cast<int>(n), raw->zops.data(),
                         raw->results.data(), &on_multi, raw);
