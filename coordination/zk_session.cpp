@@ -12,6 +12,7 @@
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -120,87 +121,7 @@ const char* state_name(int state) {
   return "unknown";
 }
 
-// An operation waiting for its completion callback. finish() posts the result to the
-// waiter's executor and deletes the operation: it runs exactly once.
-template <class T>
-struct Pending {
-  virtual ~Pending() = default;
-  virtual void finish(Result<T> result) = 0;
-};
-
-template <class T, class Handler>
-struct PendingOp final : Pending<T> {
-  PendingOp(Handler h, asio::any_io_executor fallback)
-      : handler(std::move(h)), fallback(std::move(fallback)) {}
-  void finish(Result<T> result) override {
-    auto ex = asio::get_associated_executor(handler, fallback);
-    asio::post(ex, [h = std::move(handler), r = std::move(result)]() mutable {
-      std::move(h)(std::move(r));
-    });
-    delete this;
-  }
-  Handler handler;
-  asio::any_io_executor fallback;
-};
-
-// Runs `start(Pending<T>*)` and suspends the coroutine until the operation finishes.
-template <class T, class Start>
-auto zk_call(asio::any_io_executor ex, Start start) {
-  return asio::async_initiate<const asio::use_awaitable_t<>&, void(Result<T>)>(
-      [ex = std::move(ex), start = std::move(start)](auto handler) mutable {
-        auto* op = new PendingOp<T, decltype(handler)>(std::move(handler), ex);
-        start(static_cast<Pending<T>*>(op));
-      },
-      asio::use_awaitable);
-}
-
 std::error_code err(int rc) { return zk_error(rc); }
-
-// Completion callbacks (ZooKeeper's completion thread).
-void on_string(int rc, const char* value, const void* data) {
-  auto* op = static_cast<Pending<std::string>*>(const_cast<void*>(data));
-  if (rc != ZOK) return op->finish(err(rc));
-  op->finish(std::string(value != nullptr ? value : ""));
-}
-
-void on_data(int rc, const char* value, int len, const Stat* stat, const void* data) {
-  auto* op = static_cast<Pending<NodeData>*>(const_cast<void*>(data));
-  if (rc != ZOK) return op->finish(err(rc));
-  NodeData out;
-  if (value != nullptr && len > 0) out.data.assign(value, static_cast<std::size_t>(len));
-  out.stat = to_node_stat(stat);
-  op->finish(std::move(out));
-}
-
-void on_stat(int rc, const Stat* stat, const void* data) {
-  auto* op = static_cast<Pending<NodeStat>*>(const_cast<void*>(data));
-  if (rc != ZOK) return op->finish(err(rc));
-  op->finish(to_node_stat(stat));
-}
-
-void on_exists(int rc, const Stat* stat, const void* data) {
-  auto* op = static_cast<Pending<std::optional<NodeStat>>*>(const_cast<void*>(data));
-  if (rc == ZNONODE) return op->finish(std::optional<NodeStat>());
-  if (rc != ZOK) return op->finish(err(rc));
-  op->finish(std::optional<NodeStat>(to_node_stat(stat)));
-}
-
-void on_void(int rc, const void* data) {
-  auto* op = static_cast<Pending<bool>*>(const_cast<void*>(data));
-  if (rc != ZOK) return op->finish(err(rc));
-  op->finish(true);
-}
-
-void on_children(int rc, const String_vector* strings, const Stat*, const void* data) {
-  auto* op = static_cast<Pending<std::vector<std::string>>*>(const_cast<void*>(data));
-  if (rc != ZOK) return op->finish(err(rc));
-  std::vector<std::string> names;
-  if (strings != nullptr) {
-    names.reserve(static_cast<std::size_t>(strings->count));
-    for (int i = 0; i < strings->count; ++i) names.emplace_back(strings->data[i]);
-  }
-  op->finish(std::move(names));
-}
 
 // Everything a multi needs to outlive the call: the C client writes results, created paths
 // and stats into these buffers on completion.
@@ -211,16 +132,211 @@ struct MultiCall {
   std::vector<zoo_op_result_t> results;
   std::vector<std::array<char, kPathBuffer>> paths;
   std::vector<Stat> stats;
-  Pending<std::vector<ZkOpResult>>* done = nullptr;
-  // Two owners, the submitting call and on_multi; the operation completes once. An expired
-  // session can make the C client run the completion inside zoo_amulti and still return an
-  // error (seen as a double free under ASan), so neither side may assume it is alone.
-  std::atomic<int> owners{2};
-  std::atomic<bool> finished{false};
 };
 
-void release(MultiCall* call) {
-  if (call->owners.fetch_sub(1) == 1) delete call;
+}  // namespace
+
+struct Handle;
+
+// A request the C client holds for us. It has two references: the submitting call's and the
+// C client's. The C client's is dropped by the completion callback or, for a completion the
+// C client never delivers, by close_handle: zookeeper_close queues fake ZCLOSING replies that
+// its exiting completion thread may never run, and completions queued just before an expiry
+// can be dropped the same way. The result reaches the waiter exactly once, from whichever
+// side gets there first (a failed submit may still be called back: seen with zoo_amulti).
+struct InFlight {
+  virtual ~InFlight() = default;
+  // Delivers the C client's error `rc` unless a result was delivered already.
+  virtual void fail(int rc, std::string context) = 0;
+  Handle* handle = nullptr;
+  std::atomic<int> refs{2};
+  std::atomic<bool> delivered{false};
+  std::unique_ptr<MultiCall> multi;  // the buffers of a multi
+};
+
+void unref(InFlight* f) {
+  if (f->refs.fetch_sub(1) == 1) delete f;
+}
+
+// One C-client handle = one ZooKeeper session. Owned by Impl, replaced after expiry.
+struct WatchCtx {
+  Watcher fn;
+  asio::any_io_executor executor;
+};
+
+struct Handle {
+  zhandle_t* zh = nullptr;
+  int64_t generation = 0;
+  std::weak_ptr<ZkSession::Impl> owner;
+  // One-shot watches registered on this handle and not fired yet, and the requests whose
+  // completion the C client owes us. Touched from the completion thread (firing, completing)
+  // and the executor (submit, close), hence the mutex.
+  std::mutex mu;
+  std::unordered_map<WatchCtx*, std::unique_ptr<WatchCtx>> watches;
+  std::unordered_set<InFlight*> inflight;
+
+  // Takes ownership of a watch that is firing now; null if it fired already.
+  std::unique_ptr<WatchCtx> take(WatchCtx* w) {
+    std::lock_guard lock(mu);
+    auto it = watches.find(w);
+    if (it == watches.end()) return nullptr;
+    auto owned = std::move(it->second);
+    watches.erase(it);
+    return owned;
+  }
+
+  void track(InFlight* f) {
+    f->handle = this;
+    std::lock_guard lock(mu);
+    inflight.insert(f);
+  }
+  // Drops the C client's reference to `f` (its completion ran, or will never run).
+  // Idempotent: only the call that removes `f` from the set drops the reference.
+  void settle(InFlight* f) {
+    bool held;
+    {
+      std::lock_guard lock(mu);
+      held = inflight.erase(f) == 1;
+    }
+    if (held) unref(f);
+  }
+  // After zookeeper_close (the C client's threads are joined): fails every request whose
+  // completion never ran, so no waiter hangs. Returns how many there were.
+  std::size_t fail_inflight(int rc) {
+    std::unordered_set<InFlight*> left;
+    {
+      std::lock_guard lock(mu);
+      left.swap(inflight);
+    }
+    for (InFlight* f : left) {
+      f->fail(rc, "the zookeeper session closed before the reply arrived");
+      unref(f);
+    }
+    return left.size();
+  }
+};
+
+namespace {
+
+template <class T>
+struct Pending : InFlight {
+  // Posts the result to the waiter unless a result was delivered already.
+  virtual void deliver(Result<T> result) = 0;
+  void fail(int rc, std::string context) override {
+    deliver(Error(err(rc), std::move(context)));
+  }
+};
+
+template <class T, class Handler>
+struct PendingOp final : Pending<T> {
+  PendingOp(Handler h, asio::any_io_executor fallback)
+      : handler(std::move(h)), fallback(std::move(fallback)) {}
+  void deliver(Result<T> result) override {
+    if (this->delivered.exchange(true)) return;
+    auto ex = asio::get_associated_executor(handler, fallback);
+    asio::post(ex, [h = std::move(handler), r = std::move(result)]() mutable {
+      std::move(h)(std::move(r));
+    });
+  }
+  Handler handler;
+  asio::any_io_executor fallback;
+};
+
+// Suspends the coroutine until the request `submit(Pending<T>*)` hands to the C client
+// completes. `submit` returns the C client's return code; on failure the waiter gets that
+// error at once (and a late callback, if any, is ignored).
+template <class T, class Submit>
+auto zk_call(asio::any_io_executor ex, Handle* handle, Submit submit) {
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void(Result<T>)>(
+      [ex = std::move(ex), handle, submit = std::move(submit)](auto handler) mutable {
+        auto* op = new PendingOp<T, decltype(handler)>(std::move(handler), ex);
+        handle->track(op);
+        int rc = submit(static_cast<Pending<T>*>(op));
+        if (rc != ZOK) {
+          op->deliver(Error(err(rc), "submit"));
+          // Rejected before the C client recorded a completion: nothing will call back.
+          // Other failures keep the C client's reference until a callback or close.
+          if (rc == ZBADARGUMENTS) handle->settle(op);
+        }
+        unref(op);
+      },
+      asio::use_awaitable);
+}
+
+// Completion callbacks (ZooKeeper's completion thread): deliver, then settle.
+template <class T>
+Pending<T>* pending(const void* data) {
+  return static_cast<Pending<T>*>(const_cast<void*>(data));
+}
+
+void on_string(int rc, const char* value, const void* data) {
+  auto* op = pending<std::string>(data);
+  if (rc != ZOK) {
+    op->deliver(err(rc));
+  } else {
+    op->deliver(std::string(value != nullptr ? value : ""));
+  }
+  op->handle->settle(op);
+}
+
+void on_data(int rc, const char* value, int len, const Stat* stat, const void* data) {
+  auto* op = pending<NodeData>(data);
+  if (rc != ZOK) {
+    op->deliver(err(rc));
+  } else {
+    NodeData out;
+    if (value != nullptr && len > 0) out.data.assign(value, static_cast<std::size_t>(len));
+    out.stat = to_node_stat(stat);
+    op->deliver(std::move(out));
+  }
+  op->handle->settle(op);
+}
+
+void on_stat(int rc, const Stat* stat, const void* data) {
+  auto* op = pending<NodeStat>(data);
+  if (rc != ZOK) {
+    op->deliver(err(rc));
+  } else {
+    op->deliver(to_node_stat(stat));
+  }
+  op->handle->settle(op);
+}
+
+void on_exists(int rc, const Stat* stat, const void* data) {
+  auto* op = pending<std::optional<NodeStat>>(data);
+  if (rc == ZNONODE) {
+    op->deliver(std::optional<NodeStat>());
+  } else if (rc != ZOK) {
+    op->deliver(err(rc));
+  } else {
+    op->deliver(std::optional<NodeStat>(to_node_stat(stat)));
+  }
+  op->handle->settle(op);
+}
+
+void on_void(int rc, const void* data) {
+  auto* op = pending<bool>(data);
+  if (rc != ZOK) {
+    op->deliver(err(rc));
+  } else {
+    op->deliver(true);
+  }
+  op->handle->settle(op);
+}
+
+void on_children(int rc, const String_vector* strings, const Stat*, const void* data) {
+  auto* op = pending<std::vector<std::string>>(data);
+  if (rc != ZOK) {
+    op->deliver(err(rc));
+  } else {
+    std::vector<std::string> names;
+    if (strings != nullptr) {
+      names.reserve(static_cast<std::size_t>(strings->count));
+      for (int i = 0; i < strings->count; ++i) names.emplace_back(strings->data[i]);
+    }
+    op->deliver(std::move(names));
+  }
+  op->handle->settle(op);
 }
 
 const char* op_name(ZkOp::Kind k) {
@@ -234,62 +350,31 @@ const char* op_name(ZkOp::Kind k) {
 }
 
 void on_multi(int rc, const void* data) {
-  auto* raw = static_cast<MultiCall*>(const_cast<void*>(data));
-  struct Release {
-    MultiCall* call;
-    ~Release() { release(call); }
-  } releaser{raw};
-  if (raw->finished.exchange(true)) return;
-  MultiCall* call = raw;
+  auto* op = pending<std::vector<ZkOpResult>>(data);
+  const MultiCall& call = *op->multi;
   if (rc != ZOK) {
     // The failing op carries the multi's error; the others say "rolled back" or ok.
     std::string context = "multi";
-    for (std::size_t i = 0; i < call->results.size(); ++i) {
-      if (call->results[i].err == rc) {
-        context = "op " + std::to_string(i) + ": " + op_name(call->ops[i].kind) + " " +
-                  call->ops[i].path;
+    for (std::size_t i = 0; i < call.results.size(); ++i) {
+      if (call.results[i].err == rc) {
+        context = "op " + std::to_string(i) + ": " + op_name(call.ops[i].kind) + " " +
+                  call.ops[i].path;
         break;
       }
     }
-    return call->done->finish(Error(err(rc), std::move(context)));
+    op->deliver(Error(err(rc), std::move(context)));
+  } else {
+    std::vector<ZkOpResult> out(call.ops.size());
+    for (std::size_t i = 0; i < call.ops.size(); ++i) {
+      if (call.ops[i].kind == ZkOp::Kind::create) out[i].created_path = call.paths[i].data();
+      if (call.ops[i].kind == ZkOp::Kind::set) out[i].stat = to_node_stat(&call.stats[i]);
+    }
+    op->deliver(std::move(out));
   }
-  std::vector<ZkOpResult> out(call->ops.size());
-  for (std::size_t i = 0; i < call->ops.size(); ++i) {
-    if (call->ops[i].kind == ZkOp::Kind::create) out[i].created_path = call->paths[i].data();
-    if (call->ops[i].kind == ZkOp::Kind::set) out[i].stat = to_node_stat(&call->stats[i]);
-  }
-  call->done->finish(std::move(out));
+  op->handle->settle(op);
 }
 
 }  // namespace
-
-// One C-client handle = one ZooKeeper session. Owned by Impl, replaced after expiry.
-struct Handle;
-
-struct WatchCtx {
-  Watcher fn;
-  asio::any_io_executor executor;
-};
-
-struct Handle {
-  zhandle_t* zh = nullptr;
-  int64_t generation = 0;
-  std::weak_ptr<ZkSession::Impl> owner;
-  // One-shot watches registered on this handle and not fired yet. Touched from the
-  // completion thread (firing) and the executor (register, close), hence the mutex.
-  std::mutex mu;
-  std::unordered_map<WatchCtx*, std::unique_ptr<WatchCtx>> watches;
-
-  // Takes ownership of a watch that is firing now; null if it fired already.
-  std::unique_ptr<WatchCtx> take(WatchCtx* w) {
-    std::lock_guard lock(mu);
-    auto it = watches.find(w);
-    if (it == watches.end()) return nullptr;
-    auto owned = std::move(it->second);
-    watches.erase(it);
-    return owned;
-  }
-};
 
 struct ZkSession::Impl : std::enable_shared_from_this<ZkSession::Impl> {
   Impl(executor_type ex, ZkOptions opts)
@@ -374,12 +459,17 @@ struct ZkSession::Impl : std::enable_shared_from_this<ZkSession::Impl> {
   }
 
   // Closes the current handle; returns the watches that never fired.
-  std::vector<std::unique_ptr<WatchCtx>> close_handle() {
+  // Requests still in flight fail with `reason`.
+  std::vector<std::unique_ptr<WatchCtx>> close_handle(int reason) {
     std::vector<std::unique_ptr<WatchCtx>> orphans;
     if (!handle) return orphans;
-    // Joins the C client's threads; pending completions run with ZCLOSING first.
+    // Joins the C client's threads. Completions it queued but never ran are failed here.
     zookeeper_close(handle->zh);
     handle->zh = nullptr;
+    if (auto n = handle->fail_inflight(reason); n > 0) {
+      SLUICE_LOG(info) << n << " zookeeper request(s) left unanswered by session generation "
+                       << handle->generation << " failed with: " << zerror(reason);
+    }
     {
       std::lock_guard lock(handle->mu);
       for (auto& [ptr, w] : handle->watches) orphans.push_back(std::move(w));
@@ -426,7 +516,7 @@ struct ZkSession::Impl : std::enable_shared_from_this<ZkSession::Impl> {
   }
 
   void replace_expired_handle() {
-    auto orphans = close_handle();
+    auto orphans = close_handle(ZSESSIONEXPIRED);
     notify(SessionEvent::expired);
     // Watches of the dead session will never fire: say so, so nobody waits forever.
     for (auto& w : orphans) {
@@ -456,7 +546,7 @@ struct ZkSession::Impl : std::enable_shared_from_this<ZkSession::Impl> {
     connect_wait.cancel();
     reopen_timer.cancel();
     listeners.clear();
-    close_handle();  // orphaned watches are dropped: their owners are going away too
+    close_handle(ZCLOSING);  // orphaned watches are dropped: their owners are going away too
   }
 
   // Registers a one-shot watch on the current handle; null when no watcher is given.
@@ -522,11 +612,10 @@ awaitable<Result<std::string>> ZkSession::create(std::string path, std::string d
                                                  CreateMode mode) {
   auto impl = impl_;
   if (!impl->handle) co_return Error(ZkErrc::closing, path);
-  auto r = co_await zk_call<std::string>(impl->executor, [&](Pending<std::string>* op) {
-    int rc = zoo_acreate(impl->handle->zh, path.c_str(), data.data(),
-                         static_cast<int>(data.size()), &ZOO_OPEN_ACL_UNSAFE,
-                         create_flags(mode), &on_string, op);
-    if (rc != ZOK) op->finish(err(rc));
+  auto* h = impl->handle.get();
+  auto r = co_await zk_call<std::string>(impl->executor, h, [&](Pending<std::string>* op) {
+    return zoo_acreate(h->zh, path.c_str(), data.data(), static_cast<int>(data.size()),
+                       &ZOO_OPEN_ACL_UNSAFE, create_flags(mode), &on_string, op);
   });
   if (!r) co_return Error(r.error().code(), "create " + path);
   co_return r;
@@ -553,13 +642,11 @@ awaitable<Result<NodeData>> ZkSession::get(std::string path, Watcher watcher) {
   auto impl = impl_;
   if (!impl->handle) co_return Error(ZkErrc::closing, path);
   auto* w = impl->add_watch(std::move(watcher));
-  auto r = co_await zk_call<NodeData>(impl->executor, [&](Pending<NodeData>* op) {
-    int rc = zoo_awget(impl->handle->zh, path.c_str(), w ? &Impl::on_node_event : nullptr, w,
-                       &on_data, op);
-    if (rc != ZOK) {
-      impl->drop_watch(w);
-      op->finish(err(rc));
-    }
+  auto* h = impl->handle.get();
+  auto r = co_await zk_call<NodeData>(impl->executor, h, [&](Pending<NodeData>* op) {
+    int rc = zoo_awget(h->zh, path.c_str(), w ? &Impl::on_node_event : nullptr, w, &on_data, op);
+    if (rc != ZOK) impl->drop_watch(w);
+    return rc;
   });
   if (!r) co_return Error(r.error().code(), "get " + path);
   co_return r;
@@ -568,10 +655,10 @@ awaitable<Result<NodeData>> ZkSession::get(std::string path, Watcher watcher) {
 awaitable<Result<NodeStat>> ZkSession::set(std::string path, std::string data, int32_t version) {
   auto impl = impl_;
   if (!impl->handle) co_return Error(ZkErrc::closing, path);
-  auto r = co_await zk_call<NodeStat>(impl->executor, [&](Pending<NodeStat>* op) {
-    int rc = zoo_aset(impl->handle->zh, path.c_str(), data.data(), static_cast<int>(data.size()),
-                      version, &on_stat, op);
-    if (rc != ZOK) op->finish(err(rc));
+  auto* h = impl->handle.get();
+  auto r = co_await zk_call<NodeStat>(impl->executor, h, [&](Pending<NodeStat>* op) {
+    return zoo_aset(h->zh, path.c_str(), data.data(), static_cast<int>(data.size()), version,
+                    &on_stat, op);
   });
   if (!r) co_return Error(r.error().code(), "set " + path);
   co_return r;
@@ -580,9 +667,9 @@ awaitable<Result<NodeStat>> ZkSession::set(std::string path, std::string data, i
 awaitable<Status> ZkSession::remove(std::string path, int32_t version) {
   auto impl = impl_;
   if (!impl->handle) co_return Error(ZkErrc::closing, path);
-  auto r = co_await zk_call<bool>(impl->executor, [&](Pending<bool>* op) {
-    int rc = zoo_adelete(impl->handle->zh, path.c_str(), version, &on_void, op);
-    if (rc != ZOK) op->finish(err(rc));
+  auto* h = impl->handle.get();
+  auto r = co_await zk_call<bool>(impl->executor, h, [&](Pending<bool>* op) {
+    return zoo_adelete(h->zh, path.c_str(), version, &on_void, op);
   });
   if (!r) co_return Error(r.error().code(), "remove " + path);
   co_return Status{};
@@ -593,13 +680,12 @@ awaitable<Result<std::optional<NodeStat>>> ZkSession::exists(std::string path, W
   if (!impl->handle) co_return Error(ZkErrc::closing, path);
   auto* w = impl->add_watch(std::move(watcher));
   using T = std::optional<NodeStat>;
-  auto r = co_await zk_call<T>(impl->executor, [&](Pending<T>* op) {
-    int rc = zoo_awexists(impl->handle->zh, path.c_str(), w ? &Impl::on_node_event : nullptr, w,
+  auto* h = impl->handle.get();
+  auto r = co_await zk_call<T>(impl->executor, h, [&](Pending<T>* op) {
+    int rc = zoo_awexists(h->zh, path.c_str(), w ? &Impl::on_node_event : nullptr, w,
                           &on_exists, op);
-    if (rc != ZOK) {
-      impl->drop_watch(w);
-      op->finish(err(rc));
-    }
+    if (rc != ZOK) impl->drop_watch(w);
+    return rc;
   });
   if (!r) co_return Error(r.error().code(), "exists " + path);
   co_return r;
@@ -611,13 +697,12 @@ awaitable<Result<std::vector<std::string>>> ZkSession::children(std::string path
   if (!impl->handle) co_return Error(ZkErrc::closing, path);
   auto* w = impl->add_watch(std::move(watcher));
   using T = std::vector<std::string>;
-  auto r = co_await zk_call<T>(impl->executor, [&](Pending<T>* op) {
-    int rc = zoo_awget_children2(impl->handle->zh, path.c_str(),
-                                 w ? &Impl::on_node_event : nullptr, w, &on_children, op);
-    if (rc != ZOK) {
-      impl->drop_watch(w);
-      op->finish(err(rc));
-    }
+  auto* h = impl->handle.get();
+  auto r = co_await zk_call<T>(impl->executor, h, [&](Pending<T>* op) {
+    int rc = zoo_awget_children2(h->zh, path.c_str(), w ? &Impl::on_node_event : nullptr, w,
+                                 &on_children, op);
+    if (rc != ZOK) impl->drop_watch(w);
+    return rc;
   });
   if (!r) co_return Error(r.error().code(), "children " + path);
   co_return r;
@@ -628,49 +713,46 @@ awaitable<Result<std::vector<ZkOpResult>>> ZkSession::multi(std::vector<ZkOp> op
   if (!impl->handle) co_return Error(ZkErrc::closing, "multi");
   if (ops.empty()) co_return std::vector<ZkOpResult>{};
   using T = std::vector<ZkOpResult>;
-  co_return co_await zk_call<T>(impl->executor, [&](Pending<T>* op) {
-    auto call = std::make_unique<MultiCall>();
-    call->ops = std::move(ops);
-    const std::size_t n = call->ops.size();
-    call->zops.resize(n);
-    call->results.resize(n);
-    call->paths.resize(n);
-    call->stats.resize(n);
-    call->done = op;
+  // libzookeeper_mt 3.8.0's zoo_amulti frees its request buffer twice when the handle is
+  // not connected (seen under ASan when a session expired): never submit in that state.
+  const int state = zoo_state(impl->handle->zh);
+  if (state != ZOO_CONNECTED_STATE && state != ZOO_READONLY_STATE) {
+    co_return Error(err(state == ZOO_EXPIRED_SESSION_STATE ? ZSESSIONEXPIRED : ZCONNECTIONLOSS),
+                    "multi");
+  }
+  auto* h = impl->handle.get();
+  co_return co_await zk_call<T>(impl->executor, h, [&](Pending<T>* op) {
+    op->multi = std::make_unique<MultiCall>();
+    MultiCall& call = *op->multi;
+    call.ops = std::move(ops);
+    const std::size_t n = call.ops.size();
+    call.zops.resize(n);
+    call.results.resize(n);
+    call.paths.resize(n);
+    call.stats.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
-      const ZkOp& o = call->ops[i];
-      call->paths[i][0] = '\0';
+      const ZkOp& o = call.ops[i];
+      call.paths[i][0] = '\0';
       switch (o.kind) {
         case ZkOp::Kind::create:
-          zoo_create_op_init(&call->zops[i], o.path.c_str(), o.data.data(),
+          zoo_create_op_init(&call.zops[i], o.path.c_str(), o.data.data(),
                              static_cast<int>(o.data.size()), &ZOO_OPEN_ACL_UNSAFE,
-                             create_flags(o.mode), call->paths[i].data(), MultiCall::kPathBuffer);
+                             create_flags(o.mode), call.paths[i].data(), MultiCall::kPathBuffer);
           break;
         case ZkOp::Kind::remove:
-          zoo_delete_op_init(&call->zops[i], o.path.c_str(), o.version);
+          zoo_delete_op_init(&call.zops[i], o.path.c_str(), o.version);
           break;
         case ZkOp::Kind::set:
-          zoo_set_op_init(&call->zops[i], o.path.c_str(), o.data.data(),
-                          static_cast<int>(o.data.size()), o.version, &call->stats[i]);
+          zoo_set_op_init(&call.zops[i], o.path.c_str(), o.data.data(),
+                          static_cast<int>(o.data.size()), o.version, &call.stats[i]);
           break;
         case ZkOp::Kind::check:
-          zoo_check_op_init(&call->zops[i], o.path.c_str(), o.version);
+          zoo_check_op_init(&call.zops[i], o.path.c_str(), o.version);
           break;
       }
     }
-    // libzookeeper_mt 3.8.0's zoo_amulti frees its request buffer twice when the handle is
-    // not connected (seen under ASan when a session expired): never submit in that state.
-    const int state = zoo_state(impl->handle->zh);
-    if (state != ZOO_CONNECTED_STATE && state != ZOO_READONLY_STATE) {
-      op->finish(Error(err(state == ZOO_EXPIRED_SESSION_STATE ? ZSESSIONEXPIRED : ZCONNECTIONLOSS), "multi"));
-      return;  // `call` frees the buffers: the C client never saw them
-    }
-    MultiCall* raw = call.release();
-    int rc = zoo_amulti(impl->handle->zh, static_cast<int>(n), raw->zops.data(),
-                        raw->results.data(), &on_multi, raw);
-    if (rc != ZOK && !raw->finished.exchange(true)) op->finish(Error(err(rc), "multi"));
-    // If the C client never calls on_multi after a failed submit, `raw` leaks (rare; safe).
-    release(raw);
+    return zoo_amulti(h->zh, static_cast<int>(n), call.zops.data(), call.results.data(),
+                      &on_multi, op);
   });
 }
 

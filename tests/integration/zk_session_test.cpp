@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <functional>
 #include <thread>
 
 #include "coordination/ephemeral_node.h"
@@ -233,6 +236,56 @@ TEST_F(ZkSessionTest, ExpiredSessionIsReplacedAndEphemeralsRecreated) {
   EXPECT_EQ(again->data, "broker 1");
   EXPECT_EQ(again->stat.ephemeral_owner, s->client_id().session_id);
   EXPECT_TRUE((*node)->held());
+}
+
+// One request of `kind` (get with a watch, create, children, multi) under /inflight;
+// reports its outcome. A plain function: GCC 12 mishandles capturing coroutine lambdas.
+awaitable<void> issue_request(ZkSession* s, int kind, int i,
+                              std::function<void(std::error_code)>* report) {
+  std::error_code ec;
+  if (kind == 0) {
+    auto r = co_await s->get("/inflight", [](const WatchEvent&) {});
+    if (!r) ec = r.error().code();
+  } else if (kind == 1) {
+    auto r = co_await s->create("/inflight/c" + std::to_string(i), "");
+    if (!r) ec = r.error().code();
+  } else if (kind == 2) {
+    auto r = co_await s->children("/inflight");
+    if (!r) ec = r.error().code();
+  } else {
+    std::vector<ZkOp> ops;
+    ops.push_back(ZkOp::set("/inflight", "y"));
+    auto r = co_await s->multi(std::move(ops));
+    if (!r) ec = r.error().code();
+  }
+  (*report)(ec);
+}
+
+TEST_F(ZkSessionTest, RequestsInFlightCompleteWhenTheSessionCloses) {
+  // The server stops answering, so every request stays in flight; closing the session must
+  // still complete each one exactly once (the C client may drop the replies it fakes).
+  auto s = open(zk.connect_string());
+  ASSERT_TRUE(run(s->create("/inflight", "x")).ok());
+  zk.process().pause();
+  constexpr int kPerKind = 8;
+  std::vector<std::error_code> codes;
+  int completed = 0;
+  std::function<void(std::error_code)> record = [&](std::error_code ec) {
+    codes.push_back(ec);
+    ++completed;
+  };
+  for (int i = 0; i < kPerKind; ++i) {
+    for (int kind = 0; kind < 4; ++kind) {
+      boost::asio::co_spawn(io, issue_request(s.get(), kind, i, &record), boost::asio::detached);
+    }
+  }
+  run_until(io, [] { return false; }, 300ms);  // every request is submitted, none answered
+  EXPECT_EQ(completed, 0);
+  s.reset();
+  const bool all = run_until(io, [&] { return completed == 4 * kPerKind; }, 15s);
+  zk.process().resume();
+  ASSERT_TRUE(all) << completed << " of " << 4 * kPerKind << " requests completed";
+  for (const auto& ec : codes) EXPECT_EQ(ec, ZkErrc::closing) << ec.message();
 }
 
 TEST_F(ZkSessionTest, EphemeralHeldByAnotherSessionIsRefused) {
