@@ -372,9 +372,11 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
 
   // ---- request helpers ----
 
-  // NONE with the group's entry (null when the group is unknown), or the error to answer.
+  // NONE with the group's entry (null when the group is unknown), or the error to answer:
+  // INVALID_GROUP_ID for an empty id, else whatever says this broker cannot serve it now.
   int16_t locate(const std::string& group, std::shared_ptr<GroupEntry>& out) {
     out.reset();
+    if (group.empty()) return code(KafkaErrc::invalid_group_id);
     if (stopped || slot_count == 0) return code(KafkaErrc::not_coordinator);
     const int32_t s = controller::group_slot(group, slot_count);
     switch (slots[static_cast<std::size_t>(s)].status) {
@@ -646,10 +648,6 @@ awaitable<protocol::JoinGroupResponse> GroupCoordinator::join_group(protocol::Jo
   protocol::JoinGroupResponse response;
   response.member_id = request.member_id;
   response.protocol_name = version >= 7 ? std::optional<std::string>() : std::optional<std::string>(std::string());
-  if (request.group_id.empty()) {
-    response.error_code = code(KafkaErrc::invalid_group_id);
-    co_return response;
-  }
   std::shared_ptr<GroupEntry> entry;
   if (int16_t error = self->locate(request.group_id, entry); error != 0) {
     response.error_code = error;
@@ -709,10 +707,6 @@ awaitable<protocol::SyncGroupResponse> GroupCoordinator::sync_group(protocol::Sy
   auto self = impl_;
   protocol::SyncGroupResponse response;
   std::shared_ptr<GroupEntry> entry;
-  if (request.group_id.empty()) {
-    response.error_code = code(KafkaErrc::invalid_group_id);
-    co_return response;
-  }
   if (int16_t error = self->locate(request.group_id, entry); error != 0) {
     response.error_code = error;
     co_return response;
@@ -746,9 +740,7 @@ awaitable<protocol::HeartbeatResponse> GroupCoordinator::heartbeat(protocol::Hea
   auto self = impl_;
   protocol::HeartbeatResponse response;
   std::shared_ptr<GroupEntry> entry;
-  if (request.group_id.empty()) {
-    response.error_code = code(KafkaErrc::invalid_group_id);
-  } else if (int16_t error = self->locate(request.group_id, entry); error != 0) {
+  if (int16_t error = self->locate(request.group_id, entry); error != 0) {
     response.error_code = error;
   } else if (!entry) {
     response.error_code = code(KafkaErrc::unknown_member_id);
@@ -772,10 +764,6 @@ awaitable<protocol::LeaveGroupResponse> GroupCoordinator::leave_group(protocol::
     for (const auto& m : request.members) leaving.push_back({m.member_id, m.group_instance_id});
   }
   std::shared_ptr<GroupEntry> entry;
-  if (request.group_id.empty()) {
-    response.error_code = code(KafkaErrc::invalid_group_id);
-    co_return response;
-  }
   if (int16_t error = self->locate(request.group_id, entry); error != 0) {
     response.error_code = error;
     co_return response;
@@ -828,10 +816,6 @@ awaitable<protocol::OffsetCommitResponse> GroupCoordinator::commit_offsets(proto
     }
   };
   std::shared_ptr<GroupEntry> entry;
-  if (request.group_id.empty()) {
-    fail_all(code(KafkaErrc::invalid_group_id));
-    co_return response;
-  }
   if (int16_t error = self->locate(request.group_id, entry); error != 0) {
     fail_all(error);
     co_return response;
@@ -940,16 +924,12 @@ awaitable<protocol::OffsetFetchResponse> GroupCoordinator::fetch_offsets(protoco
                                                                          int16_t version) {
   auto self = impl_;
   protocol::OffsetFetchResponse response;
-  auto lookup = [&self](const std::string& group, std::shared_ptr<GroupEntry>& entry) -> int16_t {
-    if (group.empty()) return code(KafkaErrc::invalid_group_id);
-    return self->locate(group, entry);
-  };
   if (version >= 8) {
     for (const auto& g : request.groups) {
       protocol::OffsetFetchResponseGroup group;
       group.group_id = g.group_id;
       std::shared_ptr<GroupEntry> entry;
-      group.error_code = lookup(g.group_id, entry);
+      group.error_code = self->locate(g.group_id, entry);
       if (group.error_code == 0) {
         for (auto& t : fetch_from(entry.get(), g.topics)) {
           protocol::OffsetFetchResponseTopics topic;
@@ -970,7 +950,7 @@ awaitable<protocol::OffsetFetchResponse> GroupCoordinator::fetch_offsets(protoco
     co_return response;
   }
   std::shared_ptr<GroupEntry> entry;
-  const int16_t error = lookup(request.group_id, entry);
+  const int16_t error = self->locate(request.group_id, entry);
   if (error != 0 && version >= 2) {
     response.error_code = error;
     co_return response;
@@ -1001,11 +981,7 @@ awaitable<protocol::DescribeGroupsResponse> GroupCoordinator::describe_groups(pr
     protocol::DescribedGroup d;
     d.group_id = id;
     std::shared_ptr<GroupEntry> entry;
-    if (id.empty()) {
-      d.error_code = code(KafkaErrc::invalid_group_id);
-    } else {
-      d.error_code = self->locate(id, entry);
-    }
+    d.error_code = self->locate(id, entry);
     if (d.error_code == 0) {
       if (!entry) {
         d.group_state = "Dead";  // Kafka describes unknown groups as Dead, without error
@@ -1073,9 +1049,7 @@ awaitable<protocol::DeleteGroupsResponse> GroupCoordinator::delete_groups(protoc
     protocol::DeletableGroupResult result;
     result.group_id = id;
     std::shared_ptr<GroupEntry> entry;
-    if (id.empty()) {
-      result.error_code = code(KafkaErrc::invalid_group_id);
-    } else if (int16_t error = self->locate(id, entry); error != 0) {
+    if (int16_t error = self->locate(id, entry); error != 0) {
       result.error_code = error;
     } else if (!entry || entry->group->state() == GroupState::kDead) {
       result.error_code = code(KafkaErrc::group_id_not_found);
@@ -1111,10 +1085,6 @@ awaitable<protocol::OffsetDeleteResponse> GroupCoordinator::delete_offsets(proto
   auto self = impl_;
   protocol::OffsetDeleteResponse response;
   std::shared_ptr<GroupEntry> entry;
-  if (request.group_id.empty()) {
-    response.error_code = code(KafkaErrc::invalid_group_id);
-    co_return response;
-  }
   if (int16_t error = self->locate(request.group_id, entry); error != 0) {
     response.error_code = error;
     co_return response;

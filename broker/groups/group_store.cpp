@@ -122,6 +122,18 @@ awaitable<Result<LoadedGroup>> read_group(coordination::ZkSession& zk, const std
   co_return out;
 }
 
+// After a fenced multi failed: when only our view of the group's znodes was stale (another
+// writer, first attempt), re-reads them into `stored` and says to try again; otherwise returns
+// the failure (a lost fence, a ZooKeeper error, or a second mismatch).
+awaitable<Status> reread_if_stale(coordination::ZkSession& zk, const std::string& group, int attempt, Error failure,
+                                  StoredGroup& stored) {
+  if (attempt > 0 || is_fenced(failure) || !view_mismatch(failure)) co_return failure;
+  auto fresh = co_await read_group(zk, group);
+  if (!fresh) co_return std::move(fresh).error();
+  stored = std::move(fresh->stored);
+  co_return Status{};
+}
+
 awaitable<Status> store_group(coordination::ZkSession& zk, const Fence& fence, const std::string& group,
                               const GroupRecord& record, int32_t coordinator_id, StoredGroup& stored) {
   GroupRecord header = record;
@@ -150,10 +162,8 @@ awaitable<Status> store_group(coordination::ZkSession& zk, const Fence& fence, c
       stored.members = std::move(keep);
       co_return Status{};
     }
-    if (attempt == 1 || is_fenced(done.error()) || !view_mismatch(done.error())) co_return std::move(done).error();
-    auto fresh = co_await read_group(zk, group);
-    if (!fresh) co_return std::move(fresh).error();
-    stored = std::move(fresh->stored);
+    auto again = co_await reread_if_stale(zk, group, attempt, std::move(done).error(), stored);
+    if (!again) co_return std::move(again).error();
   }
   co_return Status{};
 }
@@ -191,10 +201,8 @@ awaitable<Status> store_offsets(coordination::ZkSession& zk, const Fence& fence,
       for (const auto& commit : commits) stored.offsets[commit.first] = commit.second;
       co_return Status{};
     }
-    if (attempt == 1 || is_fenced(done.error()) || !view_mismatch(done.error())) co_return std::move(done).error();
-    auto fresh = co_await read_group(zk, group);
-    if (!fresh) co_return std::move(fresh).error();
-    stored = std::move(fresh->stored);
+    auto again = co_await reread_if_stale(zk, group, attempt, std::move(done).error(), stored);
+    if (!again) co_return std::move(again).error();
   }
   co_return Status{};
 }
@@ -231,10 +239,8 @@ awaitable<Status> remove_offsets(coordination::ZkSession& zk, const Fence& fence
       for (const auto& t : emptied) stored.offset_topics.erase(t);
       co_return Status{};
     }
-    if (attempt == 1 || is_fenced(done.error()) || !view_mismatch(done.error())) co_return std::move(done).error();
-    auto fresh = co_await read_group(zk, group);
-    if (!fresh) co_return std::move(fresh).error();
-    stored = std::move(fresh->stored);
+    auto again = co_await reread_if_stale(zk, group, attempt, std::move(done).error(), stored);
+    if (!again) co_return std::move(again).error();
   }
   co_return Status{};
 }
@@ -258,10 +264,8 @@ awaitable<Status> remove_group(coordination::ZkSession& zk, const Fence& fence, 
       stored = StoredGroup{};
       co_return Status{};
     }
-    if (attempt == 1 || is_fenced(done.error()) || !view_mismatch(done.error())) co_return std::move(done).error();
-    auto fresh = co_await read_group(zk, group);
-    if (!fresh) co_return std::move(fresh).error();
-    stored = std::move(fresh->stored);
+    auto again = co_await reread_if_stale(zk, group, attempt, std::move(done).error(), stored);
+    if (!again) co_return std::move(again).error();
   }
   co_return Status{};
 }
