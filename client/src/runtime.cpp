@@ -1,0 +1,40 @@
+// Runtime: see runtime.h.
+#include "client/src/runtime.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+
+namespace sluice::client::detail {
+namespace asio = boost::asio;
+
+Runtime::Runtime(std::optional<asio::any_io_executor> user_executor) {
+  if (user_executor) {
+    strand_.emplace(asio::make_strand(*user_executor));
+    executor_ = *strand_;
+    return;
+  }
+  own_ = std::make_unique<asio::io_context>(1);
+  executor_ = own_->get_executor();
+  thread_ = std::thread([io = own_.get()] {
+    auto work = asio::make_work_guard(*io);
+    io->run();
+  });
+}
+
+Runtime::~Runtime() {
+  stop();
+  // Destroying the io_context destroys the coroutine frames still suspended in it.
+  own_.reset();
+}
+
+void Runtime::stop() {
+  if (!own_) return;
+  own_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Runtime::on_runtime_thread() const {
+  if (own_) return own_->get_executor().running_in_this_thread();
+  return strand_->running_in_this_thread();
+}
+
+}  // namespace sluice::client::detail
