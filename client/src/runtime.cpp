@@ -9,6 +9,7 @@ namespace asio = boost::asio;
 Runtime::Runtime(std::optional<asio::any_io_executor> user_executor) {
   if (user_executor) {
     strand_.emplace(asio::make_strand(*user_executor));
+    if (const auto* io = user_executor->target<asio::io_context::executor_type>()) user_io_.emplace(*io);
     executor_ = *strand_;
     return;
   }
@@ -34,6 +35,7 @@ void Runtime::stop() {
 
 bool Runtime::on_runtime_thread() const {
   if (own_) return own_->get_executor().running_in_this_thread();
+  if (user_io_ && user_io_->running_in_this_thread()) return true;
   return strand_->running_in_this_thread();
 }
 

@@ -5,7 +5,8 @@
 // executor, so the client's state needs no locks; public methods hop onto it.
 //
 // Threading: the public members are safe from any thread. block_on() from the runtime's own
-// thread (or strand) would deadlock and fails with ClientErrc::invalid_argument instead.
+// thread (or strand, or a thread running the application's io_context) would deadlock and
+// fails with ClientErrc::invalid_argument instead.
 #pragma once
 
 // common/awaitable.h first: Boost 1.74's awaitable.hpp needs <utility> included before it.
@@ -73,6 +74,9 @@ class Runtime {
   }
 
   std::unique_ptr<boost::asio::io_context> own_;
+  // The application's io_context behind a user executor (nullptr for other contexts): a
+  // blocking call from one of its threads could wait for itself.
+  std::optional<boost::asio::io_context::executor_type> user_io_;
   std::optional<boost::asio::strand<boost::asio::any_io_executor>> strand_;
   boost::asio::any_io_executor executor_;
   std::thread thread_;

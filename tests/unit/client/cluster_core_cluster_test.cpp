@@ -85,7 +85,8 @@ TEST_F(ClusterCore, ABootstrapListWithADeadServerStillWorks) {
   auto c = std::make_shared<Cluster>(rt.executor(), cfg);
   for (int i = 0; i < 5; ++i) {
     auto st = rt.block_on<int>([&]() -> awaitable<Result<int>> {
-      auto s = co_await c->refresh(std::vector<std::string>{});
+      std::vector<std::string> none;
+      auto s = co_await c->refresh(std::move(none));
       if (!s) co_return std::move(s).error();
       co_return 0;
     });
