@@ -159,13 +159,53 @@ awaitable<Result<int32_t>> update_partition_state(ZkSession& zk, const std::stri
   co_return r->back().stat.version;
 }
 
-awaitable<Result<znodes::TopicConfig>> read_topic_config(ZkSession& zk, const std::string& topic) {
-  auto data = co_await zk.get(znodes::topic_config(topic));
+awaitable<Result<znodes::TopicConfig>> read_topic_config(ZkSession& zk, const std::string& topic,
+                                                         Watcher on_change) {
+  const std::string path = znodes::topic_config(topic);
+  auto data = co_await zk.get(path, on_change);
   if (!data) {
-    if (data.error() == ZkErrc::no_node) co_return znodes::TopicConfig{};
+    if (data.error() != ZkErrc::no_node) co_return std::move(data).error();
+    // A get on a missing node leaves no watch: watch for its creation instead.
+    if (on_change) {
+      auto ex = co_await zk.exists(path, std::move(on_change));
+      if (!ex) co_return std::move(ex).error();
+      if (ex->has_value()) {
+        Watcher none;  // named: no temporaries passed by value into coroutines (GCC 12)
+        co_return co_await read_topic_config(zk, topic, std::move(none));
+      }
+    }
+    co_return znodes::TopicConfig{};
+  }
+  auto config = znodes::decode_topic_config(data->data);
+  if (!config) co_return Error(config.error().code(), path + ": " + config.error().context());
+  co_return config;
+}
+
+awaitable<Result<VersionedTopicConfig>> read_topic_config_versioned(ZkSession& zk,
+                                                                    const std::string& topic) {
+  const std::string path = znodes::topic_config(topic);
+  auto data = co_await zk.get(path);
+  if (!data) {
+    if (data.error() == ZkErrc::no_node) co_return VersionedTopicConfig{};
     co_return std::move(data).error();
   }
-  co_return znodes::decode_topic_config(data->data);
+  auto config = znodes::decode_topic_config(data->data);
+  if (!config) co_return Error(config.error().code(), path + ": " + config.error().context());
+  co_return VersionedTopicConfig{std::move(*config), data->stat.version};
+}
+
+awaitable<Status> update_topic_config(ZkSession& zk, const std::string& topic,
+                                      const znodes::TopicConfig& config, int32_t zk_version) {
+  std::vector<ZkOp> ops;
+  ops.push_back(ZkOp::check(znodes::topic(topic), -1));
+  if (zk_version < 0) {
+    ops.push_back(ZkOp::create(znodes::topic_config(topic), znodes::encode(config)));
+  } else {
+    ops.push_back(ZkOp::set(znodes::topic_config(topic), znodes::encode(config), zk_version));
+  }
+  auto r = co_await zk.multi(std::move(ops));
+  if (!r) co_return std::move(r).error();
+  co_return Status{};
 }
 
 awaitable<Status> write_topic_config(ZkSession& zk, const std::string& topic,

@@ -75,9 +75,26 @@ awaitable<Result<int32_t>> update_partition_state(ZkSession& zk, const std::stri
                                                   int32_t zk_version,
                                                   std::optional<int32_t> controller_epoch_version);
 
-awaitable<Result<znodes::TopicConfig>> read_topic_config(ZkSession& zk, const std::string& topic);
+// The topic's overrides (empty when /config/topics/<t> does not exist). `on_change` fires
+// when the znode changes, is deleted, or — when it does not exist — is created.
+awaitable<Result<znodes::TopicConfig>> read_topic_config(ZkSession& zk, const std::string& topic,
+                                                         Watcher on_change = {});
 awaitable<Status> write_topic_config(ZkSession& zk, const std::string& topic,
                                      const znodes::TopicConfig& config);
+
+struct VersionedTopicConfig {
+  znodes::TopicConfig config;
+  int32_t zk_version = -1;  // -1: the znode does not exist (the CAS token of update_topic_config)
+};
+awaitable<Result<VersionedTopicConfig>> read_topic_config_versioned(ZkSession& zk,
+                                                                    const std::string& topic);
+
+// Writes the topic's overrides (AlterConfigs) only while /brokers/topics/<t> exists (no_node
+// otherwise) and /config/topics/<t> is still at `zk_version` (bad_version, or node_exists
+// when `zk_version` is -1 and someone created it meanwhile). One multi: a topic deleted
+// concurrently never gets an orphan config znode.
+awaitable<Status> update_topic_config(ZkSession& zk, const std::string& topic,
+                                      const znodes::TopicConfig& config, int32_t zk_version);
 
 // Removes the topic's znodes (assignment with partitions, config, deletion marker).
 awaitable<Status> delete_topic_znodes(ZkSession& zk, const std::string& topic);

@@ -13,7 +13,7 @@ constexpr std::array kApis = {
     kListGroupsApi,      kSaslHandshakeApi,  kApiVersionsApi,          kCreateTopicsApi,
     kDeleteTopicsApi,    kDeleteRecordsApi,  kInitProducerIdApi,       kOffsetForLeaderEpochApi,
     kDescribeConfigsApi, kAlterConfigsApi,   kSaslAuthenticateApi,     kCreatePartitionsApi,
-    kDeleteGroupsApi,    kOffsetDeleteApi,   kDescribeClusterApi,
+    kDeleteGroupsApi,    kIncrementalAlterConfigsApi, kOffsetDeleteApi, kDescribeClusterApi,
 };
 }  // namespace
 

@@ -35,6 +35,7 @@ enum class ApiKey : int16_t {
   kSaslAuthenticate = 36,
   kCreatePartitions = 37,
   kDeleteGroups = 42,
+  kIncrementalAlterConfigs = 44,
   kOffsetDelete = 47,
   kDescribeCluster = 60,
 };
@@ -78,6 +79,7 @@ inline constexpr ApiDescriptor kAlterConfigsApi{ApiKey::kAlterConfigs, "AlterCon
 inline constexpr ApiDescriptor kSaslAuthenticateApi{ApiKey::kSaslAuthenticate, "SaslAuthenticate", 0, 2, 2};
 inline constexpr ApiDescriptor kCreatePartitionsApi{ApiKey::kCreatePartitions, "CreatePartitions", 0, 3, 2};
 inline constexpr ApiDescriptor kDeleteGroupsApi{ApiKey::kDeleteGroups, "DeleteGroups", 0, 2, 2};
+inline constexpr ApiDescriptor kIncrementalAlterConfigsApi{ApiKey::kIncrementalAlterConfigs, "IncrementalAlterConfigs", 0, 1, 1};
 inline constexpr ApiDescriptor kOffsetDeleteApi{ApiKey::kOffsetDelete, "OffsetDelete", 0, 0, kNoFlexibleVersion};
 inline constexpr ApiDescriptor kDescribeClusterApi{ApiKey::kDescribeCluster, "DescribeCluster", 0, 0, 0};
 // clang-format on

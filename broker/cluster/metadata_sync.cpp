@@ -111,8 +111,19 @@ awaitable<Status> MetadataSync::refresh() {
       }
       topic.partitions[p] = std::move(info);
     }
-    auto config = co_await read_topic_config(zk_, name);
-    if (config) topic.config = config->config;
+    // Watched, so AlterConfigs (from any broker, or a tool writing the znode) reaches the
+    // logs and replica manager of every broker at once (docs/znodes.md).
+    const std::string config_path = znodes::topic_config(name);
+    auto config = co_await read_topic_config(zk_, name, watch(config_path));
+    if (config) {
+      topic.config = config->config;
+    } else if (config.error() == ZkErrc::data_inconsistency) {
+      SLUICE_LOG(warning) << "ignoring the overrides of topic " << name << ": " << config.error().to_string();
+    } else {
+      // Publishing without the overrides would silently revert the topic to the defaults.
+      signal_->armed.erase(config_path);
+      co_return std::move(config).error();
+    }
     next->topics[name] = std::move(topic);
   }
 

@@ -8,6 +8,7 @@
 #include "broker/config/topic_config.h"
 #include "coordination/cluster_store.h"
 #include "protocol/error_codes.h"
+#include "protocol/wire.h"
 
 namespace sluice::broker::cluster {
 namespace {
@@ -137,13 +138,24 @@ std::optional<TopicError> prepare_new_topic(NewTopic& topic, const Snapshot& sna
   return std::nullopt;
 }
 
+std::string random_topic_id() {
+  std::random_device rd;
+  while (true) {
+    protocol::Uuid id;
+    for (std::size_t i = 0; i < id.bytes.size(); i += 4) {
+      const uint32_t word = rd();
+      for (std::size_t j = 0; j < 4; ++j) id.bytes[i + j] = static_cast<uint8_t>(word >> (8 * j));
+    }
+    if (id.is_zero()) continue;
+    std::string text = id.to_base64();
+    if (text.front() == '-') continue;
+    return text;
+  }
+}
+
 awaitable<std::optional<TopicError>> create_topic(coordination::ZkSession& zk, const NewTopic& topic) {
   coordination::znodes::TopicAssignment assignment;
-  std::random_device rd;
-  std::string id;
-  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  for (int i = 0; i < 22; ++i) id.push_back(alphabet[rd() % 64]);
-  assignment.topic_id = id;
+  assignment.topic_id = random_topic_id();
   assignment.partitions = topic.assignment;
   coordination::znodes::TopicConfig config{topic.configs};
   Status st = co_await coordination::create_topic(zk, topic.name, assignment, config);
@@ -229,6 +241,50 @@ awaitable<std::optional<TopicError>> create_partitions(
     co_return err(KafkaErrc::unknown_server_error, st.error().to_string());
   }
   co_return std::nullopt;
+}
+
+awaitable<TopicConfigAltered> alter_topic_config(coordination::ZkSession& zk, std::string topic,
+                                                 TopicConfigChange change, bool validate_only) {
+  TopicConfigAltered out;
+  // A few CAS rounds: losing one means another AlterConfigs of this topic just landed.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto exists = co_await zk.exists(coordination::znodes::topic(topic));
+    if (!exists) {
+      out.error = err(KafkaErrc::unknown_server_error, exists.error().to_string());
+      co_return out;
+    }
+    if (!exists->has_value()) {
+      out.error = err(KafkaErrc::unknown_topic_or_partition, "Topic " + topic + " does not exist.");
+      co_return out;
+    }
+    auto current = co_await coordination::read_topic_config_versioned(zk, topic);
+    if (!current) {
+      out.error = err(KafkaErrc::unknown_server_error, current.error().to_string());
+      co_return out;
+    }
+    config::AlterOutcome outcome = change(current->config.config);
+    if (!outcome.ok()) {
+      const bool request_error = outcome.error->kind == config::AlterError::Kind::kInvalidRequest;
+      out.error = err(request_error ? KafkaErrc::invalid_request : KafkaErrc::invalid_config,
+                      outcome.error->message);
+      co_return out;
+    }
+    out.overrides = std::move(outcome.overrides);
+    if (validate_only) co_return out;
+    coordination::znodes::TopicConfig next{out.overrides};
+    Status st = co_await coordination::update_topic_config(zk, topic, next, current->zk_version);
+    if (st) co_return out;
+    const bool raced = st.error() == coordination::ZkErrc::bad_version ||
+                       st.error() == coordination::ZkErrc::node_exists ||
+                       st.error() == coordination::ZkErrc::no_node;  // topic gone: re-checked above
+    if (!raced) {
+      out.error = err(KafkaErrc::unknown_server_error, st.error().to_string());
+      co_return out;
+    }
+  }
+  out.error = err(KafkaErrc::unknown_server_error,
+                  "The configuration of topic " + topic + " kept changing concurrently; retry.");
+  co_return out;
 }
 
 }  // namespace sluice::broker::cluster

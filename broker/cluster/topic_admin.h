@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "broker/cluster/metadata.h"
+#include "broker/config/config_alteration.h"
 #include "common/awaitable.h"
 #include "common/result.h"
 #include "coordination/zk_session.h"
@@ -58,6 +60,12 @@ struct TopicError {
 std::optional<TopicError> prepare_new_topic(NewTopic& topic, const Snapshot& snapshot,
                                             const config::BrokerConfig& config, std::mt19937& rng);
 
+// A fresh topic id in Kafka's text form: 16 random bytes (std::random_device) as canonical
+// unpadded URL-safe base64 (protocol::Uuid::to_base64), so the 22nd character carries zero
+// padding bits and the text reads back as the same id everywhere. Never all-zero (Kafka's
+// "no id") and never starting with '-' (Kafka's Uuid.randomUuid rule, for command lines).
+std::string random_topic_id();
+
 // Writes the topic's znodes (after prepare_new_topic). TOPIC_ALREADY_EXISTS when it exists.
 awaitable<std::optional<TopicError>> create_topic(coordination::ZkSession& zk, const NewTopic& topic);
 
@@ -71,5 +79,21 @@ awaitable<std::optional<TopicError>> create_partitions(
     coordination::ZkSession& zk, const std::string& topic, int32_t total,
     const std::vector<std::vector<int32_t>>& manual, const Snapshot& snapshot, bool validate_only,
     std::mt19937& rng);
+
+// The change of a topic's overrides that AlterConfigs / IncrementalAlterConfigs asked for:
+// given the current overrides, the new ones or why not (config_alteration.h).
+using TopicConfigChange = std::function<config::AlterOutcome(const config::TopicOverrides& current)>;
+
+struct TopicConfigAltered {
+  std::optional<TopicError> error;
+  config::TopicOverrides overrides;  // what /config/topics/<t> holds now (or would, validate-only)
+};
+
+// Reads /config/topics/<t> with its version, applies `change`, and writes the result with a
+// CAS on that version (and a check that the topic still exists), re-reading and applying
+// again when another writer got there first. UNKNOWN_TOPIC_OR_PARTITION for a missing topic,
+// INVALID_CONFIG / INVALID_REQUEST from `change`; `validate_only` stops before the write.
+awaitable<TopicConfigAltered> alter_topic_config(coordination::ZkSession& zk, std::string topic,
+                                                 TopicConfigChange change, bool validate_only);
 
 }  // namespace sluice::broker::cluster

@@ -14,6 +14,9 @@ void register_handlers(Router& router, Services& services) {
   add_list_offsets(router, services);
   add_offset_for_leader_epoch(router, services);
   add_describe_configs(router, services);
+  add_alter_configs(router, services);
+  add_incremental_alter_configs(router, services);
+  add_describe_cluster(router, services);
   add_create_partitions(router, services);
   add_init_producer_id(router, services);
   add_group_apis(router, services);  // FindCoordinator, JoinGroup, ..., OffsetDelete

@@ -15,6 +15,7 @@
 #include "protocol/messages/fetch.h"
 #include "protocol/messages/find_coordinator.h"
 #include "protocol/messages/heartbeat.h"
+#include "protocol/messages/incremental_alter_configs.h"
 #include "protocol/messages/init_producer_id.h"
 #include "protocol/messages/join_group.h"
 #include "protocol/messages/leave_group.h"
@@ -71,6 +72,7 @@ Status decode_request_body(int16_t api_key, int16_t version, ByteReader& in) {
     case ApiKey::kSaslAuthenticate: return run<SaslAuthenticateRequest>(in, version);
     case ApiKey::kCreatePartitions: return run<CreatePartitionsRequest>(in, version);
     case ApiKey::kDeleteGroups: return run<DeleteGroupsRequest>(in, version);
+    case ApiKey::kIncrementalAlterConfigs: return run<IncrementalAlterConfigsRequest>(in, version);
     case ApiKey::kOffsetDelete: return run<OffsetDeleteRequest>(in, version);
     case ApiKey::kDescribeCluster: return run<DescribeClusterRequest>(in, version);
     default: return Error(make_error_code(DecodeErrc::invalid_value), "unknown api key");
@@ -104,6 +106,7 @@ Status decode_response_body(int16_t api_key, int16_t version, ByteReader& in) {
     case ApiKey::kSaslAuthenticate: return run<SaslAuthenticateResponse>(in, version);
     case ApiKey::kCreatePartitions: return run<CreatePartitionsResponse>(in, version);
     case ApiKey::kDeleteGroups: return run<DeleteGroupsResponse>(in, version);
+    case ApiKey::kIncrementalAlterConfigs: return run<IncrementalAlterConfigsResponse>(in, version);
     case ApiKey::kOffsetDelete: return run<OffsetDeleteResponse>(in, version);
     case ApiKey::kDescribeCluster: return run<DescribeClusterResponse>(in, version);
     default: return Error(make_error_code(DecodeErrc::invalid_value), "unknown api key");

@@ -7,6 +7,7 @@
 
 #include "broker/config/broker_config.h"
 #include "protocol/error_codes.h"
+#include "protocol/wire.h"
 
 namespace sluice::broker::cluster {
 namespace {
@@ -90,6 +91,25 @@ TEST_F(PrepareTopic, RejectsWhatKafkaRejects) {
   EXPECT_EQ(code({.name = "t", .assignment = {{0, {1, 1}}}}), k(KafkaErrc::invalid_replica_assignment));
   EXPECT_EQ(code({.name = "t", .assignment = {{1, {1}}}}), k(KafkaErrc::invalid_replica_assignment));
   EXPECT_EQ(code({.name = "t", .assignment = {{0, {1, 2}}, {1, {2, 1}}}}), 0);
+}
+
+// The text written into /brokers/topics/<t> must be the canonical form of 16 bytes: the same
+// id Metadata returns (it decodes the text and re-encodes the bytes), so the last of the 22
+// characters carries 4 zero padding bits (one of A, Q, g, w).
+TEST(RandomTopicId, IsCanonicalBase64Of16RandomBytes) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) {
+    const std::string id = random_topic_id();
+    ASSERT_EQ(id.size(), 22u) << id;
+    auto bytes = protocol::Uuid::from_base64(id);
+    ASSERT_TRUE(bytes.has_value()) << id;
+    EXPECT_EQ(bytes->to_base64(), id);
+    EXPECT_FALSE(bytes->is_zero());
+    EXPECT_NE(std::string("AQgw").find(id.back()), std::string::npos) << id;
+    EXPECT_NE(id.front(), '-') << id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 2000u);
 }
 
 }  // namespace
