@@ -43,6 +43,7 @@ void Cluster::close() {
   if (closed_) return;
   closed_ = true;
   for (auto& entry : by_node_) entry.second->shutdown();
+  for (auto& entry : coordinator_connections_) entry.second->shutdown();
   for (auto& c : bootstrap_connections_) {
     if (c) c->shutdown();
   }
@@ -321,10 +322,28 @@ awaitable<Result<std::shared_ptr<Connection>>> Cluster::coordinator(std::string 
     if (closed_) co_return Error(make_error_code(ClientErrc::closed), "coordinator of " + key);
     auto cached = coordinators_.find(cache_key);
     if (cached != coordinators_.end()) {
-      auto conn = co_await broker(cached->second);
-      if (conn) co_return conn;
+      const int32_t node_id = cached->second;
+      auto known = brokers_.find(node_id);
+      if (known == brokers_.end()) {  // a metadata refresh since dropped it: ask again
+        coordinators_.erase(cached);
+        continue;
+      }
+      const BrokerInfo& info = known->second;
+      BrokerAddress address;
+      address.node_id = node_id;
+      address.host = info.host;
+      address.port = static_cast<uint16_t>(info.port);
+      auto& slot = coordinator_connections_[node_id];
+      if (slot && !(slot->address() == address)) {
+        slot->shutdown();
+        slot = nullptr;
+      }
+      if (!slot) slot = std::make_shared<Connection>(executor_, address, config_);
+      auto conn = slot;
+      auto st = co_await conn->ensure_ready();
+      if (st) co_return conn;
       coordinators_.erase(cache_key);
-      if (Clock::now() >= deadline) co_return std::move(conn).error();
+      if (Clock::now() >= deadline) co_return std::move(st).error();
     }
     Error failure(make_error_code(ClientErrc::no_brokers), "coordinator of " + key);
     auto conn = co_await any_broker();

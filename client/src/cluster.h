@@ -94,7 +94,9 @@ class Cluster {
   // The controller (for CreateTopics, DeleteTopics, CreatePartitions).
   awaitable<Result<std::shared_ptr<Connection>>> controller();
   // The coordinator of `key` (key_type 0: a group, 1: a transactional id), found with
-  // FindCoordinator and cached until invalidate_coordinator().
+  // FindCoordinator and cached until invalidate_coordinator(). The connection is a separate
+  // one from broker(node_id)'s: a broker answers one request per connection at a time, so a
+  // JoinGroup parked for a whole rebalance must not hold up fetches to the same broker.
   awaitable<Result<std::shared_ptr<Connection>>> coordinator(std::string key, int8_t key_type = 0);
   void invalidate_coordinator(const std::string& key, int8_t key_type = 0);
 
@@ -105,10 +107,11 @@ class Cluster {
   template <class Resp, class Req>
   awaitable<Result<Response<Resp>>> call(std::shared_ptr<Connection> conn, const protocol::ApiDescriptor& api,
                                          const Req& request, int16_t min_version = 0,
-                                         int16_t max_version = INT16_MAX) {
+                                         int16_t max_version = INT16_MAX,
+                                         std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
     auto version = conn->pick_version(api, min_version, max_version);
     if (!version) co_return std::move(version).error();
-    co_return co_await conn->template request<Resp>(api, request, *version);
+    co_return co_await conn->template request<Resp>(api, request, *version, timeout);
   }
 
   // Closes every connection; later calls fail with ClientErrc::closed.
@@ -132,6 +135,7 @@ class Cluster {
   std::map<int32_t, std::shared_ptr<Connection>> by_node_;         // node id -> connection
   std::vector<std::shared_ptr<Connection>> bootstrap_connections_;  // by bootstrap index
   std::map<std::pair<int8_t, std::string>, int32_t> coordinators_;
+  std::map<int32_t, std::shared_ptr<Connection>> coordinator_connections_;  // by node id
   // In-flight metadata requests: waiters join one that covers their topics.
   std::vector<std::shared_ptr<Refresh>> refreshes_;
 };

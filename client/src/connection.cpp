@@ -258,7 +258,8 @@ void Connection::start_loops() {
 }
 
 awaitable<Result<Connection::RawResponse>> Connection::send(int16_t api_key, int16_t version,
-                                                            protocol::ByteWriter body, bool expect_response) {
+                                                            protocol::ByteWriter body, bool expect_response,
+                                                            std::optional<std::chrono::milliseconds> timeout) {
   auto self = shared_from_this();
   if (state_ != State::ready) {
     co_return Error(make_error_code(state_ == State::closed ? ClientErrc::closed : ClientErrc::no_brokers),
@@ -283,7 +284,7 @@ awaitable<Result<Connection::RawResponse>> Connection::send(int16_t api_key, int
     pending = std::make_shared<Pending>(executor_);
     pending->api_key = api_key;
     pending->version = version;
-    pending->deadline = Clock::now() + config_.request_timeout;
+    pending->deadline = Clock::now() + timeout.value_or(config_.request_timeout);
     pending_[correlation_id] = pending;
   }
   outgoing_.push_back(std::move(out));
@@ -384,8 +385,8 @@ awaitable<void> Connection::deadline_loop(std::shared_ptr<Connection> /*keeps th
       if (entry.second->deadline <= now) {
         const auto* api = protocol::find_api(static_cast<protocol::ApiKey>(entry.second->api_key));
         close(Error(make_error_code(ClientErrc::timed_out),
-                    std::string(api ? api->name : "request") + " to " + address_.to_string() + " got no answer within " +
-                        std::to_string(config_.request_timeout.count()) + " ms (request.timeout.ms)"));
+                    std::string(api ? api->name : "request") + " to " + address_.to_string() +
+                        " got no answer within its timeout (request.timeout.ms)"));
         co_return;
       }
     }

@@ -13,6 +13,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,16 +80,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::size_t body_offset = 0;
   };
   // The body is moved into the send queue and written after its header without a copy.
+  // `timeout` overrides request.timeout.ms for this request (JoinGroup may legitimately wait
+  // for the whole rebalance timeout).
   awaitable<Result<RawResponse>> send(int16_t api_key, int16_t version, protocol::ByteWriter body,
-                                      bool expect_response = true);
+                                      bool expect_response = true,
+                                      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
   // Typed request: encodes `request` at `version`, decodes the response as Resp.
   template <class Resp, class Req>
   awaitable<Result<Response<Resp>>> request(const protocol::ApiDescriptor& api, const Req& request,
-                                            int16_t version) {
+                                            int16_t version,
+                                            std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
     protocol::ByteWriter w;
     encode(request, w, version);  // found by ADL in sluice::protocol
-    auto raw = co_await send(static_cast<int16_t>(api.key), version, std::move(w));
+    auto raw = co_await send(static_cast<int16_t>(api.key), version, std::move(w), true, timeout);
     if (!raw) co_return std::move(raw).error();
     Response<Resp> out;
     out.frame = raw->frame;
