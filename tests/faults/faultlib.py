@@ -130,14 +130,17 @@ def create_topic(c, topic, partitions, rf, config=None, timeout=30, assignment=N
     else:
         new = NewTopic(topic, num_partitions=partitions, replication_factor=rf, config=config or {})
     # A broker that has just started may not be in every other broker's metadata yet; Kafka
-    # answers INVALID_REPLICATION_FACTOR then, and so may we: retry for a while.
+    # answers INVALID_REPLICATION_FACTOR then (INVALID_REPLICA_ASSIGNMENT "not alive" for a
+    # manual assignment), and so may we: retry for a while.
     deadline = time.time() + timeout
     while True:
         try:
             admin.create_topics([new], operation_timeout=20)[topic].result(timeout)
             break
         except KafkaException as e:
-            if e.args[0].code() != KafkaError.INVALID_REPLICATION_FACTOR or time.time() > deadline:
+            retriable = e.args[0].code() == KafkaError.INVALID_REPLICATION_FACTOR or (
+                e.args[0].code() == KafkaError.INVALID_REPLICA_ASSIGNMENT and "not alive" in e.args[0].str())
+            if not retriable or time.time() > deadline:
                 raise
             log(f"create {topic}: {e.args[0].str()}; retrying")
             time.sleep(0.5)
