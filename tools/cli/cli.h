@@ -19,6 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include "sluice/admin.h"
+#include "sluice/config.h"
 #include "sluice/error.h"
 
 namespace sluice::tools {
@@ -64,9 +65,38 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// Shared by produce, consume and perf (tools/cli/clients.cpp).
+// "0" / "1" / "all" (or "-1"); nullopt otherwise.
+std::optional<client::Acks> parse_acks(const std::string& text);
+std::optional<client::CompressionType> parse_compression(const std::string& text);
+// Client configurations with the global options applied (brokers, client id, timeouts).
+client::ProducerConfig producer_config(const Context& ctx);
+client::ConsumerConfig consumer_config(const Context& ctx);
+// The partition count of `topic`, or an exit code (after printing why). With `auto_create`
+// an unknown topic is asked for once more with Metadata's allow_auto_topic_creation, so a
+// broker with auto.create.topics.enable creates it; otherwise "topic 'x' does not exist".
+struct TopicLookup {
+  int32_t partitions = 0;
+  int exit_code = kExitOk;
+};
+TopicLookup lookup_topic(const Context& ctx, const std::string& topic, bool auto_create);
+// Ctrl-C (SIGINT) and SIGTERM set a flag instead of killing the process, so commands can
+// close their clients (and commit) first. catch_interrupts() installs the handler and blocks
+// both signals on the calling thread, so client threads created afterwards inherit the block;
+// accept_interrupts() (after creating the clients) unblocks them on the calling thread only,
+// where they then interrupt blocking reads (EINTR) and poll loops.
+void catch_interrupts();
+void accept_interrupts();
+bool interrupted();
+// JSON string literal of `bytes` (control characters and invalid UTF-8 escaped).
+std::string json_string(const std::string& bytes);
+
 // The command groups.
 void add_topic_commands(CLI::App& app, Context& ctx);
 void add_group_commands(CLI::App& app, Context& ctx);
 void add_cluster_commands(CLI::App& app, Context& ctx);
+void add_produce_commands(CLI::App& app, Context& ctx);
+void add_consume_commands(CLI::App& app, Context& ctx);
+void add_perf_commands(CLI::App& app, Context& ctx);
 
 }  // namespace sluice::tools

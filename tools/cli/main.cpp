@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
   add_topic_commands(app, ctx);
   add_group_commands(app, ctx);
   add_cluster_commands(app, ctx);
+  add_produce_commands(app, ctx);
+  add_consume_commands(app, ctx);
+  add_perf_commands(app, ctx);
 
   try {
     app.parse(argc, argv);
