@@ -85,6 +85,19 @@ void init(const Options& options) {
   }
 }
 
+void init_library_default() {
+  {
+    std::lock_guard lock(g_init_mutex);
+    if (g_sink) return;
+  }
+  Options options;
+  options.min_severity = Severity::warning;
+  if (const char* env = std::getenv("SLUICE_LOG_LEVEL")) {
+    if (auto parsed = parse_severity(env)) options.min_severity = *parsed;
+  }
+  init(options);
+}
+
 void set_broker_id(int broker_id) {
   bl::core::get()->add_global_attribute("BrokerId", bl::attributes::constant<int>(broker_id));
 }

@@ -35,6 +35,12 @@ struct Options {
 // Installs the sink and formatter. Safe to call more than once (the last call wins).
 void init(const Options& options = {});
 
+// For libraries (the client): unless init() has run, installs a stderr sink that passes
+// warnings and errors only ($SLUICE_LOG_LEVEL overrides), so an application that never set
+// up logging neither gets Boost.Log's default sink (every record, on the console) nor loses
+// real problems. A later init() replaces it.
+void init_library_default();
+
 // Adds "broker=<id>" to every following record.
 void set_broker_id(int broker_id);
 

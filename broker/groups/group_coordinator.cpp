@@ -389,6 +389,32 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
     return 0;
   }
 
+  // locate() for reads: a group this broker does not hold although it owns the group's slot
+  // is read from ZooKeeper before it is reported as unknown. ZooKeeper fences writes, not
+  // reads: while this broker has not yet processed a slot's move (its watch is on the way),
+  // the new owner may already have created the group, and a client that asked the old view
+  // would otherwise be told the group does not exist. The entry found this way is kept
+  // (writes through it are still fenced), and the slots are re-read in case the slot left us.
+  static awaitable<int16_t> locate_for_read(std::shared_ptr<Impl> self, std::string group,
+                                            std::shared_ptr<GroupEntry>& out) {
+    int16_t error = self->locate(group, out);
+    if (error != 0 || out) co_return error;
+    auto loaded = co_await read_group(self->zk, group);
+    if (self->stopped) co_return code(KafkaErrc::not_coordinator);
+    error = self->locate(group, out);  // the world may have moved during the read
+    if (error != 0 || out || !loaded || !loaded->record) co_return error;
+    const int32_t s = controller::group_slot(group, self->slot_count);
+    auto entry = std::make_shared<GroupEntry>(group, s, self->env, self->zk.get_executor());
+    entry->stored = std::move(loaded->stored);
+    entry->group->restore(*loaded->record);
+    self->groups[group] = entry;
+    out = entry;
+    SLUICE_LOG(info) << "groups: group " << group << " was not loaded although slot " << s
+                     << " is ours; read it from ZooKeeper and re-reading the slots";
+    self->poke();
+    co_return 0;
+  }
+
   std::shared_ptr<GroupEntry> create_entry(const std::string& group) {
     const int32_t s = controller::group_slot(group, slot_count);
     auto entry = std::make_shared<GroupEntry>(group, s, env, zk.get_executor());
@@ -929,7 +955,7 @@ awaitable<protocol::OffsetFetchResponse> GroupCoordinator::fetch_offsets(protoco
       protocol::OffsetFetchResponseGroup group;
       group.group_id = g.group_id;
       std::shared_ptr<GroupEntry> entry;
-      group.error_code = self->locate(g.group_id, entry);
+      group.error_code = co_await Impl::locate_for_read(self, g.group_id, entry);
       if (group.error_code == 0) {
         for (auto& t : fetch_from(entry.get(), g.topics)) {
           protocol::OffsetFetchResponseTopics topic;
@@ -950,7 +976,7 @@ awaitable<protocol::OffsetFetchResponse> GroupCoordinator::fetch_offsets(protoco
     co_return response;
   }
   std::shared_ptr<GroupEntry> entry;
-  const int16_t error = self->locate(request.group_id, entry);
+  const int16_t error = co_await Impl::locate_for_read(self, request.group_id, entry);
   if (error != 0 && version >= 2) {
     response.error_code = error;
     co_return response;
@@ -981,7 +1007,7 @@ awaitable<protocol::DescribeGroupsResponse> GroupCoordinator::describe_groups(pr
     protocol::DescribedGroup d;
     d.group_id = id;
     std::shared_ptr<GroupEntry> entry;
-    d.error_code = self->locate(id, entry);
+    d.error_code = co_await Impl::locate_for_read(self, id, entry);
     if (d.error_code == 0) {
       if (!entry) {
         d.group_state = "Dead";  // Kafka describes unknown groups as Dead, without error

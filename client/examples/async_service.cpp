@@ -38,8 +38,19 @@ asio::awaitable<int> produce(sc::Producer& producer, std::string topic) {
 }
 
 asio::awaitable<int> consume(sc::Consumer& consumer, std::string topic) {
-  if (auto st = consumer.assign({{topic, 0}}); !st) co_return 1;
-  if (auto st = consumer.seek_to_beginning({{topic, 0}}); !st) co_return 1;
+  // On the consumer's own executor the blocking assign()/seek() are refused: await the
+  // async forms.
+  std::vector<sc::TopicPartition> partitions{{topic, 0}};
+  auto assigned = co_await consumer.async_assign(partitions, asio::use_awaitable);
+  if (!assigned) {
+    std::fprintf(stderr, "assign: %s\n", assigned.error().to_string().c_str());
+    co_return 1;
+  }
+  auto rewound = co_await consumer.async_seek_to_beginning(partitions, asio::use_awaitable);
+  if (!rewound) {
+    std::fprintf(stderr, "seek: %s\n", rewound.error().to_string().c_str());
+    co_return 1;
+  }
   int seen = 0;
   for (int polls = 0; seen < 100 && polls < 100; ++polls) {
     auto records = co_await consumer.async_poll(std::chrono::milliseconds(200), asio::use_awaitable);

@@ -27,8 +27,22 @@ struct Cluster::Refresh {
 
 Cluster::Cluster(asio::any_io_executor executor, ClientConfig config)
     : executor_(std::move(executor)), config_(std::move(config)) {
-  int32_t pseudo_id = -1;
+  // Each entry may itself be a comma-separated list ("a:9092,b:9092", as users write
+  // bootstrap.servers), so a field set by hand works like the property.
+  std::vector<std::string> entries;
   for (const auto& text : config_.bootstrap_servers) {
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      const auto comma = std::min(text.find(',', start), text.size());
+      std::string entry = text.substr(start, comma - start);
+      entry.erase(0, entry.find_first_not_of(" \t"));
+      entry.erase(entry.find_last_not_of(" \t") + 1);
+      if (!entry.empty()) entries.push_back(entry);
+      start = comma + 1;
+    }
+  }
+  int32_t pseudo_id = -1;
+  for (const auto& text : entries) {
     auto address = parse_address(text);
     if (!address) continue;  // validate() reported it; unusable entries are skipped
     address->node_id = pseudo_id--;

@@ -77,6 +77,10 @@ struct ConsumerCore {
     if (assigned.empty()) return out;
     const std::size_t n = assigned.size();
     const auto max = static_cast<std::size_t>(std::max(config.max_poll_records, 1));
+    // Sized once: records are moved into place, never moved again by a reallocation.
+    std::size_t available = 0;
+    for (const auto& entry : assigned) available += entry.second.buffer.size();
+    out.reserve(std::min(available, max));
     auto it = assigned.begin();
     std::advance(it, static_cast<std::ptrdiff_t>(drain_cursor % n));
     for (std::size_t k = 0; k < n && out.size() < max; ++k) {
@@ -619,6 +623,33 @@ Status Consumer::seek_to_end(const std::vector<TopicPartition>& partitions) {
 
 Result<int64_t> Consumer::position(const TopicPartition& tp) {
   return impl_->run<int64_t>([tp](std::shared_ptr<ConsumerCore> c) { return do_position(std::move(c), tp); });
+}
+
+namespace {
+
+awaitable<void> run_change(std::shared_ptr<ConsumerCore> c, int change, std::vector<TopicPartition> partitions,
+                           int64_t offset, std::function<void(Status)> done) {
+  // change: 0 assign, 1 seek, 2 seek_to_beginning, 3 seek_to_end (Consumer::Change).
+  Result<bool> r = true;
+  if (change == 0) {
+    r = co_await do_assign(std::move(c), std::move(partitions));
+  } else if (change == 1) {
+    TopicPartition tp = partitions.at(0);
+    r = co_await do_seek(std::move(c), std::move(tp), offset);
+  } else {
+    const OffsetReset where = change == 2 ? OffsetReset::earliest : OffsetReset::latest;
+    r = co_await do_seek_to(std::move(c), std::move(partitions), where);
+  }
+  done(to_status(std::move(r)));
+}
+
+}  // namespace
+
+void Consumer::start_change(Change change, std::vector<TopicPartition> partitions, int64_t offset,
+                            std::function<void(Status)> done) {
+  asio::co_spawn(impl_->runtime->executor(),
+                 run_change(impl_->core, static_cast<int>(change), std::move(partitions), offset, std::move(done)),
+                 asio::detached);
 }
 
 Status Consumer::pause(const std::vector<TopicPartition>& partitions) {

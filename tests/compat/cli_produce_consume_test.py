@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import sys
 import time
 
@@ -135,17 +136,22 @@ def main():
         ok("produce", "events", brokers=b, stdin="".join(f"late-{i}\n" for i in range(5)))
         p = subprocess.Popen([CLI, "--brokers", b, "consume", "events", "-g", "readers"], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
+        lines = []
+        reader = threading.Thread(target=lambda: lines.extend(iter(p.stdout.readline, "")), daemon=True)
+        reader.start()
         try:
-            # Once it is the group's member it reads the five records at once.
-            wait_until(lambda: re.search(r"members:\s+1", sluice("group", "describe", "readers", brokers=b)[1]), 30,
-                       what="the consumer joined")
-            time.sleep(2)
+            # Interrupt only once it has printed the five records (joining the group and the
+            # first fetch take a while on a loaded machine).
+            wait_until(lambda: len(lines) >= 5, 60, what="the consumer printed the five late records")
             p.send_signal(signal.SIGINT)
-            out, err = p.communicate(timeout=30)
+            p.wait(timeout=30)
+            reader.join(timeout=10)
+            err = p.stderr.read()
         finally:
             if p.poll() is None:
                 p.kill()
                 p.wait()
+        out = "".join(lines)
         assert p.returncode == 0, (p.returncode, out, err)
         assert sorted(out.split()) == [f"late-{i}" for i in range(5)], out
         rows, total = group_lag(b, "readers")

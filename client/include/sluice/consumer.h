@@ -121,6 +121,39 @@ class Consumer {
         executor(), [this, offsets = std::move(offsets)](auto done) mutable { start_commit(std::move(offsets), std::move(done)); },
         std::forward<Token>(token));
   }
+  // Asynchronous forms of assign() and the seeks, for code running on the consumer's own
+  // executor (a service's coroutine), where the blocking forms are refused.
+  template <class Token>
+  auto async_assign(std::vector<TopicPartition> partitions, Token&& token) {
+    return detail::async_op<void>(
+        executor(),
+        [this, p = std::move(partitions)](auto done) mutable { start_change(Change::assign, std::move(p), -1, std::move(done)); },
+        std::forward<Token>(token));
+  }
+  template <class Token>
+  auto async_seek(TopicPartition tp, int64_t offset, Token&& token) {
+    return detail::async_op<void>(
+        executor(),
+        [this, tp = std::move(tp), offset](auto done) mutable {
+          start_change(Change::seek, std::vector<TopicPartition>{std::move(tp)}, offset, std::move(done));
+        },
+        std::forward<Token>(token));
+  }
+  template <class Token>
+  auto async_seek_to_beginning(std::vector<TopicPartition> partitions, Token&& token) {
+    return detail::async_op<void>(
+        executor(),
+        [this, p = std::move(partitions)](auto done) mutable { start_change(Change::seek_to_beginning, std::move(p), -1, std::move(done)); },
+        std::forward<Token>(token));
+  }
+  template <class Token>
+  auto async_seek_to_end(std::vector<TopicPartition> partitions, Token&& token) {
+    return detail::async_op<void>(
+        executor(),
+        [this, p = std::move(partitions)](auto done) mutable { start_change(Change::seek_to_end, std::move(p), -1, std::move(done)); },
+        std::forward<Token>(token));
+  }
+
   // The group's committed offsets of `partitions`; partitions without one are absent.
   Result<OffsetMap> committed(const std::vector<TopicPartition>& partitions);
 
@@ -154,6 +187,9 @@ class Consumer {
   explicit Consumer(std::shared_ptr<Impl> impl);
   void start_poll(Millis timeout, std::function<void(Result<std::vector<ConsumerRecord>>)> done);
   void start_commit(std::optional<OffsetMap> offsets, std::function<void(Status)> done);
+  enum class Change { assign = 0, seek = 1, seek_to_beginning = 2, seek_to_end = 3 };
+  void start_change(Change change, std::vector<TopicPartition> partitions, int64_t offset,
+                    std::function<void(Status)> done);
 
   std::shared_ptr<Impl> impl_;
 };

@@ -342,12 +342,12 @@ TEST_F(ProducerCluster, NullKeysStickToOnePartitionPerBatch) {
                    [&delivered, i](const Result<RecordMetadata>& md) { delivered.add(i, md); });
   }
   ASSERT_TRUE(producer->flush(20s).ok());
-  std::set<int32_t> partitions;
+  std::set<int32_t> used;
   for (auto& d : delivered.reports) {
     ASSERT_TRUE(d.second.ok());
-    partitions.insert(d.second->partition);
+    used.insert(d.second->partition);
   }
-  EXPECT_EQ(partitions.size(), 1u) << "50 small null-key records fit one batch: one partition";
+  EXPECT_EQ(used.size(), 1u) << "50 small null-key records fit one batch: one partition";
 }
 
 TEST_F(ProducerCluster, EveryApiFormReportsPartitionAndOffset) {
