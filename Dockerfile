@@ -9,7 +9,7 @@ RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
 WORKDIR /src
 COPY . .
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_BUILD_TESTS=OFF \
-      -DSLUICE_BUILD_BENCH=OFF && cmake --build /build --target sluice-broker
+      -DSLUICE_BUILD_BENCH=OFF && cmake --build /build --target sluice-broker sluice
 
 FROM debian:bookworm
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
@@ -18,6 +18,8 @@ RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
     && useradd --system --home /var/lib/sluice sluice && mkdir -p /var/lib/sluice/data \
     && chown -R sluice /var/lib/sluice
 COPY --from=build /build/broker/sluice-broker /usr/local/bin/sluice-broker
+# The CLI too, so `docker compose exec broker-1 sluice topic list` works inside the network.
+COPY --from=build /build/tools/sluice /usr/local/bin/sluice
 USER sluice
 ENV SLUICE_LOG_DIRS=/var/lib/sluice/data
 VOLUME /var/lib/sluice/data
