@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "protocol/crc32c.h"
+#include "protocol/record_view.h"
 
 namespace sluice::protocol {
 namespace {
@@ -40,78 +41,76 @@ void put_be(uint8_t* p, uint64_t v, int bytes) {
 
 Error fail(RecordBatchErrc e, std::string context) { return Error(make_error_code(e), std::move(context)); }
 
-// Parses the records section (already decompressed) into `out` (when not null), checking
-// counts and offset deltas.
+// Parses the records section (already decompressed), checking counts and offset deltas,
+// and hands each record to `visit` as a view (when `visit` is not null). A record's view
+// is handed over only after the record itself checked out; later records may still fail.
 Status parse_records(std::span<const uint8_t> body, const RecordBatchHeader& h, bool sequential,
-                     std::vector<Record>* out) {
+                     const RecordVisitor* visit) {
   ByteReader r(body);
   int32_t expected_delta = 0;
   int32_t last_delta = -1;
+  std::vector<RecordHeaderView> headers;  // reused from record to record
+  RecordView view;
   for (int32_t i = 0; i < h.records_count; ++i) {
-    const std::string where = "record " + std::to_string(i);
+    // Built only for an error message (never per record on the good path).
+    auto where = [i] { return "record " + std::to_string(i); };
     r.set_field("record length");
     int32_t length = r.read_varint();
     if (!r.ok() || length < 0 || static_cast<std::size_t>(length) > r.remaining()) {
-      return fail(RecordBatchErrc::corrupt_message, where + ": bad length");
+      return fail(RecordBatchErrc::corrupt_message, where() + ": bad length");
     }
     ByteReader rec(r.read_span(static_cast<std::size_t>(length)));
     rec.read_i8();  // attributes (unused in v2)
     int64_t ts_delta = rec.read_varlong();
     int32_t offset_delta = rec.read_varint();
-    Record record;
+    view.key.reset();
+    view.value.reset();
+    headers.clear();
     int32_t key_len = rec.read_varint();
     if (key_len < -1 || (key_len > 0 && static_cast<std::size_t>(key_len) > rec.remaining())) {
-      return fail(RecordBatchErrc::corrupt_message, where + ": bad key length");
+      return fail(RecordBatchErrc::corrupt_message, where() + ": bad key length");
     }
-    if (key_len >= 0) {
-      auto k = rec.read_span(static_cast<std::size_t>(key_len));
-      if (out) record.key = Bytes(k.begin(), k.end());
-    }
+    if (key_len >= 0) view.key = rec.read_span(static_cast<std::size_t>(key_len));
     int32_t value_len = rec.read_varint();
     if (value_len < -1 || (value_len > 0 && static_cast<std::size_t>(value_len) > rec.remaining())) {
-      return fail(RecordBatchErrc::corrupt_message, where + ": bad value length");
+      return fail(RecordBatchErrc::corrupt_message, where() + ": bad value length");
     }
-    if (value_len >= 0) {
-      auto v = rec.read_span(static_cast<std::size_t>(value_len));
-      if (out) record.value = Bytes(v.begin(), v.end());
-    }
+    if (value_len >= 0) view.value = rec.read_span(static_cast<std::size_t>(value_len));
     int32_t header_count = rec.read_varint();
     if (header_count < 0 || static_cast<std::size_t>(header_count) > rec.remaining()) {
-      return fail(RecordBatchErrc::corrupt_message, where + ": bad header count");
+      return fail(RecordBatchErrc::corrupt_message, where() + ": bad header count");
     }
     for (int32_t j = 0; j < header_count; ++j) {
       int32_t hk = rec.read_varint();
       if (hk < 0 || static_cast<std::size_t>(hk) > rec.remaining()) {
-        return fail(RecordBatchErrc::corrupt_message, where + ": bad header key length");
+        return fail(RecordBatchErrc::corrupt_message, where() + ": bad header key length");
       }
       auto key = rec.read_span(static_cast<std::size_t>(hk));
       int32_t hv = rec.read_varint();
       if (hv < -1 || (hv > 0 && static_cast<std::size_t>(hv) > rec.remaining())) {
-        return fail(RecordBatchErrc::corrupt_message, where + ": bad header value length");
+        return fail(RecordBatchErrc::corrupt_message, where() + ": bad header value length");
       }
-      RecordHeader header;
-      header.key.assign(key.begin(), key.end());
-      if (hv >= 0) {
-        auto v = rec.read_span(static_cast<std::size_t>(hv));
-        header.value = Bytes(v.begin(), v.end());
-      }
-      if (out) record.headers.push_back(std::move(header));
+      RecordHeaderView header;
+      header.key = key;
+      if (hv >= 0) header.value = rec.read_span(static_cast<std::size_t>(hv));
+      if (visit) headers.push_back(header);
     }
     if (!rec.ok() || rec.remaining() != 0) {
-      return fail(RecordBatchErrc::corrupt_message, where + ": fields do not fill its length");
+      return fail(RecordBatchErrc::corrupt_message, where() + ": fields do not fill its length");
     }
     if (offset_delta < 0 || offset_delta > h.last_offset_delta || offset_delta <= last_delta ||
         (sequential && offset_delta != expected_delta)) {
       return fail(RecordBatchErrc::bad_offset_delta,
-                  where + ": offset delta " + std::to_string(offset_delta));
+                  where() + ": offset delta " + std::to_string(offset_delta));
     }
     last_delta = offset_delta;
     ++expected_delta;
-    if (out) {
-      record.offset = h.base_offset + offset_delta;
-      record.timestamp = h.timestamp_type() == TimestampType::log_append_time ? h.max_timestamp
-                                                                              : h.base_timestamp + ts_delta;
-      out->push_back(std::move(record));
+    if (visit) {
+      view.offset = h.base_offset + offset_delta;
+      view.timestamp = h.timestamp_type() == TimestampType::log_append_time ? h.max_timestamp
+                                                                            : h.base_timestamp + ts_delta;
+      view.headers = headers;
+      (*visit)(view);
     }
   }
   if (r.remaining() != 0) {
@@ -197,15 +196,34 @@ Status validate_batch(std::span<const uint8_t> batch, const ValidateOptions& opt
   return parse_records(*body, *h, options.require_sequential_offsets && !h->is_control(), nullptr);
 }
 
-Result<std::vector<Record>> decode_records(std::span<const uint8_t> batch, std::size_t max_decompressed) {
+Status for_each_record(std::span<const uint8_t> batch, const RecordVisitor& visit, std::size_t max_decompressed) {
   auto h = parse_batch_header(batch);
   if (!h) return std::move(h).error();
   if (h->size() != batch.size()) return fail(RecordBatchErrc::bad_length, "not exactly one batch");
   Bytes scratch;
   auto body = records_section(batch, *h, max_decompressed, scratch);
   if (!body) return std::move(body).error();
+  return parse_records(*body, *h, false, &visit);
+}
+
+Result<std::vector<Record>> decode_records(std::span<const uint8_t> batch, std::size_t max_decompressed) {
   std::vector<Record> out;
-  if (Status st = parse_records(*body, *h, false, &out); !st) return std::move(st).error();
+  const RecordVisitor collect = [&out](const RecordView& v) {
+    Record record;
+    record.offset = v.offset;
+    record.timestamp = v.timestamp;
+    if (v.key) record.key = Bytes(v.key->begin(), v.key->end());
+    if (v.value) record.value = Bytes(v.value->begin(), v.value->end());
+    record.headers.reserve(v.headers.size());
+    for (const auto& hv : v.headers) {
+      RecordHeader header;
+      header.key.assign(hv.key.begin(), hv.key.end());
+      if (hv.value) header.value = Bytes(hv.value->begin(), hv.value->end());
+      record.headers.push_back(std::move(header));
+    }
+    out.push_back(std::move(record));
+  };
+  if (Status st = for_each_record(batch, collect, max_decompressed); !st) return std::move(st).error();
   return out;
 }
 

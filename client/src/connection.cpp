@@ -257,17 +257,22 @@ void Connection::start_loops() {
   asio::co_spawn(executor_, deadline_loop(shared_from_this(), epoch), asio::detached);
 }
 
-awaitable<Result<Connection::RawResponse>> Connection::send(int16_t api_key, int16_t version,
-                                                            protocol::ByteWriter body, bool expect_response,
-                                                            std::optional<std::chrono::milliseconds> timeout) {
-  auto self = shared_from_this();
-  if (state_ != State::ready) {
-    co_return Error(make_error_code(state_ == State::closed ? ClientErrc::closed : ClientErrc::no_brokers),
-                    "not connected to " + address_.to_string());
-  }
+std::shared_ptr<Connection::Pending> Connection::enqueue(int16_t api_key, int16_t version,
+                                                        protocol::ByteWriter& body,
+                                                        std::vector<std::span<const uint8_t>>& splice_bytes,
+                                                        bool expect_response,
+                                                        std::optional<std::chrono::milliseconds> timeout) {
   const int32_t correlation_id = next_correlation_id_++;
   if (next_correlation_id_ == INT32_MAX) next_correlation_id_ = 1;
   Outgoing out;
+  std::size_t spliced = 0;
+  const auto& splices = body.splices();
+  for (std::size_t i = 0; i < splices.size() && i < splice_bytes.size(); ++i) {
+    out.splice_at.push_back(splices[i].at);
+    out.splice_bytes.push_back(splice_bytes[i]);
+    out.keepalive.push_back(splices[i].region.keepalive);
+    spliced += splice_bytes[i].size();
+  }
   protocol::ByteWriter head(64);
   auto at = head.reserve_i32();
   protocol::RequestHeader h;
@@ -276,7 +281,7 @@ awaitable<Result<Connection::RawResponse>> Connection::send(int16_t api_key, int
   h.correlation_id = correlation_id;
   h.client_id = config_.client_id;
   protocol::encode_request_header(h, head);
-  head.patch_i32(at, static_cast<int32_t>(head.size() - 4 + body.size()));
+  head.patch_i32(at, static_cast<int32_t>(head.size() - 4 + body.size() + spliced));
   out.head = std::move(head.bytes());
   out.body = std::move(body.bytes());
   std::shared_ptr<Pending> pending;
@@ -289,6 +294,40 @@ awaitable<Result<Connection::RawResponse>> Connection::send(int16_t api_key, int
   }
   outgoing_.push_back(std::move(out));
   write_wake_.cancel();
+  return pending;
+}
+
+awaitable<Result<Connection::RawResponse>> Connection::send(int16_t api_key, int16_t version,
+                                                            protocol::ByteWriter body, bool expect_response,
+                                                            std::optional<std::chrono::milliseconds> timeout) {
+  auto self = shared_from_this();
+  if (state_ != State::ready) {
+    co_return Error(make_error_code(state_ == State::closed ? ClientErrc::closed : ClientErrc::no_brokers),
+                    "not connected to " + address_.to_string());
+  }
+  std::vector<std::span<const uint8_t>> no_splices;
+  auto pending = enqueue(api_key, version, body, no_splices, expect_response, timeout);
+  if (!pending) co_return RawResponse{};
+  co_await pending->done.wait();
+  co_return std::move(*pending->result);
+}
+
+awaitable<Result<Connection::RawResponse>> Connection::send_spliced(int16_t api_key, int16_t version,
+                                                                    protocol::ByteWriter body,
+                                                                    std::vector<std::span<const uint8_t>> splice_bytes,
+                                                                    bool expect_response) {
+  auto self = shared_from_this();
+  if (state_ != State::ready) {
+    co_return Error(make_error_code(state_ == State::closed ? ClientErrc::closed : ClientErrc::no_brokers),
+                    "not connected to " + address_.to_string());
+  }
+  if (splice_bytes.size() != body.splices().size()) {
+    co_return Error(make_error_code(ClientErrc::invalid_argument),
+                    "send_spliced: " + std::to_string(splice_bytes.size()) + " regions for " +
+                        std::to_string(body.splices().size()) + " splices");
+  }
+  std::optional<std::chrono::milliseconds> no_timeout;
+  auto pending = enqueue(api_key, version, body, splice_bytes, expect_response, no_timeout);
   if (!pending) co_return RawResponse{};
   co_await pending->done.wait();
   co_return std::move(*pending->result);
@@ -313,7 +352,14 @@ awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*keeps this 
     }
     for (const auto& o : batch) {
       buffers.push_back(asio::buffer(o.head));
-      if (!o.body.empty()) buffers.push_back(asio::buffer(o.body));
+      std::size_t from = 0;
+      for (std::size_t i = 0; i < o.splice_at.size(); ++i) {
+        const std::size_t to = o.splice_at[i];
+        if (to > from) buffers.push_back(asio::buffer(o.body.data() + from, to - from));
+        if (!o.splice_bytes[i].empty()) buffers.push_back(asio::buffer(o.splice_bytes[i].data(), o.splice_bytes[i].size()));
+        from = to;
+      }
+      if (o.body.size() > from) buffers.push_back(asio::buffer(o.body.data() + from, o.body.size() - from));
     }
     boost::system::error_code ec;
     co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));

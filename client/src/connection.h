@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   awaitable<Result<RawResponse>> send(int16_t api_key, int16_t version, protocol::ByteWriter body,
                                       bool expect_response = true,
                                       std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  // send() for a body with spliced regions (ByteWriter::splice_file, e.g. Records::file) that
+  // live in memory: splice i is written from splice_bytes[i] (same order and lengths as
+  // body.splices()) straight from that memory, in one gathered write with the rest, never
+  // copied into the body. Each splice's FileRegion::keepalive keeps its memory alive until
+  // the request has been written (its fd and position are not used).
+  awaitable<Result<RawResponse>> send_spliced(int16_t api_key, int16_t version, protocol::ByteWriter body,
+                                              std::vector<std::span<const uint8_t>> splice_bytes,
+                                              bool expect_response);
 
   // Typed request: encodes `request` at `version`, decodes the response as Resp.
   template <class Resp, class Req>
@@ -118,7 +127,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   struct Outgoing {
     std::vector<uint8_t> head;  // size + request header
     std::vector<uint8_t> body;
+    // Memory written inside the body: splice_bytes[i] goes before body[splice_at[i]].
+    std::vector<std::size_t> splice_at;
+    std::vector<std::span<const uint8_t>> splice_bytes;
+    std::vector<std::shared_ptr<const void>> keepalive;
   };
+  // Queues `body` (and its splices) with a request header; returns the waiter, or null
+  // without `expect_response`. REQUIRES: ready().
+  std::shared_ptr<Pending> enqueue(int16_t api_key, int16_t version, protocol::ByteWriter& body,
+                                   std::vector<std::span<const uint8_t>>& splice_bytes, bool expect_response,
+                                   std::optional<std::chrono::milliseconds> timeout);
 
   awaitable<Status> connect_and_negotiate();
   awaitable<void> read_loop(std::shared_ptr<Connection> self, uint64_t epoch);

@@ -9,6 +9,7 @@
 #include "protocol/messages/fetch.h"
 #include "protocol/messages/list_offsets.h"
 #include "protocol/record_batch.h"
+#include "protocol/record_view.h"
 #include "protocol/wire.h"
 
 namespace sluice::client::detail {
@@ -36,8 +37,6 @@ bool is_leader_error(int16_t code) {
       return false;
   }
 }
-
-std::string to_string(const protocol::Bytes& b) { return std::string(b.begin(), b.end()); }
 
 // A control record's key: version int16, type int16 (0 abort, 1 commit).
 std::optional<int16_t> control_type(const protocol::Record& r) {
@@ -304,43 +303,52 @@ void Fetcher::handle_partition(const InFlight& req, const protocol::FetchPartiti
       next = h.last_offset() + 1;
       continue;
     }
-    auto records = protocol::decode_records(*batch);
-    if (!records) {
-      ps.error = Error(records.error().code(), "fetch " + req.tp.to_string() + " at offset " +
-                                                   std::to_string(h.base_offset) + ": " + records.error().to_string());
-      break;
-    }
-    for (auto& r : *records) {
-      if (r.offset < next) continue;
-      ConsumerRecord out;
+    // Records are built straight from the batch bytes (no intermediate protocol::Record).
+    // A batch that fails to decode contributes nothing: what it added is taken back.
+    const std::size_t buffered_before = ps.buffer.size();
+    const std::size_t bytes_before = ps.buffered_bytes;
+    bool added_here = false;
+    const auto timestamp_type = h.timestamp_type() == protocol::TimestampType::log_append_time
+                                    ? TimestampType::log_append_time
+                                    : TimestampType::create_time;
+    const protocol::RecordVisitor visit = [&](const protocol::RecordView& r) {
+      if (r.offset < next) return;
+      ConsumerRecord& out = ps.buffer.emplace_back();
       out.topic = req.tp.topic;
       out.partition = req.tp.partition;
       out.offset = r.offset;
       out.timestamp_ms = r.timestamp;
-      out.timestamp_type = h.timestamp_type() == protocol::TimestampType::log_append_time
-                               ? TimestampType::log_append_time
-                               : TimestampType::create_time;
+      out.timestamp_type = timestamp_type;
       out.leader_epoch = h.partition_leader_epoch;
       std::size_t bytes = 64;
       if (r.key) {
-        out.key = to_string(*r.key);
+        out.key.emplace(reinterpret_cast<const char*>(r.key->data()), r.key->size());
         bytes += r.key->size();
       }
       if (r.value) {
-        out.value = to_string(*r.value);
+        out.value.emplace(reinterpret_cast<const char*>(r.value->data()), r.value->size());
         bytes += r.value->size();
       }
-      for (auto& hdr : r.headers) {
-        Header header_out;
-        header_out.key = hdr.key;
-        if (hdr.value) header_out.value = to_string(*hdr.value);
-        bytes += hdr.key.size() + (hdr.value ? hdr.value->size() : 0);
-        out.headers.push_back(std::move(header_out));
+      if (!r.headers.empty()) {
+        out.headers.reserve(r.headers.size());
+        for (const auto& hdr : r.headers) {
+          Header& header_out = out.headers.emplace_back();
+          header_out.key.assign(reinterpret_cast<const char*>(hdr.key.data()), hdr.key.size());
+          if (hdr.value) header_out.value.emplace(reinterpret_cast<const char*>(hdr.value->data()), hdr.value->size());
+          bytes += hdr.key.size() + (hdr.value ? hdr.value->size() : 0);
+        }
       }
       ps.buffered_bytes += bytes;
-      ps.buffer.push_back(std::move(out));
-      added = true;
+      added_here = true;
+    };
+    if (auto st = protocol::for_each_record(*batch, visit); !st) {
+      ps.buffer.resize(buffered_before);
+      ps.buffered_bytes = bytes_before;
+      ps.error = Error(st.error().code(), "fetch " + req.tp.to_string() + " at offset " +
+                                              std::to_string(h.base_offset) + ": " + st.error().to_string());
+      break;
     }
+    if (added_here) added = true;
     next = h.last_offset() + 1;
   }
   if (!ps.error && batches.error()) {

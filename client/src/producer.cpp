@@ -106,6 +106,8 @@ class Producer::Impl : public std::enable_shared_from_this<Impl> {
   TopicQueues& topic_locked(const std::string& name);
   // Partitions and encodes `record`; `done` is moved from only when the record is taken
   // (else `refused` says why). Returns true when the sender should look (a new or full batch).
+  // `now` stamps a new batch; send() passes Clock::time_point{} ("read the clock if a batch
+  // is created"), so a record appended to an open batch costs no steady-clock read.
   bool append_locked(TopicQueues& t, ProducerRecord& record, int64_t timestamp, DeliveryFn&& done,
                      int64_t reserved, Clock::time_point now, std::optional<Error>& refused);
   PartitionQueue* queue_locked(const std::string& topic, int32_t partition);
@@ -252,6 +254,7 @@ bool Producer::Impl::append_locked(TopicQueues& t, ProducerRecord& record, int64
     }
   }
   if (batch == nullptr) {
+    if (now == Clock::time_point{}) now = Clock::now();
     std::size_t need = encoded_record_size(record, 0, 0);
     q.batches.push_back(std::make_shared<ProducerBatch>(next_batch_id_++, t.name, p,
                                                         std::max(batch_size, need), now,
@@ -278,14 +281,14 @@ void Producer::Impl::requeue_locked(PartitionQueue& q, const BatchPtr& batch) {
 
 void Producer::Impl::send(ProducerRecord record, DeliveryFn done) {
   auto refuse = [&done](ClientErrc code, std::string why) {
-    done(Error(make_error_code(code), std::move(why)));
+    if (done) done(Error(make_error_code(code), std::move(why)));
   };
   if (record.topic.empty()) return refuse(ClientErrc::invalid_argument, "a record needs a topic");
   if (record.partition && *record.partition < 0) {
     return refuse(ClientErrc::invalid_argument,
                   "negative partition " + std::to_string(*record.partition));
   }
-  const int64_t timestamp = record.timestamp_ms.value_or(now_ms());
+  const int64_t timestamp = record.timestamp_ms ? *record.timestamp_ms : now_ms();
   const auto size = static_cast<int64_t>(encoded_record_size(record, 0, 0));
   if (size + static_cast<int64_t>(protocol::kRecordBatchHeaderSize) > config_.max_request_size) {
     return refuse(ClientErrc::record_too_large, "record of " + std::to_string(size) +
@@ -298,7 +301,6 @@ void Producer::Impl::send(ProducerRecord record, DeliveryFn done) {
                                                     " bytes exceeds buffer.memory " +
                                                     std::to_string(config_.buffer_memory));
   }
-  const auto now = Clock::now();
   bool wake = false;
   std::optional<Error> refused;
   {
@@ -314,7 +316,7 @@ void Producer::Impl::send(ProducerRecord record, DeliveryFn done) {
             ClientErrc::buffer_full,
             "buffer.memory (" + std::to_string(config_.buffer_memory) + " bytes) is full");
       }
-      const auto deadline = now + config_.max_block;
+      const auto deadline = Clock::now() + config_.max_block;
       while (buffer_used_ + reserved > config_.buffer_memory && !closed_) {
         if (space_cv_.wait_until(lock, deadline) == std::cv_status::timeout) break;
       }
@@ -335,16 +337,20 @@ void Producer::Impl::send(ProducerRecord record, DeliveryFn done) {
       // Metadata not known yet: the sender partitions these once it is.
       wake = t.pending.empty();
       t.pending.push_back({std::move(record), timestamp, std::move(done), reserved,
-                           now + config_.delivery_timeout});
+                           Clock::now() + config_.delivery_timeout});
     } else {
-      wake = append_locked(t, record, timestamp, std::move(done), reserved, now, refused);
+      wake = append_locked(t, record, timestamp, std::move(done), reserved, Clock::time_point{},
+                           refused);
     }
     if (!refused) {
       buffer_used_ += reserved;
       outstanding_.fetch_add(1, std::memory_order_relaxed);
     }
   }
-  if (refused) return done(std::move(*refused));
+  if (refused) {
+    if (done) done(std::move(*refused));
+    return;
+  }
   if (wake) notify();
 }
 
@@ -630,19 +636,30 @@ awaitable<void> Producer::Impl::send_request(std::shared_ptr<Impl> self, int32_t
       }
       protocol::ProducePartitionData pd;
       pd.index = b->partition();
-      pd.records = protocol::Records::view(b->wire());
+      // The batch is spliced into the request, not copied into its body: the connection
+      // writes it from the batch's own buffer (kept alive by the region's keepalive).
+      protocol::FileRegion region;
+      region.length = static_cast<int64_t>(b->wire().size());
+      region.keepalive = b;
+      pd.records = protocol::Records::file(std::move(region));
       request.topic_data[it->second].partition_data.push_back(std::move(pd));
     }
   }
-  protocol::ByteWriter body(64 + [&] {
-    std::size_t n = 0;
-    for (auto& b : batches) n += b->wire().size() + b->topic().size() + 16;
-    return n;
-  }());
+  // The batches' bytes in encoding order (topic by topic, as the request lists them).
+  std::vector<std::span<const uint8_t>> spliced;
+  spliced.reserve(batches.size());
+  std::size_t names = 0;
+  for (const auto& td : request.topic_data) {
+    names += td.name.size() + 16 * (td.partition_data.size() + 1);
+    for (const auto& pd : td.partition_data) {
+      spliced.push_back(static_cast<const ProducerBatch*>(pd.records.region().keepalive.get())->wire());
+    }
+  }
+  protocol::ByteWriter body(64 + names);
   protocol::encode(request, body, *version);
   const bool expect_response = request.acks != 0;
-  auto raw = co_await (*conn)->send(static_cast<int16_t>(protocol::ApiKey::kProduce), *version,
-                                    std::move(body), expect_response);
+  auto raw = co_await (*conn)->send_spliced(static_cast<int16_t>(protocol::ApiKey::kProduce), *version,
+                                            std::move(body), std::move(spliced), expect_response);
   done_in_flight();
   if (!raw) {
     Error e = raw.error();
@@ -968,7 +985,7 @@ Producer::~Producer() {
 asio::any_io_executor Producer::executor() const { return impl_->executor(); }
 
 void Producer::send_impl(ProducerRecord record, std::function<void(Result<RecordMetadata>)> done) {
-  impl_->send(std::move(record), std::move(done));
+  impl_->send(std::move(record), DeliveryFn(std::move(done)));
 }
 
 Result<RecordMetadata> Producer::send(ProducerRecord record) {
@@ -979,14 +996,14 @@ Result<RecordMetadata> Producer::send(ProducerRecord record) {
   auto promise = std::make_shared<std::promise<Result<RecordMetadata>>>();
   auto future = promise->get_future();
   impl_->send(std::move(record),
-              [promise](Result<RecordMetadata> r) { promise->set_value(std::move(r)); });
+              [promise](const Result<RecordMetadata>& r) { promise->set_value(r); });
   return future.get();
 }
 
 void Producer::send(ProducerRecord record, DeliveryCallback on_delivery) {
-  impl_->send(std::move(record), [cb = std::move(on_delivery)](Result<RecordMetadata> r) {
-    if (cb) cb(r);
-  });
+  // DeliveryCallback is the accumulator's DeliveryFn: stored as is (an empty one is skipped).
+  static_assert(std::is_same_v<DeliveryCallback, DeliveryFn>);
+  impl_->send(std::move(record), std::move(on_delivery));
 }
 
 void Producer::flush_impl(Millis timeout, std::function<void(Status)> done) {

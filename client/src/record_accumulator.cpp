@@ -172,13 +172,17 @@ std::span<const uint8_t> ProducerBatch::wire() const {
 void ProducerBatch::complete(int64_t base_offset, int64_t log_append_time) {
   if (done_) return;
   done_ = true;
+  // One report object for the whole batch: callbacks get it by reference, only offset and
+  // timestamp change from record to record.
+  RecordMetadata first;
+  first.topic = topic_;
+  first.partition = partition_;
+  Result<RecordMetadata> report(std::move(first));
+  RecordMetadata& md = *report;
   for (std::size_t i = 0; i < deliveries_.size(); ++i) {
-    RecordMetadata md;
-    md.topic = topic_;
-    md.partition = partition_;
     md.offset = base_offset < 0 ? -1 : base_offset + static_cast<int64_t>(i);
     md.timestamp_ms = log_append_time >= 0 ? log_append_time : deliveries_[i].timestamp;
-    if (deliveries_[i].fn) deliveries_[i].fn(std::move(md));
+    if (deliveries_[i].fn) deliveries_[i].fn(report);
   }
   deliveries_.clear();
 }
@@ -186,8 +190,9 @@ void ProducerBatch::complete(int64_t base_offset, int64_t log_append_time) {
 void ProducerBatch::fail(const Error& error) {
   if (done_) return;
   done_ = true;
+  const Result<RecordMetadata> report(error);
   for (auto& d : deliveries_) {
-    if (d.fn) d.fn(error);
+    if (d.fn) d.fn(report);
   }
   deliveries_.clear();
 }

@@ -28,7 +28,10 @@
 namespace sluice::client::detail {
 
 using Clock = std::chrono::steady_clock;
-using DeliveryFn = std::function<void(Result<RecordMetadata>)>;
+// Delivery reports are passed by reference: one Result is reused for every record of a
+// batch (no per-record RecordMetadata or topic copy), and the user's
+// Producer::DeliveryCallback is stored as is, without a wrapper.
+using DeliveryFn = std::function<void(const Result<RecordMetadata>&)>;
 
 // Bytes of one record in a RecordBatch v2 (length prefix included).
 std::size_t encoded_record_size(const ProducerRecord& record, int64_t timestamp_delta,

@@ -107,17 +107,43 @@ int run_produce(const Options& opt) {
   std::mt19937 rng(42);
   for (auto& c : value) c = static_cast<char>(rng());
 
-  // Reports arrive on the producer's thread; latencies are written by index, no lock.
-  std::vector<int64_t> latency_us(static_cast<std::size_t>(opt.count), -1);
-  std::vector<Clock::time_point> sent_at(static_cast<std::size_t>(opt.count));
-  std::atomic<int64_t> delivered{0};
-  std::atomic<int64_t> errors{0};
-  std::atomic<int64_t> reported{0};
-  std::string first_error;
-  std::mutex error_mutex;
-  Clock::time_point last_report;
-  std::mutex done_mutex;
-  std::condition_variable done_cv;
+  // Reports arrive on the producer's thread; latencies are written by index, no lock. The
+  // callback captures only a pointer and the index (16 bytes), so std::function stores it
+  // without a heap allocation, as a per-producer callback with an opaque pointer would be
+  // in librdkafka's C API.
+  struct State {
+    explicit State(std::size_t n) : latency_us(n, -1), sent_at(n) {}
+    std::vector<int64_t> latency_us;
+    std::vector<Clock::time_point> sent_at;
+    std::atomic<int64_t> delivered{0};
+    std::atomic<int64_t> errors{0};
+    std::atomic<int64_t> reported{0};
+    int64_t count = 0;
+    std::string first_error;
+    std::mutex error_mutex;
+    Clock::time_point last_report;
+    std::mutex done_mutex;
+    std::condition_variable done_cv;
+
+    void on_report(std::size_t index, const sluice::Result<sc::RecordMetadata>& md) {
+      const auto now = Clock::now();
+      if (md) {
+        latency_us[index] = std::chrono::duration_cast<std::chrono::microseconds>(now - sent_at[index]).count();
+        delivered.fetch_add(1, std::memory_order_relaxed);
+      } else if (errors.fetch_add(1) == 0) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        first_error = md.error().to_string();
+      }
+      if (reported.fetch_add(1) + 1 == count) {
+        std::lock_guard<std::mutex> lock(done_mutex);
+        last_report = now;
+        done_cv.notify_all();
+      }
+    }
+  };
+  State state(static_cast<std::size_t>(opt.count));
+  state.count = opt.count;
+  State* const st_ptr = &state;
 
   const auto start = Clock::now();
   for (int64_t i = 0; i < opt.count && !g_interrupted; ++i) {
@@ -126,34 +152,27 @@ int run_produce(const Options& opt) {
     if (opt.keyed) r.key = std::to_string(i);
     r.value = value;
     const auto index = static_cast<std::size_t>(i);
-    sent_at[index] = Clock::now();
-    (*producer)->send(std::move(r), [&, index](const sluice::Result<sc::RecordMetadata>& md) {
-      const auto now = Clock::now();
-      if (md) {
-        latency_us[index] = std::chrono::duration_cast<std::chrono::microseconds>(now - sent_at[index]).count();
-        delivered.fetch_add(1, std::memory_order_relaxed);
-      } else {
-        if (errors.fetch_add(1) == 0) {
-          std::lock_guard<std::mutex> lock(error_mutex);
-          first_error = md.error().to_string();
-        }
-      }
-      if (reported.fetch_add(1) + 1 == opt.count) {
-        std::lock_guard<std::mutex> lock(done_mutex);
-        last_report = now;
-        done_cv.notify_all();
-      }
+    state.sent_at[index] = Clock::now();
+    (*producer)->send(std::move(r), [st_ptr, index](const sluice::Result<sc::RecordMetadata>& md) {
+      st_ptr->on_report(index, md);
     });
   }
   auto flushed = (*producer)->flush(std::chrono::milliseconds(opt.timeout_ms));
   {
-    std::unique_lock<std::mutex> lock(done_mutex);
-    done_cv.wait_for(lock, std::chrono::milliseconds(opt.timeout_ms), [&] { return reported.load() == opt.count; });
-    if (reported.load() != opt.count) last_report = Clock::now();
+    std::unique_lock<std::mutex> lock(state.done_mutex);
+    state.done_cv.wait_for(lock, std::chrono::milliseconds(opt.timeout_ms),
+                           [&] { return state.reported.load() == opt.count; });
+    if (state.reported.load() != opt.count) state.last_report = Clock::now();
   }
   (void)(*producer)->close(std::chrono::milliseconds(opt.timeout_ms));
   if (!flushed) std::fprintf(stderr, "sluice_client_bench: flush: %s\n", flushed.error().to_string().c_str());
-  if (!first_error.empty()) std::fprintf(stderr, "sluice_client_bench: first delivery error: %s\n", first_error.c_str());
+  if (!state.first_error.empty()) {
+    std::fprintf(stderr, "sluice_client_bench: first delivery error: %s\n", state.first_error.c_str());
+  }
+  const auto& latency_us = state.latency_us;
+  const auto& last_report = state.last_report;
+  const auto& delivered = state.delivered;
+  const auto& errors = state.errors;
 
   std::vector<int64_t> lat;
   lat.reserve(latency_us.size());
