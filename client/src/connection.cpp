@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -26,6 +27,18 @@ namespace {
 
 // Responses larger than this are a protocol error (a garbage length, not a real answer).
 constexpr uint32_t kMaxResponseBytes = 1u << 30;
+
+// asio's own transfer_all caps every read/write system call at 64 KiB
+// (default_max_transfer_size): a 1 MB Produce request went out in 16 sendmsg calls (a 1 MB
+// Fetch response came in 16 recvs), each completion a trip through the runtime's scheduler
+// and reactor before the next call. This condition also transfers everything, but lets each
+// call move as much as the socket takes (the kernel bounds it by the socket buffer).
+struct TransferAllUncapped {
+  std::size_t operator()(const boost::system::error_code& ec, std::size_t /*so_far*/) const {
+    return ec ? 0 : std::numeric_limits<std::size_t>::max();
+  }
+};
+constexpr TransferAllUncapped kTransferAll{};
 
 Error io_error(const std::string& what, const BrokerAddress& peer, const boost::system::error_code& ec) {
   return Error(std::error_code(ec.value(), std::system_category()), what + " " + peer.to_string() + ": " + ec.message());
@@ -362,7 +375,7 @@ awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*keeps this 
       if (o.body.size() > from) buffers.push_back(asio::buffer(o.body.data() + from, o.body.size() - from));
     }
     boost::system::error_code ec;
-    co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(socket_, buffers, kTransferAll, asio::redirect_error(asio::use_awaitable, ec));
     if (epoch_ != epoch) co_return;
     if (ec) {
       close(io_error("writing to", address_, ec));
@@ -389,7 +402,7 @@ awaitable<void> Connection::read_loop(std::shared_ptr<Connection> /*keeps this a
       co_return;
     }
     auto frame = std::make_shared<std::vector<uint8_t>>(size);
-    co_await asio::async_read(socket_, asio::buffer(*frame), asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_read(socket_, asio::buffer(*frame), kTransferAll, asio::redirect_error(asio::use_awaitable, ec));
     if (epoch_ != epoch) co_return;
     if (ec) {
       close(io_error("reading from", address_, ec));
