@@ -1062,10 +1062,13 @@ Admin::Admin(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Admin::~Admin() {
   if (!impl_) return;
   // Close the connections on the client's executor (the Cluster is not thread-safe).
-  State s = impl_->state;
   if (!impl_->runtime->on_runtime_thread()) {
+    State s = impl_->state;
     (void)impl_->block_on<bool>([s] { return admin_ops::close_cluster(s); });
   }
+  // The state (sockets, timers) must go before the io_context it lives on: stop the thread,
+  // drop the state, then the runtime (which destroys the coroutines still holding it).
+  impl_->runtime->stop();
   impl_->state.reset();
   impl_->runtime.reset();
 }

@@ -172,8 +172,19 @@ class Producer::Impl : public std::enable_shared_from_this<Impl> {
   int32_t total_in_flight_ = 0;
   std::vector<std::shared_ptr<Event>> flush_waiters_;
 
-  // Declared last, destroyed first: stops the thread before the state above goes.
+  // Declared last, destroyed first — but destroying it destroys the io_context, and the
+  // sockets and timers above must go before that: ~Impl stops the thread, drops them, and
+  // only then lets runtime_ go.
   Runtime runtime_;
+
+ public:
+  ~Impl() {
+    runtime_.stop();
+    cluster_.reset();
+    wake_.reset();
+    idle_.reset();
+    flush_waiters_.clear();
+  }
 };
 
 struct Producer::Impl::Live {

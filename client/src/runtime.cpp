@@ -26,6 +26,10 @@ Runtime::Runtime(std::optional<asio::any_io_executor> user_executor) {
 
 Runtime::~Runtime() {
   stop();
+  if (detached_) {
+    (void)own_.release();  // still running the handler that destroyed us: leak it
+    return;
+  }
   // Destroying the io_context destroys the coroutine frames still suspended in it.
   own_.reset();
 }
@@ -33,7 +37,15 @@ Runtime::~Runtime() {
 void Runtime::stop() {
   if (!own_) return;
   own_->stop();
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;
+  if (thread_.get_id() == std::this_thread::get_id()) {
+    // The last owner let go on the runtime's own thread: it cannot join itself, and the
+    // io_context it is running cannot be destroyed under it; both are left to end with it.
+    thread_.detach();
+    detached_ = true;
+  } else {
+    thread_.join();
+  }
 }
 
 bool Runtime::on_runtime_thread() const {

@@ -80,6 +80,7 @@ class Runtime {
   std::optional<boost::asio::strand<boost::asio::any_io_executor>> strand_;
   boost::asio::any_io_executor executor_;
   std::thread thread_;
+  bool detached_ = false;
 };
 
 }  // namespace sluice::client::detail
