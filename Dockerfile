@@ -11,7 +11,7 @@ COPY . .
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_BUILD_TESTS=OFF \
       -DSLUICE_BUILD_BENCH=OFF && cmake --build /build --target sluice-broker sluice
 
-FROM debian:bookworm
+FROM debian:bookworm-slim
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
       libboost-log1.74.0 libboost-program-options1.74.0 libzookeeper-mt2 libzstd1 liblz4-1 \
       libsnappy1v5 zlib1g libssl3 && rm -rf /var/lib/apt/lists/* \
