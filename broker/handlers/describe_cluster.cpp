@@ -23,19 +23,14 @@ void add_describe_cluster(Router& router, Services& services) {
     protocol::DescribeClusterResponse response;
     response.cluster_id = snap->cluster_id;
     response.controller_id = snap->controller_id;
-    // No structured bindings in coroutines (GCC 12, docs/coordination.md).
-    for (const auto& entry : snap->brokers) {
-      const auto& reg = entry.second;
-      for (const auto& ep : reg.endpoints) {
-        if (ep.listener != ctx.listener) continue;
-        protocol::DescribeClusterBroker b;
-        b.broker_id = entry.first;
-        b.host = ep.host;
-        b.port = ep.port;
-        b.rack = reg.rack;
-        response.brokers.push_back(std::move(b));
-        break;
-      }
+    auto listed_brokers = brokers_on_listener(*snap, ctx.listener);
+    for (auto& listed : listed_brokers) {
+      protocol::DescribeClusterBroker b;
+      b.broker_id = listed.id;
+      b.host = std::move(listed.host);
+      b.port = listed.port;
+      b.rack = std::move(listed.rack);
+      response.brokers.push_back(std::move(b));
     }
     protocol::encode(response, out, version);
     co_return Reply::kSend;

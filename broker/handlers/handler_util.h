@@ -4,6 +4,9 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "broker/handlers/router.h"
 #include "broker/handlers/services.h"
@@ -35,6 +38,17 @@ struct Snapshot;
 }
 
 namespace sluice::broker::handlers {
+
+// A live broker as clients of one listener reach it (Metadata and DescribeCluster list these).
+struct ListedBroker {
+  int32_t id = 0;
+  std::string host;
+  int32_t port = 0;
+  std::optional<std::string> rack;
+};
+// Every live broker with an endpoint on `listener` (brokers without one are left out, as
+// Kafka does), by id.
+std::vector<ListedBroker> brokers_on_listener(const cluster::Snapshot& snapshot, const std::string& listener);
 
 // Waits until pred(current metadata) holds or `timeout` passes; true when it held. Polls
 // every 20 ms: for admin requests only, never on the produce/fetch path.

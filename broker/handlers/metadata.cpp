@@ -81,14 +81,10 @@ void add_metadata(Router& router, Services& services) {
     protocol::MetadataResponse response;
     response.cluster_id = snap->cluster_id;
     response.controller_id = snap->controller_id;
-    // No structured bindings in coroutines: GCC 12 miscompiles them (docs/coordination.md).
-    for (const auto& entry : snap->brokers) {
-      const auto& reg = entry.second;
-      for (const auto& ep : reg.endpoints) {
-        if (ep.listener != ctx.listener) continue;
-        response.brokers.push_back({.node_id = entry.first, .host = ep.host, .port = ep.port, .rack = reg.rack});
-        break;
-      }
+    auto listed_brokers = brokers_on_listener(*snap, ctx.listener);
+    for (auto& listed : listed_brokers) {
+      response.brokers.push_back({.node_id = listed.id, .host = std::move(listed.host), .port = listed.port,
+                                  .rack = std::move(listed.rack)});
     }
 
     // v0: an empty list means all topics; v1+: null means all.
