@@ -562,6 +562,13 @@ struct ZkSession::Impl : std::enable_shared_from_this<ZkSession::Impl> {
   void drop_watch(WatchCtx* w) {
     if (w != nullptr && handle) handle->take(w);
   }
+  // Undoes add_watch for a get or get-children that failed: the C client arms those watches
+  // only on ZOK (a get of a missing znode leaves none), so the context would never be freed.
+  // Only while the handle of `generation` is still the current one: a closed handle has freed
+  // its watches (and a new handle may sit at the old one's address).
+  void drop_unarmed_watch(int64_t generation, WatchCtx* w) {
+    if (w != nullptr && handle && handle->generation == generation) handle->take(w);
+  }
 
   bool handle_ever_connected = false;
 };
@@ -643,12 +650,19 @@ awaitable<Result<NodeData>> ZkSession::get(std::string path, Watcher watcher) {
   if (!impl->handle) co_return Error(ZkErrc::closing, path);
   auto* w = impl->add_watch(std::move(watcher));
   auto* h = impl->handle.get();
+  const int64_t generation = h->generation;
   auto r = co_await zk_call<NodeData>(impl->executor, h, [&](Pending<NodeData>* op) {
     int rc = zoo_awget(h->zh, path.c_str(), w ? &Impl::on_node_event : nullptr, w, &on_data, op);
-    if (rc != ZOK) impl->drop_watch(w);
+    if (rc != ZOK) {
+      impl->drop_watch(w);
+      w = nullptr;  // freed: not to be dropped again below
+    }
     return rc;
   });
-  if (!r) co_return Error(r.error().code(), "get " + path);
+  if (!r) {
+    impl->drop_unarmed_watch(generation, w);
+    co_return Error(r.error().code(), "get " + path);
+  }
   co_return r;
 }
 
@@ -698,13 +712,20 @@ awaitable<Result<std::vector<std::string>>> ZkSession::children(std::string path
   auto* w = impl->add_watch(std::move(watcher));
   using T = std::vector<std::string>;
   auto* h = impl->handle.get();
+  const int64_t generation = h->generation;
   auto r = co_await zk_call<T>(impl->executor, h, [&](Pending<T>* op) {
     int rc = zoo_awget_children2(h->zh, path.c_str(), w ? &Impl::on_node_event : nullptr, w,
                                  &on_children, op);
-    if (rc != ZOK) impl->drop_watch(w);
+    if (rc != ZOK) {
+      impl->drop_watch(w);
+      w = nullptr;  // freed: not to be dropped again below
+    }
     return rc;
   });
-  if (!r) co_return Error(r.error().code(), "children " + path);
+  if (!r) {
+    impl->drop_unarmed_watch(generation, w);
+    co_return Error(r.error().code(), "children " + path);
+  }
   co_return r;
 }
 

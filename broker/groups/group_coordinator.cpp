@@ -259,17 +259,24 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
     self->slots_dirty = false;
     if (!self->children_armed) {
       // Slots the controller creates later show up here (a get on a missing znode sets no watch).
+      // Armed before the call, like the slots below: a firing during the call must stick.
+      self->children_armed = true;
       auto kids = co_await self->zk.children(controller::coordinators_root(), self->children_watcher());
       if (self->stopped) co_return;
       if (!kids) {
+        self->children_armed = false;
         self->slots_dirty = true;
         co_return;
       }
-      self->children_armed = true;
     }
+    // A slot counts as armed from the moment its watch is handed over, so a watch that fires
+    // while the read is still in flight clears the flag for good (setting it after the read
+    // would hide that firing and leave the slot unwatched).
     auto watched = std::make_shared<std::vector<bool>>(self->slots.size(), false);
     std::function<coordination::Watcher(int32_t)> watch = [self, watched](int32_t s) -> coordination::Watcher {
-      if (self->slots[static_cast<std::size_t>(s)].armed) return {};
+      auto& info = self->slots[static_cast<std::size_t>(s)];
+      if (info.armed) return {};
+      info.armed = true;
       (*watched)[static_cast<std::size_t>(s)] = true;
       return self->slot_watcher(s);
     };
@@ -277,6 +284,11 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
     if (self->stopped) co_return;
     if (!views) {
       SLUICE_LOG(debug) << "groups: reading coordinator slots: " << views.error().to_string();
+      // Which of the gets armed their watch is unknown: arm them all again next time (a slot
+      // watched twice only wakes us twice).
+      for (std::size_t s = 0; s < watched->size(); ++s) {
+        if ((*watched)[s]) self->slots[s].armed = false;
+      }
       self->slots_dirty = true;
       co_return;
     }
@@ -285,8 +297,10 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
     int unloaded = 0;
     for (int32_t s = 0; s < self->slot_count; ++s) {
       auto& info = self->slots[static_cast<std::size_t>(s)];
-      if ((*watched)[static_cast<std::size_t>(s)]) info.armed = true;
       const controller::SlotView& view = (*views)[static_cast<std::size_t>(s)];
+      // ZooKeeper sets no watch when a get finds no znode: the children watch reports its
+      // creation, and the next read arms the slot.
+      if ((*watched)[static_cast<std::size_t>(s)] && view.zk_version < 0) info.armed = false;
       const int32_t owner = view.slot ? view.slot->broker : -1;
       const int32_t version = view.zk_version;
       info.owner = owner;
@@ -389,14 +403,14 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
     return 0;
   }
 
-  // locate() for reads: a group this broker does not hold although it owns the group's slot
-  // is read from ZooKeeper before it is reported as unknown. ZooKeeper fences writes, not
+  // locate() for reads and deletions: a group this broker does not hold although it owns the
+  // group's slot is read from ZooKeeper before it is reported as unknown. ZooKeeper fences writes, not
   // reads: while this broker has not yet processed a slot's move (its watch is on the way),
   // the new owner may already have created the group, and a client that asked the old view
   // would otherwise be told the group does not exist. The entry found this way is kept
   // (writes through it are still fenced), and the slots are re-read in case the slot left us.
-  static awaitable<int16_t> locate_for_read(std::shared_ptr<Impl> self, std::string group,
-                                            std::shared_ptr<GroupEntry>& out) {
+  static awaitable<int16_t> locate_or_load(std::shared_ptr<Impl> self, std::string group,
+                                           std::shared_ptr<GroupEntry>& out) {
     int16_t error = self->locate(group, out);
     if (error != 0 || out) co_return error;
     auto loaded = co_await read_group(self->zk, group);
@@ -675,8 +689,9 @@ awaitable<protocol::JoinGroupResponse> GroupCoordinator::join_group(protocol::Jo
   response.member_id = request.member_id;
   response.protocol_name = version >= 7 ? std::optional<std::string>() : std::optional<std::string>(std::string());
   std::shared_ptr<GroupEntry> entry;
-  if (int16_t error = self->locate(request.group_id, entry); error != 0) {
-    response.error_code = error;
+  const int16_t located = co_await Impl::locate_or_load(self, request.group_id, entry);
+  if (located != 0) {
+    response.error_code = located;
     co_return response;
   }
   if (!entry) {
@@ -733,8 +748,9 @@ awaitable<protocol::SyncGroupResponse> GroupCoordinator::sync_group(protocol::Sy
   auto self = impl_;
   protocol::SyncGroupResponse response;
   std::shared_ptr<GroupEntry> entry;
-  if (int16_t error = self->locate(request.group_id, entry); error != 0) {
-    response.error_code = error;
+  const int16_t located = co_await Impl::locate_or_load(self, request.group_id, entry);
+  if (located != 0) {
+    response.error_code = located;
     co_return response;
   }
   if (!entry) {
@@ -790,8 +806,9 @@ awaitable<protocol::LeaveGroupResponse> GroupCoordinator::leave_group(protocol::
     for (const auto& m : request.members) leaving.push_back({m.member_id, m.group_instance_id});
   }
   std::shared_ptr<GroupEntry> entry;
-  if (int16_t error = self->locate(request.group_id, entry); error != 0) {
-    response.error_code = error;
+  const int16_t located = co_await Impl::locate_or_load(self, request.group_id, entry);
+  if (located != 0) {
+    response.error_code = located;
     co_return response;
   }
   if (entry && entry->group->state() == GroupState::kDead) {
@@ -955,7 +972,7 @@ awaitable<protocol::OffsetFetchResponse> GroupCoordinator::fetch_offsets(protoco
       protocol::OffsetFetchResponseGroup group;
       group.group_id = g.group_id;
       std::shared_ptr<GroupEntry> entry;
-      group.error_code = co_await Impl::locate_for_read(self, g.group_id, entry);
+      group.error_code = co_await Impl::locate_or_load(self, g.group_id, entry);
       if (group.error_code == 0) {
         for (auto& t : fetch_from(entry.get(), g.topics)) {
           protocol::OffsetFetchResponseTopics topic;
@@ -976,7 +993,7 @@ awaitable<protocol::OffsetFetchResponse> GroupCoordinator::fetch_offsets(protoco
     co_return response;
   }
   std::shared_ptr<GroupEntry> entry;
-  const int16_t error = co_await Impl::locate_for_read(self, request.group_id, entry);
+  const int16_t error = co_await Impl::locate_or_load(self, request.group_id, entry);
   if (error != 0 && version >= 2) {
     response.error_code = error;
     co_return response;
@@ -1007,7 +1024,7 @@ awaitable<protocol::DescribeGroupsResponse> GroupCoordinator::describe_groups(pr
     protocol::DescribedGroup d;
     d.group_id = id;
     std::shared_ptr<GroupEntry> entry;
-    d.error_code = co_await Impl::locate_for_read(self, id, entry);
+    d.error_code = co_await Impl::locate_or_load(self, id, entry);
     if (d.error_code == 0) {
       if (!entry) {
         d.group_state = "Dead";  // Kafka describes unknown groups as Dead, without error
@@ -1075,7 +1092,10 @@ awaitable<protocol::DeleteGroupsResponse> GroupCoordinator::delete_groups(protoc
     protocol::DeletableGroupResult result;
     result.group_id = id;
     std::shared_ptr<GroupEntry> entry;
-    if (int16_t error = self->locate(id, entry); error != 0) {
+    // Like the reads: a group of ours not loaded yet is looked up in ZooKeeper before it is
+    // called missing; the removal itself is fenced by the slot's version.
+    const int16_t error = co_await Impl::locate_or_load(self, id, entry);
+    if (error != 0) {
       result.error_code = error;
     } else if (!entry || entry->group->state() == GroupState::kDead) {
       result.error_code = code(KafkaErrc::group_id_not_found);
@@ -1111,8 +1131,9 @@ awaitable<protocol::OffsetDeleteResponse> GroupCoordinator::delete_offsets(proto
   auto self = impl_;
   protocol::OffsetDeleteResponse response;
   std::shared_ptr<GroupEntry> entry;
-  if (int16_t error = self->locate(request.group_id, entry); error != 0) {
-    response.error_code = error;
+  const int16_t located = co_await Impl::locate_or_load(self, request.group_id, entry);
+  if (located != 0) {
+    response.error_code = located;
     co_return response;
   }
   if (!entry || entry->group->state() == GroupState::kDead) {
