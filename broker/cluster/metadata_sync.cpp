@@ -24,6 +24,13 @@ struct MetadataSync::Signal {
     dirty = true;
     timer.cancel();
   }
+  // A read of `path` failed: ZooKeeper set no watch for it (a failed get or get-children
+  // never does), so the next refresh must ask for one again. A read that succeeded but did
+  // not decode did set its watch, and keeps it.
+  Error unarm(const std::string& path, Error error) {
+    if (error != ZkErrc::data_inconsistency) armed.erase(path);
+    return error;
+  }
 };
 
 MetadataSync::MetadataSync(ZkSession& zk, MetadataCache& cache, std::string cluster_id)
@@ -75,22 +82,27 @@ awaitable<Status> MetadataSync::refresh() {
     // No controller right now: watch for the next one.
     signal_->armed.erase(znodes::controller());
     auto ex = co_await zk_.exists(znodes::controller(), watch(znodes::controller()));
-    if (!ex) co_return std::move(ex).error();
+    if (!ex) co_return signal_->unarm(znodes::controller(), std::move(ex).error());
   } else {
-    co_return std::move(controller).error();
+    co_return signal_->unarm(znodes::controller(), std::move(controller).error());
   }
 
   auto brokers = co_await read_brokers(zk_, watch(znodes::broker_ids()));
-  if (!brokers) co_return std::move(brokers).error();
+  if (!brokers) co_return signal_->unarm(znodes::broker_ids(), std::move(brokers).error());
   for (auto& b : *brokers) next->brokers[b.id] = std::move(b);
 
   auto names = co_await read_topic_names(zk_, watch(znodes::topics()));
-  if (!names) co_return std::move(names).error();
+  if (!names) co_return signal_->unarm(znodes::topics(), std::move(names).error());
   for (const auto& name : *names) {
     auto assignment = co_await read_topic(zk_, name, watch(znodes::topic(name)));
     if (!assignment) {
-      if (assignment.error() == ZkErrc::no_node) continue;  // deleted meanwhile
-      co_return std::move(assignment).error();
+      if (assignment.error() == ZkErrc::no_node) {
+        // Deleted meanwhile. The get left no watch: a topic re-created under this name must
+        // be watched again (the children watch on /brokers/topics brings the next read).
+        signal_->armed.erase(znodes::topic(name));
+        continue;
+      }
+      co_return signal_->unarm(znodes::topic(name), std::move(assignment).error());
     }
     TopicInfo topic;
     topic.name = name;
@@ -103,7 +115,7 @@ awaitable<Status> MetadataSync::refresh() {
       info.replicas = entry.second;
       const std::string path = znodes::partition_state(name, p);
       auto state = co_await read_partition_state(zk_, name, p, watch(path));
-      if (!state) co_return std::move(state).error();
+      if (!state) co_return signal_->unarm(path, std::move(state).error());
       if (*state) {
         info.state = (*state)->state;
         info.state_zk_version = (*state)->zk_version;
