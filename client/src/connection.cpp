@@ -401,14 +401,15 @@ awaitable<void> Connection::read_loop(std::shared_ptr<Connection> /*keeps this a
                   "response of " + std::to_string(size) + " bytes from " + address_.to_string()));
       co_return;
     }
-    auto frame = std::make_shared<std::vector<uint8_t>>(size);
-    co_await asio::async_read(socket_, asio::buffer(*frame), kTransferAll, asio::redirect_error(asio::use_awaitable, ec));
+    auto frame = std::make_shared<Frame>(size);
+    co_await asio::async_read(socket_, asio::buffer(frame->data.get(), frame->size), kTransferAll,
+                              asio::redirect_error(asio::use_awaitable, ec));
     if (epoch_ != epoch) co_return;
     if (ec) {
       close(io_error("reading from", address_, ec));
       co_return;
     }
-    protocol::ByteReader peek(*frame);
+    protocol::ByteReader peek(frame->bytes());
     const int32_t correlation_id = peek.read_i32();
     auto it = pending_.find(correlation_id);
     if (it == pending_.end()) {
@@ -418,7 +419,7 @@ awaitable<void> Connection::read_loop(std::shared_ptr<Connection> /*keeps this a
     }
     auto pending = it->second;
     pending_.erase(it);
-    protocol::ByteReader reader(*frame);
+    protocol::ByteReader reader(frame->bytes());
     auto header = protocol::decode_response_header(reader, pending->api_key, pending->version);
     if (!header) {
       pending->result = Error(make_error_code(ClientErrc::protocol_error),

@@ -42,12 +42,21 @@ struct BrokerAddress {
 // Parses "host:port" ("[v6::addr]:port" too).
 Result<BrokerAddress> parse_address(const std::string& text);
 
+// A response frame as read from the socket. Allocated without zero-filling: the read
+// overwrites every byte, and a fetch response can be tens of MiB.
+struct Frame {
+  explicit Frame(std::size_t n) : data(new uint8_t[n]), size(n) {}
+  std::unique_ptr<uint8_t[]> data;
+  std::size_t size;
+  std::span<const uint8_t> bytes() const { return {data.get(), size}; }
+};
+
 // A response: the decoded body and the frame it was decoded from (Records in the body view
 // the frame, so keep the frame while using them).
 template <class Resp>
 struct Response {
   Resp body;
-  std::shared_ptr<const std::vector<uint8_t>> frame;
+  std::shared_ptr<const Frame> frame;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -77,7 +86,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // frame; the returned reader is positioned at the response body. Without
   // `expect_response` (Produce with acks=0) it completes once the request is queued.
   struct RawResponse {
-    std::shared_ptr<const std::vector<uint8_t>> frame;
+    std::shared_ptr<const Frame> frame;
     std::size_t body_offset = 0;
   };
   // The body is moved into the send queue and written after its header without a copy.
@@ -106,7 +115,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!raw) co_return std::move(raw).error();
     Response<Resp> out;
     out.frame = raw->frame;
-    protocol::ByteReader reader(std::span<const uint8_t>(*out.frame).subspan(raw->body_offset));
+    protocol::ByteReader reader(out.frame->bytes().subspan(raw->body_offset));
     if (auto st = decode(out.body, reader, version); !st) {
       co_return Error(make_error_code(ClientErrc::protocol_error),
                       std::string(api.name) + " v" + std::to_string(version) + " response from " +

@@ -66,6 +66,14 @@ bool invalidates_metadata(int16_t code) {
 
 }  // namespace
 
+// Idle batch buffers kept: enough for the batches a busy producer has open and in flight,
+// never more than buffer.memory would allow.
+std::shared_ptr<BufferPool> make_batch_pool(const ProducerConfig& config) {
+  const auto size = protocol::kRecordBatchHeaderSize + static_cast<std::size_t>(std::max(config.batch_size, 1));
+  const auto fits = static_cast<std::size_t>(std::max<int64_t>(config.buffer_memory, 0)) / size;
+  return std::make_shared<BufferPool>(size, std::min<std::size_t>(fits, 16));
+}
+
 class Producer::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(ProducerConfig config, PartitionerKind kind, std::optional<asio::any_io_executor> executor)
@@ -73,6 +81,7 @@ class Producer::Impl : public std::enable_shared_from_this<Impl> {
         compression_(static_cast<protocol::Compression>(static_cast<int>(config_.compression))),
         idempotent_(config_.enable_idempotence),
         partitioner_(kind),
+        batch_pool_(make_batch_pool(config_)),
         runtime_(std::move(executor)) {
     cluster_ =
         std::make_unique<Cluster>(runtime_.executor(), static_cast<const ClientConfig&>(config_));
@@ -149,6 +158,7 @@ class Producer::Impl : public std::enable_shared_from_this<Impl> {
   std::unordered_map<std::string, std::unique_ptr<TopicQueues>> topics_;
   bool idempotent_;  // written on the runtime only before the first batch is drained
   Partitioner partitioner_;
+  const std::shared_ptr<BufferPool> batch_pool_;  // batch.size buffers, recycled
   int64_t buffer_used_ = 0;
   uint64_t next_batch_id_ = 1;
   bool closed_ = false;
@@ -269,7 +279,7 @@ bool Producer::Impl::append_locked(TopicQueues& t, ProducerRecord& record, int64
     std::size_t need = encoded_record_size(record, 0, 0);
     q.batches.push_back(std::make_shared<ProducerBatch>(next_batch_id_++, t.name, p,
                                                         std::max(batch_size, need), now,
-                                                        now + config_.delivery_timeout));
+                                                        now + config_.delivery_timeout, batch_pool_));
     batch = q.batches.back().get();
     wake = true;  // the sender arms the linger timer of a new batch
   }
@@ -679,7 +689,7 @@ awaitable<void> Producer::Impl::send_request(std::shared_ptr<Impl> self, int32_t
     for (auto& b : batches) self->handle_result(b, node, 0, {}, -1, -1, outcomes);
   } else {
     protocol::ProduceResponse response;
-    protocol::ByteReader reader(std::span<const uint8_t>(*raw->frame).subspan(raw->body_offset));
+    protocol::ByteReader reader(raw->frame->bytes().subspan(raw->body_offset));
     if (auto st = protocol::decode(response, reader, *version); !st) {
       Error e(
           make_error_code(ClientErrc::protocol_error),

@@ -79,12 +79,59 @@ std::size_t encoded_record_size(const ProducerRecord& record, int64_t timestamp_
   return varint_size(static_cast<int32_t>(body)) + body;
 }
 
+std::unique_ptr<uint8_t[]> BufferPool::take(std::size_t size) {
+  if (size == buffer_size_) {
+    std::lock_guard lock(mu_);
+    if (!free_.empty()) {
+      auto buffer = std::move(free_.back());
+      free_.pop_back();
+      return buffer;
+    }
+  }
+  return std::unique_ptr<uint8_t[]>(new uint8_t[size]);  // default-initialised: not zeroed
+}
+
+void BufferPool::give(std::unique_ptr<uint8_t[]> buffer, std::size_t size) {
+  if (!buffer || size != buffer_size_) return;
+  std::lock_guard lock(mu_);
+  if (free_.size() < max_free_) free_.push_back(std::move(buffer));
+}
+
+std::size_t BufferPool::idle() const {
+  std::lock_guard lock(mu_);
+  return free_.size();
+}
+
 ProducerBatch::ProducerBatch(uint64_t id, std::string topic, int32_t partition,
                              std::size_t capacity, Clock::time_point now,
-                             Clock::time_point deadline)
-    : id_(id), topic_(std::move(topic)), partition_(partition), created_(now), deadline_(deadline) {
-  buf_.reserve(kRecordBatchHeaderSize + capacity);
-  buf_.resize(kRecordBatchHeaderSize);
+                             Clock::time_point deadline, std::shared_ptr<BufferPool> pool)
+    : id_(id), topic_(std::move(topic)), partition_(partition), pool_(std::move(pool)),
+      created_(now), deadline_(deadline) {
+  capacity_ = kRecordBatchHeaderSize + capacity;
+  buf_ = pool_ ? pool_->take(capacity_) : std::unique_ptr<uint8_t[]>(new uint8_t[capacity_]);
+  size_ = kRecordBatchHeaderSize;
+}
+
+ProducerBatch::~ProducerBatch() { release_buffer(); }
+
+void ProducerBatch::release_buffer() {
+  if (pool_) pool_->give(std::move(buf_), capacity_);
+  buf_.reset();
+  capacity_ = 0;
+}
+
+uint8_t* ProducerBatch::grow(std::size_t n) {
+  if (size_ + n > capacity_) {
+    const std::size_t capacity = std::max(size_ + n, capacity_ * 2);
+    std::unique_ptr<uint8_t[]> bigger(new uint8_t[capacity]);
+    std::memcpy(bigger.get(), buf_.get(), size_);
+    release_buffer();
+    buf_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+  uint8_t* at = buf_.get() + size_;
+  size_ += n;
+  return at;
 }
 
 std::size_t ProducerBatch::size_of(const ProducerRecord& record, int64_t timestamp) const {
@@ -102,9 +149,7 @@ void ProducerBatch::append(const ProducerRecord& record, int64_t timestamp, Deli
   const int64_t ts_delta = timestamp - base_timestamp_;
   const int32_t offset_delta = record_count();
   const std::size_t body = body_size(record, ts_delta, offset_delta);
-  const std::size_t at = buf_.size();
-  buf_.resize(at + varint_size(static_cast<int32_t>(body)) + body);
-  uint8_t* p = buf_.data() + at;
+  uint8_t* p = grow(varint_size(static_cast<int32_t>(body)) + body);
   p = put_varint(p, static_cast<int32_t>(body));
   *p++ = 0;  // record attributes (unused)
   p = put_varlong(p, ts_delta);
@@ -129,8 +174,7 @@ Status ProducerBatch::seal(protocol::Compression compression, int64_t producer_i
   base_sequence_ = base_sequence;
   if (!sealed_) {
     closed = true;
-    std::span<const uint8_t> records(buf_.data() + kRecordBatchHeaderSize,
-                                     buf_.size() - kRecordBatchHeaderSize);
+    std::span<const uint8_t> records(buf_.get() + kRecordBatchHeaderSize, size_ - kRecordBatchHeaderSize);
     if (compression != protocol::Compression::none) {
       auto c = protocol::compress(compression, records);
       if (!c) return std::move(c).error();
@@ -138,7 +182,7 @@ Status ProducerBatch::seal(protocol::Compression compression, int64_t producer_i
       std::memcpy(compressed_.data() + kRecordBatchHeaderSize, c->data(), c->size());
       use_compressed_ = true;
     }
-    protocol::Bytes& out = use_compressed_ ? compressed_ : buf_;
+    const std::span<uint8_t> out = bytes();
     uint8_t* h = out.data();
     put_be(h, 0, 8);                                                   // base offset
     put_be(h + 8, out.size() - protocol::kRecordBatchLogOverhead, 4);  // batch length
@@ -152,10 +196,11 @@ Status ProducerBatch::seal(protocol::Compression compression, int64_t producer_i
     sealed_ = true;
     if (use_compressed_) {
       // The uncompressed copy is no longer needed; keep the memory footprint honest.
-      protocol::Bytes().swap(buf_);
+      release_buffer();
+      size_ = 0;
     }
   }
-  protocol::Bytes& out = use_compressed_ ? compressed_ : buf_;
+  const std::span<uint8_t> out = bytes();
   uint8_t* h = out.data();
   put_be(h + 43, static_cast<uint64_t>(producer_id), 8);
   put_be(h + 51, static_cast<uint16_t>(producer_epoch), 2);
@@ -165,8 +210,14 @@ Status ProducerBatch::seal(protocol::Compression compression, int64_t producer_i
   return {};
 }
 
+std::span<uint8_t> ProducerBatch::bytes() {
+  if (use_compressed_) return compressed_;
+  return {buf_.get(), size_};
+}
+
 std::span<const uint8_t> ProducerBatch::wire() const {
-  return use_compressed_ ? compressed_ : buf_;
+  if (use_compressed_) return compressed_;
+  return {buf_.get(), size_};
 }
 
 void ProducerBatch::complete(int64_t base_offset, int64_t log_append_time) {

@@ -119,5 +119,48 @@ TEST(ProducerBatch, FailureReportsEveryRecordOnce) {
   EXPECT_EQ(failures, 5);
 }
 
+TEST(BufferPool, RecycledBuffersMakeBatchesAsGoodAsFreshOnes) {
+  constexpr std::size_t kCapacity = 256;
+  auto pool = std::make_shared<BufferPool>(protocol::kRecordBatchHeaderSize + kCapacity, 2);
+  const auto now = Clock::now();
+  const uint8_t* first_buffer = nullptr;
+  for (int round = 0; round < 3; ++round) {
+    // Different contents each round: what a reused buffer held before must not show through.
+    ProducerBatch batch(static_cast<uint64_t>(round), "t", 0, kCapacity, now, now, pool);
+    const std::string value(static_cast<std::size_t>(40 + round * 50), static_cast<char>('a' + round));
+    batch.append(ProducerRecord{.topic = "t", .key = "k", .value = value}, 100 + round, nullptr, 0);
+    ASSERT_TRUE(batch.seal(protocol::Compression::none, -1, -1, -1).ok());
+    auto wire = batch.wire();
+    if (round == 0) {
+      first_buffer = wire.data();
+    } else {
+      EXPECT_EQ(wire.data(), first_buffer) << "round " << round << " did not reuse the buffer";
+    }
+    ASSERT_TRUE(protocol::validate_batch(wire).ok()) << "round " << round;
+    auto records = protocol::decode_records(wire);
+    ASSERT_TRUE(records.ok());
+    ASSERT_EQ(records->size(), 1u);
+    EXPECT_EQ((*records)[0].value, bytes(value));
+  }
+  EXPECT_EQ(pool->idle(), 1u);
+
+  // A record larger than the pool's size grows its batch; the oversized buffer is not kept.
+  {
+    ProducerBatch big(9, "t", 0, kCapacity, now, now, pool);
+    EXPECT_EQ(pool->idle(), 0u);
+    big.append(ProducerRecord{.topic = "t", .value = std::string(3 * kCapacity, 'x')}, 1, nullptr, 0);
+    ASSERT_TRUE(big.seal(protocol::Compression::none, -1, -1, -1).ok());
+    EXPECT_TRUE(protocol::validate_batch(big.wire()).ok());
+  }
+  EXPECT_EQ(pool->idle(), 1u);  // the original buffer went back when the batch grew
+  // At most max_free idle buffers are kept.
+  {
+    ProducerBatch a(10, "t", 0, kCapacity, now, now, pool);
+    ProducerBatch b(11, "t", 0, kCapacity, now, now, pool);
+    ProducerBatch c(12, "t", 0, kCapacity, now, now, pool);
+  }
+  EXPECT_EQ(pool->idle(), 2u);
+}
+
 }  // namespace
 }  // namespace sluice::client::detail
