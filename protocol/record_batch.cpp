@@ -2,6 +2,7 @@
 #include "protocol/record_batch.h"
 
 #include <cstring>
+#include <type_traits>
 
 #include "protocol/crc32c.h"
 #include "protocol/record_view.h"
@@ -51,28 +52,8 @@ class RecordCursor {
   bool ok() const { return ok_; }
   std::size_t remaining() const { return static_cast<std::size_t>(end_ - p_); }
 
-  int32_t varint() {
-    uint32_t value = 0;
-    for (int shift = 0; shift < 35; shift += 7) {
-      if (p_ == end_) return failed();
-      const uint8_t b = *p_++;
-      if (shift == 28 && (b & 0x70) != 0) break;  // more than 32 bits
-      value |= static_cast<uint32_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return static_cast<int32_t>((value >> 1) ^ (~(value & 1) + 1));
-    }
-    return failed();
-  }
-  int64_t varlong() {
-    uint64_t value = 0;
-    for (int shift = 0; shift < 70; shift += 7) {
-      if (p_ == end_) return failed();
-      const uint8_t b = *p_++;
-      if (shift == 63 && (b & 0x7e) != 0) break;  // more than 64 bits
-      value |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return static_cast<int64_t>((value >> 1) ^ (~(value & 1) + 1));
-    }
-    return failed();
-  }
+  int32_t varint() { return zigzag(unsigned_varint<uint32_t>()); }
+  int64_t varlong() { return zigzag(unsigned_varint<uint64_t>()); }
   void skip_byte() {
     if (p_ == end_) failed();
     else ++p_;
@@ -89,6 +70,26 @@ class RecordCursor {
   }
 
  private:
+  // Up to ceil(bits / 7) bytes; the last may only carry the bits that still fit.
+  template <class U>
+  U unsigned_varint() {
+    constexpr int kBits = static_cast<int>(sizeof(U) * 8);
+    constexpr int kLastShift = kBits / 7 * 7;
+    constexpr auto kOverflow = static_cast<uint8_t>(0x7f & ~((1u << (kBits - kLastShift)) - 1));
+    U value = 0;
+    for (int shift = 0; shift <= kLastShift; shift += 7) {
+      if (p_ == end_) return failed();
+      const uint8_t b = *p_++;
+      if (shift == kLastShift && (b & kOverflow) != 0) break;
+      value |= static_cast<U>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return value;
+    }
+    return failed();
+  }
+  template <class U>
+  static std::make_signed_t<U> zigzag(U u) {
+    return static_cast<std::make_signed_t<U>>((u >> 1) ^ (~(u & 1) + 1));
+  }
   int32_t failed() {
     ok_ = false;
     p_ = end_;

@@ -112,6 +112,36 @@ TEST(RecordBatch, RejectsBadMagicLengthCountAndDeltas) {
   EXPECT_TRUE(validate_batch(*g, compacted).ok());
 }
 
+// kOneRecordBatch's header (records_count 1) followed by `records`, batch_length fixed up
+// (the CRC is not: decoding does not check it).
+Bytes with_records(std::string_view records_hex) {
+  Bytes batch = hex(kOneRecordBatch);
+  batch.resize(kRecordBatchHeaderSize);
+  const Bytes records = hex(records_hex);
+  batch.insert(batch.end(), records.begin(), records.end());
+  const auto length = static_cast<uint32_t>(batch.size() - kRecordBatchLogOverhead);
+  for (int i = 0; i < 4; ++i) batch[static_cast<std::size_t>(8 + i)] = static_cast<uint8_t>(length >> (24 - 8 * i));
+  return batch;
+}
+
+TEST(RecordBatch, RecordVarintsFollowKafkasLimits) {
+  // A key length written in 5 bytes without spare bits (2 = length 1, not minimal) is fine.
+  auto long_form = decode_records(with_records("18 00 00 00 82 80 80 80 00 6b 02 76 00"));
+  ASSERT_TRUE(long_form.ok()) << long_form.error().to_string();
+  ASSERT_EQ(long_form->size(), 1u);
+  EXPECT_EQ((*long_form)[0].key, Bytes{'k'});
+  EXPECT_EQ((*long_form)[0].value, Bytes{'v'});
+  // A 5-byte varint whose last byte carries bits beyond 32, or a 10-byte varlong beyond 64,
+  // is corrupt, as is a record length past the end of the records.
+  for (const char* records : {"10 00 00 00 ff ff ff ff 7f",                // key length
+                              "1a 00 ff ff ff ff ff ff ff ff ff 7f 00 00",  // timestamp delta
+                              "7e 00 00 00 02 6b 02 76 00"}) {             // record length
+    auto bad = decode_records(with_records(records));
+    ASSERT_FALSE(bad.ok()) << records;
+    EXPECT_EQ(bad.error(), RecordBatchErrc::corrupt_message) << records << ": " << bad.error().to_string();
+  }
+}
+
 TEST(RecordBatch, EveryTruncationFailsCleanly) {
   for (auto c : {Compression::none, Compression::lz4}) {
     auto batch = one_record_builder(c).build();
