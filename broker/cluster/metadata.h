@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,9 @@ struct Snapshot {
   int32_t controller_id = -1;
   std::map<int32_t, coordination::znodes::BrokerRegistration> brokers;  // live brokers
   std::map<std::string, TopicInfo> topics;
+  // Brokers in a controlled shutdown (/admin/controlled_shutdown/<id>): leaders keep them out
+  // of the ISR while they leave (KIP-841), or the controller's removal would be undone.
+  std::set<int32_t> shutting_down;
   int64_t version = 0;  // increases with every publish
 
   const TopicInfo* topic(const std::string& name) const;

@@ -1,6 +1,8 @@
 // MetadataSync: full re-reads of the cluster znodes, triggered by watches.
 #include "broker/cluster/metadata_sync.h"
 
+#include <charconv>
+
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -90,6 +92,22 @@ awaitable<Status> MetadataSync::refresh() {
   auto brokers = co_await read_brokers(zk_, watch(znodes::broker_ids()));
   if (!brokers) co_return signal_->unarm(znodes::broker_ids(), std::move(brokers).error());
   for (auto& b : *brokers) next->brokers[b.id] = std::move(b);
+
+  auto shutting = co_await zk_.children(znodes::controlled_shutdowns(), watch(znodes::controlled_shutdowns()));
+  if (shutting) {
+    for (const auto& name : *shutting) {
+      int32_t id = -1;
+      auto parsed = std::from_chars(name.data(), name.data() + name.size(), id);
+      if (parsed.ec == std::errc() && parsed.ptr == name.data() + name.size()) next->shutting_down.insert(id);
+    }
+  } else if (shutting.error() == ZkErrc::no_node) {
+    // A cluster created before the path existed: watch for its creation.
+    signal_->armed.erase(znodes::controlled_shutdowns());
+    auto ex = co_await zk_.exists(znodes::controlled_shutdowns(), watch(znodes::controlled_shutdowns()));
+    if (!ex) co_return signal_->unarm(znodes::controlled_shutdowns(), std::move(ex).error());
+  } else {
+    co_return signal_->unarm(znodes::controlled_shutdowns(), std::move(shutting).error());
+  }
 
   auto names = co_await read_topic_names(zk_, watch(znodes::topics()));
   if (!names) co_return signal_->unarm(znodes::topics(), std::move(names).error());

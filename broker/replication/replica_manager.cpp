@@ -117,6 +117,11 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
   {
     std::unique_lock lock(mu_);
     session_lost_ = false;
+    shutting_down_ = snapshot.shutting_down;
+    successors_.clear();
+    for (const auto& entry : snapshot.brokers) {
+      if (entry.first != broker_id_ && !snapshot.shutting_down.count(entry.first)) successors_.insert(entry.first);
+    }
     for (const auto& [name, topic] : snapshot.topics) {
       const auto cfg = log_config_for(config_, topic.config);
       const auto settings = config::log_settings(config_, topic.config);
@@ -426,6 +431,11 @@ FetchOutcome ReplicaManager::read(const std::string& topic, int32_t partition, i
     return out;
   }
   std::optional<IsrUpdate> update;
+  bool replica_leaving = false;
+  if (replica_id >= 0) {
+    std::shared_lock lock(mu_);
+    replica_leaving = shutting_down_.count(replica_id) != 0;
+  }
   {
     std::lock_guard plock(p->mu);
     out.leader_id = p->leader_id;
@@ -464,7 +474,9 @@ FetchOutcome ReplicaManager::read(const std::string& topic, int32_t partition, i
       }
       f.last_fetch_leader_leo = leo;
       f.last_fetch_ms = now;
-      if (!contains(p->state.isr, replica_id) && offset >= p->log->high_watermark() &&
+      // A follower in a controlled shutdown keeps fetching (it stays caught up while its
+      // leaderships move) but does not rejoin: the controller has just taken it out.
+      if (!replica_leaving && !contains(p->state.isr, replica_id) && offset >= p->log->high_watermark() &&
           offset >= p->leader_epoch_start_offset) {
         std::vector<int32_t> isr = p->state.isr;
         isr.push_back(replica_id);
@@ -671,7 +683,11 @@ std::size_t ReplicaManager::leading_movable() const {
   std::size_t n = 0;
   for (const auto& [tp, p] : partitions_) {
     std::lock_guard plock(p->mu);
-    n += p->leader && p->state.isr.size() > 1 ? 1 : 0;
+    if (!p->leader) continue;
+    // Another in-sync replica, live and not leaving too, could take over.
+    const bool other = std::any_of(p->state.isr.begin(), p->state.isr.end(),
+                                   [&](int32_t r) { return successors_.count(r) != 0; });
+    n += other ? 1 : 0;
   }
   return n;
 }

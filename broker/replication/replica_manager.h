@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -205,6 +206,11 @@ class ReplicaManager {
   mutable std::shared_mutex mu_;
   std::map<storage::TopicPartition, std::shared_ptr<Partition>> partitions_;
   bool session_lost_ = false;  // guarded by mu_
+  // From the last snapshot, guarded by mu_: brokers in a controlled shutdown, not taken into
+  // any ISR this broker leads (KIP-841); and the live brokers that are not, which are the
+  // ones leadership could move to.
+  std::set<int32_t> shutting_down_;
+  std::set<int32_t> successors_;
 };
 
 }  // namespace sluice::broker::replication

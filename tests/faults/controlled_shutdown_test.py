@@ -7,8 +7,8 @@ throughout. Automatic rebalancing is off (the election is requested explicitly).
 
 1. SIGTERM to the leader of partition 0: while it is still running, the controller moves its
    leaderships to other in-sync replicas and takes it out of every ISR
-   (/admin/controlled_shutdown/<id>); then it exits by itself (return code 0), and no delivery
-   fails.
+   (/admin/controlled_shutdown/<id>), and no leader takes it back in although it keeps
+   fetching (KIP-841); then it exits by itself (return code 0), and no delivery fails.
 2. It is restarted and catches up into every ISR, but partition 0 stays with its new leader.
 3. zkCli.sh creates /admin/preferred_replica_election naming partition 0 (Kafka's payload): the
    controller moves leadership back to broker 1 with a higher epoch and deletes the request.
@@ -43,6 +43,8 @@ def main():
             wait_for(lambda: all(len(prod.acked[p]) >= 20 for p in PARTS), 30, "first acknowledgements")
 
             victim = c.broker(1)
+            others = [b for b in c.brokers if b.id != 1]
+            log_marks = {b.id: len(b.log()) for b in others}
             victim.proc.send_signal(15)  # SIGTERM: a clean, controlled shutdown
             victim.stopped_by_test = True
             moved = wait_isr(c, TOPIC, PARTS, lambda s: s["leader"] not in (1, -1) and 1 not in s["isr"], 20,
@@ -53,6 +55,12 @@ def main():
             assert rc == 0, f"broker 1 exited with {rc} after SIGTERM"
             shutdown_log = victim.log()
             assert "controlled shutdown: leadership moved" in shutdown_log, shutdown_log[-3000:]
+            # KIP-841: its fetchers kept running and caught up while it left, yet no leader
+            # took it back into an ISR the controller had just taken it out of.
+            for b in others:
+                rejoined = [line for line in b.log()[log_marks[b.id]:].splitlines()
+                            if "follower 1 caught up" in line]
+                assert not rejoined, f"broker {b.id} re-added the leaving broker: {rejoined[:3]}"
 
             victim.restart()
             back = wait_full_isr(c, TOPIC, PARTS, ids, 30)

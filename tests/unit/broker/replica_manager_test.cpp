@@ -210,6 +210,38 @@ TEST_F(ReplicaManagerTest, CaughtUpFollowerJoinsTheIsr) {
   EXPECT_EQ(writes_[0].state.isr, (std::vector<int32_t>{1, 2}));
 }
 
+TEST_F(ReplicaManagerTest, FollowerInAControlledShutdownDoesNotRejoinTheIsr) {
+  // KIP-841: the controller took broker 2 out of the ISR because it is shutting down; its
+  // fetcher still runs and is caught up, but the leader must not undo the controller's move.
+  auto leaving = snapshot(1, {1, 2});
+  replicas_->apply_metadata(leaving);
+  EXPECT_EQ(replicas_->leading_movable(), 1u) << "broker 2 could take over";
+  leaving = snapshot(1, {1});
+  leaving.shutting_down = {2};
+  replicas_->apply_metadata(leaving);
+  EXPECT_EQ(replicas_->leading_movable(), 0u);
+  produce(4);
+  follower_fetch(4);
+  follower_fetch(4);
+  EXPECT_TRUE(writes_.empty()) << "a broker in a controlled shutdown was proposed for the ISR";
+  // An ISR whose only other member is leaving offers nobody to move to either.
+  auto both = snapshot(1, {1, 2});
+  both.shutting_down = {2};
+  replicas_->apply_metadata(both);
+  EXPECT_EQ(replicas_->leading_movable(), 0u);
+  // Nor does one whose other member is no longer registered (the last broker of a cluster
+  // stopping: the controller keeps the dead broker in its ISR rather than go offline).
+  auto alone = snapshot(1, {1, 2});
+  alone.brokers.erase(2);
+  replicas_->apply_metadata(alone);
+  EXPECT_EQ(replicas_->leading_movable(), 0u);
+  // Back after its restart (the marker is an ephemeral of the old session): it rejoins.
+  replicas_->apply_metadata(snapshot(1, {1}));
+  follower_fetch(4);
+  ASSERT_EQ(writes_.size(), 1u);
+  EXPECT_EQ(writes_[0].state.isr, (std::vector<int32_t>{1, 2}));
+}
+
 TEST_F(ReplicaManagerTest, AcksAllNeedsMinInsyncReplicas) {
   replicas_->apply_metadata(snapshot(1, {1}, 0, kRegisteredAt + 1, {{"min.insync.replicas", "2"}}));
   auto all = produce(1, -1);
