@@ -29,10 +29,17 @@ struct Controller::State {
   int32_t epoch = 0;
   int32_t epoch_zk_version = -1;
   std::chrono::steady_clock::time_point next_rebalance = std::chrono::steady_clock::now();
+  // Paths with a watch of ours pending. Every round re-reads everything; without this each
+  // round would hand ZooKeeper's client one more watcher per path (it keeps them all until
+  // the path changes: a leak of a few per topic every `periodic`).
+  std::set<std::string> armed;
   void wake() {
     dirty = true;
     timer.cancel();
   }
+  // A read of `path` failed or found no znode (a failed get or get-children sets no watch):
+  // the next round asks for one again.
+  void unarm(const std::string& path) { armed.erase(path); }
 };
 
 namespace {
@@ -43,9 +50,14 @@ int64_t now_ms() {
       .count();
 }
 
-Watcher waker(const std::shared_ptr<Controller::State>& s) {
-  return [weak = std::weak_ptr<Controller::State>(s)](const WatchEvent&) {
-    if (auto st = weak.lock()) st->wake();
+// A watch on `path` that wakes the controller, or none when one is pending already.
+Watcher watch(const std::shared_ptr<Controller::State>& s, const std::string& path) {
+  if (!s->armed.insert(path).second) return {};
+  return [weak = std::weak_ptr<Controller::State>(s), path](const WatchEvent&) {
+    if (auto st = weak.lock()) {
+      st->armed.erase(path);
+      st->wake();
+    }
   };
 }
 
@@ -141,6 +153,7 @@ Controller::Controller(ZkSession& zk, int32_t broker_id, ControllerOptions optio
       SLUICE_LOG(warning) << "broker " << id << " lost its ZooKeeper session: no longer controller";
       s->active = false;
     }
+    if (e == SessionEvent::expired || e == SessionEvent::reestablished) s->armed.clear();  // watches died
     s->wake();
   });
 }
@@ -186,8 +199,9 @@ awaitable<bool> Controller::campaign() {
   }
   // Someone else leads: watch for its departure. If the node is ours (a create whose reply
   // was lost), take it.
-  auto existing = co_await zk.get(znodes::controller(), waker(s));
+  auto existing = co_await zk.get(znodes::controller(), watch(s, znodes::controller()));
   if (s->destroyed) co_return false;
+  if (!existing) s->unarm(znodes::controller());
   if (existing && existing->stat.ephemeral_owner == zk.client_id().session_id) {
     Status st = co_await become_controller();
     co_return st.ok();
@@ -247,8 +261,9 @@ awaitable<Status> Controller::reconcile() {
   auto s = state_;
   s->dirty = false;
   // Still the controller? The node vanishes with our session.
-  auto me = co_await zk.get(znodes::controller(), waker(s));
+  auto me = co_await zk.get(znodes::controller(), watch(s, znodes::controller()));
   if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
+  if (!me) s->unarm(znodes::controller());
   if (!me || me->stat.ephemeral_owner != zk.client_id().session_id) {
     if (me || me.error() == ZkErrc::no_node) {
       SLUICE_LOG(warning) << "broker " << broker_id << " is no longer the controller";
@@ -258,9 +273,12 @@ awaitable<Status> Controller::reconcile() {
     co_return std::move(me).error();
   }
 
-  auto brokers = co_await read_brokers(zk, waker(s));
+  auto brokers = co_await read_brokers(zk, watch(s, znodes::broker_ids()));
   if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-  if (!brokers) co_return std::move(brokers).error();
+  if (!brokers) {
+    s->unarm(znodes::broker_ids());
+    co_return std::move(brokers).error();
+  }
   std::set<int32_t> live;
   std::map<int32_t, int64_t> registered_at;  // broker -> czxid of its registration
   for (const auto& b : *brokers) {
@@ -270,8 +288,9 @@ awaitable<Status> Controller::reconcile() {
 
   // Brokers in a controlled shutdown: no leadership, no ISR membership.
   std::set<int32_t> eligible = live;
-  auto shutting = co_await zk.children(znodes::controlled_shutdowns(), waker(s));
+  auto shutting = co_await zk.children(znodes::controlled_shutdowns(), watch(s, znodes::controlled_shutdowns()));
   if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
+  if (!shutting) s->unarm(znodes::controlled_shutdowns());
   if (!shutting && shutting.error() != ZkErrc::no_node) co_return std::move(shutting).error();
   if (shutting) {
     for (const auto& name : *shutting) {
@@ -283,8 +302,9 @@ awaitable<Status> Controller::reconcile() {
   // Preferred-leader election: requested, or due by auto.leader.rebalance.enable.
   std::optional<std::set<znodes::PartitionRef>> preferred;  // empty set: every partition
   bool preferred_requested = false;
-  auto request = co_await zk.get(znodes::preferred_replica_election(), waker(s));
+  auto request = co_await zk.get(znodes::preferred_replica_election(), watch(s, znodes::preferred_replica_election()));
   if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
+  if (!request) s->unarm(znodes::preferred_replica_election());
   if (request) {
     auto refs = znodes::decode_preferred_election(request->data);
     if (refs) {
@@ -295,8 +315,10 @@ awaitable<Status> Controller::reconcile() {
     }
     preferred_requested = true;
   } else if (request.error() == ZkErrc::no_node) {
-    (void)co_await zk.exists(znodes::preferred_replica_election(), waker(s));
+    // An exists() on a missing znode does set a watch: it fires when the request appears.
+    auto ex = co_await zk.exists(znodes::preferred_replica_election(), watch(s, znodes::preferred_replica_election()));
     if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
+    if (!ex) s->unarm(znodes::preferred_replica_election());
   } else {
     co_return std::move(request).error();
   }
@@ -310,9 +332,12 @@ awaitable<Status> Controller::reconcile() {
   if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
   if (!slots) co_return slots;
 
-  auto deletions = co_await zk.children(znodes::delete_topics(), waker(s));
+  auto deletions = co_await zk.children(znodes::delete_topics(), watch(s, znodes::delete_topics()));
   if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-  if (!deletions) co_return std::move(deletions).error();
+  if (!deletions) {
+    s->unarm(znodes::delete_topics());
+    co_return std::move(deletions).error();
+  }
   for (const auto& topic : *deletions) {
     if (options.delete_topic_enable) {
       SLUICE_LOG(info) << "controller: deleting topic " << topic;
@@ -325,17 +350,24 @@ awaitable<Status> Controller::reconcile() {
     }
   }
 
-  auto names = co_await read_topic_names(zk, waker(s));
+  auto names = co_await read_topic_names(zk, watch(s, znodes::topics()));
   if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-  if (!names) co_return std::move(names).error();
+  if (!names) {
+    s->unarm(znodes::topics());
+    co_return std::move(names).error();
+  }
   for (const auto& topic : *names) {
     if (s->destroyed || s->stopped) co_return Status{};
-    auto assignment = co_await read_topic(zk, topic, waker(s));
+    auto assignment = co_await read_topic(zk, topic, watch(s, znodes::topic(topic)));
     if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
     if (!assignment) {
+      if (assignment.error() != ZkErrc::data_inconsistency) s->unarm(znodes::topic(topic));
       if (assignment.error() == ZkErrc::no_node) continue;
       co_return std::move(assignment).error();
     }
+    // The topic's unclean.leader.election.enable (else the broker's), read once per topic and
+    // only when a partition has no live in-sync replica left, the one case it decides.
+    std::optional<bool> topic_unclean;
     // No structured bindings in coroutines (GCC 12 bug, docs/coordination.md).
     for (const auto& entry : assignment->partitions) {
       if (s->destroyed || s->stopped) co_return Status{};
@@ -362,8 +394,27 @@ awaitable<Status> Controller::reconcile() {
       }
       const int32_t leader = (*current)->state.leader;
       const bool restarted = registered_at.count(leader) && registered_at[leader] > (*current)->mzxid;
-      auto next = decide((*current)->state, replicas, eligible, options.unclean_leader_election, s->epoch,
-                         restarted);
+      // Unclean election only when every ISR member is gone: one that is alive but shutting
+      // down keeps leading (a controlled shutdown never loses acknowledged records).
+      const auto& isr = (*current)->state.isr;
+      const bool isr_gone = std::none_of(isr.begin(), isr.end(), [&](int32_t r) { return live.count(r) != 0; });
+      if (isr_gone && !topic_unclean) {
+        const std::string config_path = znodes::topic_config(topic);
+        // Watched: turning it on for an offline partition wakes the controller.
+        auto config = co_await read_topic_config(zk, topic, watch(s, config_path));
+        if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
+        topic_unclean = options.unclean_leader_election;
+        if (config) {
+          auto it = config->config.find("unclean.leader.election.enable");
+          if (it != config->config.end()) topic_unclean = it->second == "true";
+        } else {
+          if (config.error() != ZkErrc::data_inconsistency) s->unarm(config_path);
+          SLUICE_LOG(warning) << "controller: config of topic " << topic << ": " << config.error().to_string()
+                              << "; using the broker's unclean.leader.election.enable";
+        }
+      }
+      const bool unclean = isr_gone && topic_unclean.value_or(options.unclean_leader_election);
+      auto next = decide((*current)->state, replicas, eligible, unclean, s->epoch, restarted);
       if (next && next->leader < 0 && (*current)->state.leader >= 0 && live.count((*current)->state.leader)) {
         // Only brokers shutting down are left: keep the leader rather than go offline.
         next.reset();
