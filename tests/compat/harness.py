@@ -52,6 +52,7 @@ class Broker:
         self.proc = None
         self.paused = False
         self.stopped_by_test = False  # set by stop()/kill(): an exit the test asked for
+        self.started_before = False
         # Prepended to the broker's command line, e.g. ["ip", "netns", "exec", NS] (which execs
         # the broker, so the pid stays the broker's).
         self.command_prefix = []
@@ -65,6 +66,19 @@ class Broker:
             return f.read()
 
     def start(self, timeout=30.0):
+        # The port was free when chosen, but a test running in parallel may bind it first: a
+        # first start that finds it taken moves to another port (restarts keep theirs).
+        for attempt in range(1, 4):
+            try:
+                return self._start_once(timeout)
+            except RuntimeError as e:
+                if self.started_before or "Address already in use" not in str(e) or attempt == 3:
+                    raise
+                self.port = free_port()
+                listener = self.env["SLUICE_LISTENERS"]  # a test may have changed its host
+                self.env["SLUICE_LISTENERS"] = f"{listener.rsplit(':', 1)[0]}:{self.port}"
+
+    def _start_once(self, timeout):
         # The log is appended to across restarts: only a start line written by this run counts.
         start_at = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         log = open(self.log_path, "ab")
@@ -80,6 +94,7 @@ class Broker:
                 f.seek(start_at)
                 return b"started in cluster" in f.read()
         wait_until(ready, timeout, what=f"broker {self.id} start")
+        self.started_before = True
 
     @property
     def pid(self):

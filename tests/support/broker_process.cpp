@@ -65,6 +65,20 @@ BrokerProcess::~BrokerProcess() { stop(); }
 
 void BrokerProcess::start(std::chrono::milliseconds timeout) {
   if (pid_ > 0) return;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      start_once(timeout);
+      started_before_ = true;
+      return;
+    } catch (const std::runtime_error& e) {
+      const bool port_taken = std::string(e.what()).find("Address already in use") != std::string::npos;
+      if (started_before_ || !port_taken || attempt == 3) throw;
+      port_ = free_loopback_port();
+    }
+  }
+}
+
+void BrokerProcess::start_once(std::chrono::milliseconds timeout) {
   std::map<std::string, std::string> vars;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string kv = *e;

@@ -24,7 +24,9 @@ class BrokerProcess {
   BrokerProcess& operator=(const BrokerProcess&) = delete;
 
   // Starts and waits until the listener accepts connections; throws with the log tail if
-  // the process exits or does not listen within the timeout.
+  // the process exits or does not listen within the timeout. The port was free when chosen,
+  // but a test running in parallel may bind it first: a first start that finds it taken
+  // moves to another port (restarts keep theirs).
   void start(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // SIGTERM and wait (clean shutdown); SIGKILL after 20 s. Returns the exit status.
   int stop();
@@ -42,7 +44,10 @@ class BrokerProcess {
   std::string dir_;
   std::string log_dir_;
   std::map<std::string, std::string> env_;
+  void start_once(std::chrono::milliseconds timeout);
+
   int port_;
+  bool started_before_ = false;
   pid_t pid_ = -1;
 };
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <map>
+#include <stdexcept>
 
 namespace sluice::test {
 
@@ -49,9 +50,21 @@ std::string ThreeBrokerCluster::unique_name(const std::string& prefix) {
 }
 
 std::unique_ptr<ThreeBrokerCluster> ClusterTest::cluster_;
+std::string ClusterTest::start_error_;
 
 void ClusterTest::SetUpTestSuite() {
-  if (!cluster_) cluster_ = std::make_unique<ThreeBrokerCluster>();
+  if (cluster_) return;
+  try {
+    cluster_ = std::make_unique<ThreeBrokerCluster>();
+    start_error_.clear();
+  } catch (const std::exception& e) {
+    start_error_ = e.what();
+  }
+}
+
+ThreeBrokerCluster& ClusterTest::cluster() {
+  if (!cluster_) throw std::runtime_error("the test cluster did not start: " + start_error_);
+  return *cluster_;
 }
 
 void ClusterTest::TearDownTestSuite() { cluster_.reset(); }
