@@ -6,6 +6,7 @@ ctest sets: SLUICE_BROKER_BIN and SLUICE_TEST_ZK_BIN.
 """
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -15,7 +16,35 @@ import tempfile
 import time
 
 
-def free_port() -> int:
+def _ephemeral_low() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+            return low if low > 2048 else 32768
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def free_port(count=1) -> int:
+    """A free loopback port (the first of `count` consecutive ones), chosen at random below the
+    kernel's ephemeral range: the tests' own outgoing connections take ephemeral ports and
+    could otherwise take it between this choice and the server's bind."""
+    high = _ephemeral_low()
+    low = max(1024, high - 12000)
+    for _ in range(200):
+        base = random.randrange(low, high - count)
+        socks = []
+        try:
+            for p in range(base, base + count):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", p))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

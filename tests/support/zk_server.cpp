@@ -12,11 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -81,21 +83,48 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
-int free_loopback_port() {
+namespace {
+
+// Binds a loopback TCP socket to `port` (0: any) and returns the port bound, or -1.
+int try_bind_loopback(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
   socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error(std::string("bind: ") + std::strerror(errno));
-  }
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
   ::close(fd);
-  return ntohs(addr.sin_port);
+  return ok ? ntohs(addr.sin_port) : -1;
+}
+
+// First port of the kernel's ephemeral range (outgoing connections take theirs from it).
+int ephemeral_low() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0;
+  if (in >> low && low > 2048) return low;
+  return 32768;
+}
+
+}  // namespace
+
+int free_loopback_port() {
+  // Chosen below the ephemeral range: the tests' own outgoing connections (clients, brokers,
+  // ZooKeeper sessions) take ephemeral ports, and one of them could otherwise take a port
+  // between being chosen here and the server's bind. Random, so parallel tests rarely pick
+  // the same one (and callers retry on EADDRINUSE).
+  const int high = ephemeral_low();
+  const int low = std::max(1024, high - 12000);
+  static std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<int> pick(low, high - 1);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    if (int port = try_bind_loopback(pick(rng)); port > 0) return port;
+  }
+  int port = try_bind_loopback(0);
+  if (port < 0) throw std::runtime_error(std::string("bind: ") + std::strerror(errno));
+  return port;
 }
 
 std::string zk_mode(const std::string& host, int port, std::chrono::milliseconds timeout) {
