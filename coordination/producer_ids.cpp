@@ -2,8 +2,13 @@
 #include "coordination/producer_ids.h"
 
 #include <charconv>
+#include <chrono>
 #include <limits>
+#include <random>
 
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
@@ -15,7 +20,10 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-constexpr int kClaimAttempts = 10;
+// Every lost race means another broker got a block; a broker can lose many in a row when
+// several claim at once, so it backs off a random few milliseconds before trying again (which
+// spreads the contenders) and gives up only after this many.
+constexpr int kClaimAttempts = 50;
 
 Error bad(std::string_view why) {
   return Error(ZkErrc::data_inconsistency, znodes::latest_producer_id_block() + ": " + std::string(why));
@@ -99,6 +107,10 @@ awaitable<Result<ProducerIdBlock>> claim_producer_id_block(ZkSession& zk, int32_
       if (created.error() != ZkErrc::node_exists) co_return std::move(created).error();
     }
     // Another broker claimed a block meanwhile: read its block and try the next one.
+    thread_local std::minstd_rand jitter(std::random_device{}());
+    boost::asio::steady_timer pause(zk.get_executor(), std::chrono::milliseconds(1 + jitter() % 20));
+    boost::system::error_code ignored;
+    co_await pause.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
   }
   co_return Error(ZkErrc::bad_version, "claiming a producer id block in " + path + ": gave up after " +
                                            std::to_string(kClaimAttempts) + " lost races");
