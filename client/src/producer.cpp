@@ -47,6 +47,14 @@ Error kafka_error(int16_t code, const std::string& context) {
   return Error(std::error_code(static_cast<KafkaErrc>(code)), context);
 }
 
+// Topic errors in metadata that no amount of waiting changes (the Java producer's rule: any
+// other answer, e.g. INVALID_REPLICATION_FACTOR from an auto-creation while brokers are
+// still registering, means "no metadata yet").
+bool fails_at_once(int16_t code) {
+  const auto e = static_cast<KafkaErrc>(code);
+  return e == KafkaErrc::invalid_topic_exception || e == KafkaErrc::topic_authorization_failed;
+}
+
 // Errors after which the partition's leader (or the topic) may have moved.
 bool invalidates_metadata(int16_t code) {
   switch (static_cast<KafkaErrc>(code)) {
@@ -447,19 +455,26 @@ Clock::time_point Producer::Impl::run_once() {
             if (refused) failed_pending.emplace_back(std::move(p), std::move(*refused));
           }
         } else {
-          if (info && info->error_code != 0 &&
-              !protocol::is_retriable(static_cast<KafkaErrc>(info->error_code))) {
+          // As the Java producer: only an invalid or unauthorised topic fails at once. Any
+          // other answer (not created yet, INVALID_REPLICATION_FACTOR from an auto-creation
+          // while brokers are still registering, no leader) may change: wait for metadata
+          // until the records' delivery timeout, then report the last answer.
+          const auto code = info ? static_cast<KafkaErrc>(info->error_code) : KafkaErrc::none;
+          if (info && fails_at_once(info->error_code)) {
             Error e = kafka_error(info->error_code, "metadata of topic " + t.name);
             for (auto& p : t.pending) failed_pending.emplace_back(std::move(p), e);
             t.pending.clear();
           } else {
             auto it = std::partition(t.pending.begin(), t.pending.end(),
                                      [&](const PendingRecord& p) { return p.deadline > now; });
-            for (auto e = it; e != t.pending.end(); ++e) {
-              failed_pending.emplace_back(
-                  std::move(*e),
-                  Error(make_error_code(ClientErrc::timed_out),
-                        "no metadata for topic " + t.name + " within delivery.timeout.ms"));
+            if (it != t.pending.end()) {
+              std::string why = "no metadata for topic " + t.name + " within delivery.timeout.ms";
+              if (code != KafkaErrc::none) {
+                why += " (last answer: " + std::string(protocol::kafka_error_name(info->error_code)) + ")";
+              }
+              for (auto e = it; e != t.pending.end(); ++e) {
+                failed_pending.emplace_back(std::move(*e), Error(make_error_code(ClientErrc::timed_out), why));
+              }
             }
             t.pending.erase(it, t.pending.end());
           }
@@ -950,9 +965,7 @@ awaitable<Result<int32_t>> Producer::Impl::partition_count_co(std::shared_ptr<Im
       if (!is_retriable(r.error()) || Clock::now() >= deadline) co_return std::move(r).error();
     } else if ((*r)->error_code == 0 && !(*r)->partitions.empty()) {
       co_return static_cast<int32_t>((*r)->partitions.size());
-    } else if ((*r)->error_code != 0 &&
-               (!protocol::is_retriable(static_cast<KafkaErrc>((*r)->error_code)) ||
-                Clock::now() >= deadline)) {
+    } else if ((*r)->error_code != 0 && (fails_at_once((*r)->error_code) || Clock::now() >= deadline)) {
       co_return kafka_error((*r)->error_code, "metadata of topic " + topic);
     }
     if (Clock::now() >= deadline) {

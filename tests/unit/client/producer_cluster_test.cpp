@@ -479,6 +479,21 @@ TEST_F(ProducerCluster, RecordLargerThanMaxRequestSizeIsRefused) {
   EXPECT_TRUE(fits.ok()) << fits.error().to_string();
 }
 
+TEST_F(ProducerCluster, AnInvalidTopicFailsAtOnceOtherMetadataErrorsAreWaitedOut) {
+  // Only an invalid (or unauthorised) topic is final, as in the Java producer; answers such as
+  // INVALID_REPLICATION_FACTOR from an auto-creation while brokers register may change, and
+  // wait until delivery.timeout.ms.
+  auto c = config();
+  c.delivery_timeout = 60s;
+  auto producer = make(c);
+  const auto started = std::chrono::steady_clock::now();
+  auto r = producer->send(ProducerRecord{.topic = "not a valid name!", .value = "v"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(kafka_code(r.error()), static_cast<int16_t>(protocol::KafkaErrc::invalid_topic_exception))
+      << r.error().to_string();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 30s) << "waited for the delivery timeout";
+}
+
 TEST_F(ProducerCluster, CloseReportsEveryRecord) {
   const std::string topic = test::ThreeBrokerCluster::unique_name("close");
   auto c = config();
