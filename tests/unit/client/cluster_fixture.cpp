@@ -4,8 +4,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <stdexcept>
+#include <thread>
+
+#include "protocol/messages/metadata.h"
+#include "tests/support/raw_client.h"
 
 namespace sluice::test {
 
@@ -24,6 +29,41 @@ ThreeBrokerCluster::ThreeBrokerCluster()
                                                        dir_->path() + "/b" + std::to_string(id), env));
   }
   for (auto& b : brokers_) b->start();
+  wait_until_every_broker_sees_all();
+}
+
+// A broker learns of the brokers registered after it through a ZooKeeper watch: until then it
+// would refuse a replication-factor-3 topic (INVALID_REPLICATION_FACTOR), so the cluster is
+// handed to the tests only once every broker's Metadata lists all three.
+void ThreeBrokerCluster::wait_until_every_broker_sees_all() {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (auto& b : brokers_) {
+    int32_t corr = 0;
+    while (true) {
+      std::size_t seen = 0;
+      try {
+        testing::RawClient client(static_cast<uint16_t>(b->port()));
+        protocol::MetadataRequest request;
+        protocol::ByteWriter body;
+        protocol::encode(request, body, 1);
+        client.send(3, 1, ++corr, body.bytes());
+        if (auto reply = client.receive()) {
+          protocol::ByteReader r(*reply);
+          (void)r.read_i32();  // correlation id
+          protocol::MetadataResponse response;
+          if (protocol::decode(response, r, 1).ok()) seen = response.brokers.size();
+        }
+      } catch (const std::exception&) {
+        // not accepting yet: ask again
+      }
+      if (seen == brokers_.size()) break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        throw std::runtime_error("broker " + b->bootstrap() + " still lists " + std::to_string(seen) +
+                                 " brokers after 30 s");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
 }
 
 ThreeBrokerCluster::~ThreeBrokerCluster() {

@@ -29,6 +29,8 @@ class ThreeBrokerCluster {
   static std::string unique_name(const std::string& prefix);
 
  private:
+  void wait_until_every_broker_sees_all();
+
   std::unique_ptr<TempDir> dir_;
   std::unique_ptr<ZkServer> zk_;
   std::vector<std::unique_ptr<BrokerProcess>> brokers_;
