@@ -164,6 +164,23 @@ class Broker:
     def kill(self):
         self.stop(signal.SIGKILL)
 
+    def brokers_seen(self):
+        """How many brokers this broker's Metadata (v1, no topics) lists; -1 if it does not answer."""
+        client_id = b"harness"
+        body = struct.pack(">hhih", 3, 1, 1, len(client_id)) + client_id + struct.pack(">i", 0)
+        try:
+            with socket.create_connection((self.host, self.port), timeout=5) as s:
+                s.sendall(struct.pack(">i", len(body)) + body)
+                head = b""
+                while len(head) < 12:  # size, correlation id, broker count
+                    chunk = s.recv(12 - len(head))
+                    if not chunk:
+                        return -1
+                    head += chunk
+                return struct.unpack(">iii", head)[2]
+        except OSError:
+            return -1
+
 
 class Cluster:
     """with Cluster(brokers=1) as c: c.bootstrap ..."""
@@ -198,6 +215,11 @@ class Cluster:
                 b = Broker(i, self.zk_connect, self.workdir, self.broker_env)
                 b.start()
                 self.brokers.append(b)
+            # Brokers learn of those registered after them through a watch: hand the cluster
+            # over once each one's Metadata lists all (a replicated topic created earlier
+            # could be refused with INVALID_REPLICATION_FACTOR).
+            for b in self.brokers:
+                wait_until(lambda: b.brokers_seen() == self.n, 30, what=f"broker {b.id} to see {self.n} brokers")
         except BaseException:
             self.__exit__(None, None, None)
             raise
