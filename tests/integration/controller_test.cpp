@@ -105,9 +105,11 @@ TEST_F(ControllerTest, CreatesStatesAndElectsFromIsrWhenLeaderDies) {
   kill(b1);
   ASSERT_TRUE(run_until(io, [&] { return b2->ctl->active(); }, 30s));
   EXPECT_GT(b2->ctl->epoch(), first_epoch);
+  // Partitions are written one after the other: wait for both.
   ASSERT_TRUE(run_until(io, [&] {
     auto s0 = state(*admin, "orders", 0);
-    return s0 && s0->leader == 2;
+    auto s1 = state(*admin, "orders", 1);
+    return s0 && s0->leader == 2 && s1 && s1->isr.size() == 1;
   }, 30s));
   auto s0 = *state(*admin, "orders", 0);
   EXPECT_EQ(s0.leader_epoch, 1);
