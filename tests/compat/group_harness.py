@@ -47,12 +47,15 @@ def slots_balanced(cluster, brokers):
 class Member:
     """A group_member.py process; its events are collected by a reader thread."""
 
-    def __init__(self, bootstrap, group, topic, instance_id=None, name=None):
+    def __init__(self, bootstrap, group, topic, instance_id=None, name=None, session_timeout_ms=None):
         self.name = name or f"{group}-member"
         args = [sys.executable, os.path.join(HERE, "group_member.py"), bootstrap, group, topic]
         if instance_id:
             args.append(instance_id)
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        env = dict(os.environ)
+        if session_timeout_ms:
+            env["GROUP_MEMBER_SESSION_TIMEOUT_MS"] = str(session_timeout_ms)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
         self.events = []
         self.lock = threading.Lock()
         self.assignment = set()

@@ -10,6 +10,7 @@ tests so that it can be SIGKILLed. Prints one JSON line per event on stdout, wit
 Usage: group_member.py BOOTSTRAP GROUP TOPIC [INSTANCE_ID]. SIGTERM closes the consumer
 cleanly (LeaveGroup)."""
 import json
+import os
 import signal
 import sys
 import time
@@ -30,7 +31,7 @@ def main():
         "group.id": group,
         "auto.offset.reset": "earliest",
         "enable.auto.commit": False,
-        "session.timeout.ms": 6000,
+        "session.timeout.ms": int(os.environ.get("GROUP_MEMBER_SESSION_TIMEOUT_MS", "6000")),
         "heartbeat.interval.ms": 500,
         "max.poll.interval.ms": 60000,
         "partition.assignment.strategy": "range",

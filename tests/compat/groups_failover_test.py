@@ -44,7 +44,11 @@ def main():
         admin.create_topics([topic])[TOPIC].result(30)
         produce(c.bootstrap, 400, 0)
 
-        members = [Member(c.bootstrap, GROUP, TOPIC, name=f"f{i}") for i in range(2)]
+        # The new coordinator gives each restored member a full session from when it loads the
+        # group; the members must find it within that. 6 s (the slot itself moves ~5 s after
+        # the kill) was too tight for a loaded machine once: one member expired, and the group
+        # rebalanced twice. 15 s keeps the test about resuming, not about discovery speed.
+        members = [Member(c.bootstrap, GROUP, TOPIC, name=f"f{i}", session_timeout_ms=15000) for i in range(2)]
         try:
             wait_until(lambda: all(len(m.owned()) == 2 for m in members), 60, what="2 members, 2 partitions each")
             wait_until(lambda: len(members[0].consumed | members[1].consumed) == 400, 60, what="first 400 consumed")
