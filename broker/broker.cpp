@@ -4,20 +4,19 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
-#include <future>
-#include <random>
-#include <thread>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <chrono>
+#include <future>
+#include <random>
+#include <thread>
 
 #include "broker/cluster/metadata_sync.h"
 #include "broker/controller/controller.h"
@@ -158,12 +157,14 @@ struct Broker::Impl {
     auto snap = metadata.current();
     o.config_for = [this, snap](const storage::TopicPartition& tp) {
       const auto* t = snap->topic(tp.topic);
-      return replication::log_config_for(config, t ? t->config : std::map<std::string, std::string>{});
+      return replication::log_config_for(config,
+                                         t ? t->config : std::map<std::string, std::string>{});
     };
     auto opened = storage::LogManager::open(std::move(o));
     if (!opened) return Error(opened.error().code(), "log dirs: " + opened.error().context());
     logs = std::move(*opened);
-    replicas = std::make_unique<replication::ReplicaManager>(config.broker_id, *logs, config, notifier);
+    replicas =
+        std::make_unique<replication::ReplicaManager>(config.broker_id, *logs, config, notifier);
     replication::FetcherOptions fo;
     fo.broker_id = config.broker_id;
     fo.listener_name = config.inter_broker_listener_name;
@@ -183,9 +184,10 @@ struct Broker::Impl {
       if (e == coordination::SessionEvent::expired) replicas->on_session_lost();
     });
     replicas->apply_metadata(*metadata.current());
-    sync->add_listener([this](const auto&, const std::shared_ptr<const cluster::Snapshot>& current) {
-      replicas->apply_metadata(*current);
-    });
+    sync->add_listener(
+        [this](const auto&, const std::shared_ptr<const cluster::Snapshot>& current) {
+          replicas->apply_metadata(*current);
+        });
     return {};
   }
 
@@ -214,15 +216,18 @@ struct Broker::Impl {
     every(std::chrono::milliseconds(config.get_long("log.retention.check.interval.ms")), [&lm] {
       auto r = lm.run_retention(now_ms());
       if (r.segments_deleted > 0) {
-        SLUICE_LOG(info) << "retention deleted " << r.segments_deleted << " segments (" << r.bytes_deleted << " bytes)";
+        SLUICE_LOG(info) << "retention deleted " << r.segments_deleted << " segments ("
+                         << r.bytes_deleted << " bytes)";
       }
     });
     every(5s, [&lm] {
-      if (Status st = lm.checkpoint(); !st) SLUICE_LOG(warning) << "checkpoint: " << st.error().to_string();
+      if (Status st = lm.checkpoint(); !st)
+        SLUICE_LOG(warning) << "checkpoint: " << st.error().to_string();
     });
     every(1s, [&lm] { lm.flush_due(now_ms()); });
     if (config.get_bool("log.cleaner.enable")) {
-      every(std::chrono::milliseconds(config.get_long("log.cleaner.backoff.ms")), [&lm] { lm.run_cleaner(); });
+      every(std::chrono::milliseconds(config.get_long("log.cleaner.backoff.ms")),
+            [&lm] { lm.run_cleaner(); });
     }
     maintenance_thread = std::thread([this] { maintenance.run(); });
   }
@@ -255,8 +260,8 @@ struct Broker::Impl {
   }
 
   std::vector<coordination::znodes::BrokerEndpoint> advertised_endpoints() const {
-    const auto& source = config.advertised_listeners.empty() ? config.listeners
-                                                             : config.advertised_listeners;
+    const auto& source =
+        config.advertised_listeners.empty() ? config.listeners : config.advertised_listeners;
     std::vector<coordination::znodes::BrokerEndpoint> out;
     for (const auto& e : source) {
       coordination::znodes::BrokerEndpoint ep;
@@ -292,13 +297,15 @@ struct Broker::Impl {
         registration = std::move(*node);
         break;
       }
-      if (node.error() != coordination::ZkErrc::node_exists || std::chrono::steady_clock::now() >= deadline) {
+      if (node.error() != coordination::ZkErrc::node_exists ||
+          std::chrono::steady_clock::now() >= deadline) {
         co_return std::move(node).error();
       }
       if (!logged) {
-        SLUICE_LOG(warning) << "broker.id " << config.broker_id
-                            << " is still registered (a previous run that crashed?); waiting up to the "
-                               "session timeout for that registration to expire";
+        SLUICE_LOG(warning)
+            << "broker.id " << config.broker_id
+            << " is still registered (a previous run that crashed?); waiting up to the "
+               "session timeout for that registration to expire";
         logged = true;
       }
       asio::steady_timer pause(control, 250ms);
@@ -315,7 +322,8 @@ struct Broker::Impl {
     // Serve only with a view that includes this registration: before it, CreateTopics would
     // see no live broker and partitions led here would not be trusted (docs/replication.md).
     if (Status st = co_await sync->refresh(); !st) {
-      SLUICE_LOG(warning) << "metadata after registering: " << st.error().to_string() << "; retrying in the background";
+      SLUICE_LOG(warning) << "metadata after registering: " << st.error().to_string()
+                          << "; retrying in the background";
     }
     sync_done = asio::co_spawn(control, sync->run(), asio::use_future);
     co_return Status{};
@@ -326,8 +334,9 @@ struct Broker::Impl {
   // (bounded) until it leads nothing that another replica could take over.
   awaitable<Status> controlled_shutdown() {
     if (!zk || !registration || !replicas || replicas->leading_movable() == 0) co_return Status{};
-    auto created = co_await zk->create(coordination::znodes::controlled_shutdown(config.broker_id),
-                                       std::to_string(now_ms()), coordination::CreateMode::ephemeral);
+    auto created =
+        co_await zk->create(coordination::znodes::controlled_shutdown(config.broker_id),
+                            std::to_string(now_ms()), coordination::CreateMode::ephemeral);
     if (!created && created.error() != coordination::ZkErrc::node_exists) {
       SLUICE_LOG(warning) << "controlled shutdown not possible: " << created.error().to_string();
       co_return Status{};
@@ -341,7 +350,8 @@ struct Broker::Impl {
     }
     const auto left = replicas->leading_movable();
     if (left > 0) {
-      SLUICE_LOG(warning) << "controlled shutdown: still leading " << left << " partitions after 15 s; stopping anyway";
+      SLUICE_LOG(warning) << "controlled shutdown: still leading " << left
+                          << " partitions after 15 s; stopping anyway";
     } else {
       SLUICE_LOG(info) << "controlled shutdown: leadership moved";
     }
@@ -382,14 +392,14 @@ struct Broker::Impl {
 // the replica manager how it went. On the control executor.
 awaitable<void> write_isr(Broker::Impl* d, replication::IsrUpdate update) {
   if (!d->zk) co_return;
-  auto written = co_await coordination::update_partition_state(*d->zk, update.tp.topic, update.tp.partition,
-                                                               update.state, update.zk_version, std::nullopt);
+  auto written = co_await coordination::update_partition_state(
+      *d->zk, update.tp.topic, update.tp.partition, update.state, update.zk_version, std::nullopt);
   if (written) {
     d->replicas->isr_write_done(update, *written);
     co_return;
   }
-  SLUICE_LOG(warning) << "partition " << update.tp.to_string() << ": ISR change not written: "
-                      << written.error().to_string();
+  SLUICE_LOG(warning) << "partition " << update.tp.to_string()
+                      << ": ISR change not written: " << written.error().to_string();
   d->replicas->isr_write_failed(update);
   if (d->sync) d->sync->request_refresh();
 }
@@ -397,7 +407,8 @@ awaitable<void> write_isr(Broker::Impl* d, replication::IsrUpdate update) {
 // Every half replica.lag.time.max.ms: followers that fell behind leave the ISR.
 awaitable<void> isr_check_loop(Broker::Impl* d) {
   asio::steady_timer timer(d->replication);
-  const auto period = std::chrono::milliseconds(std::max<int64_t>(50, d->config.replica_lag_time_max_ms / 2));
+  const auto period =
+      std::chrono::milliseconds(std::max<int64_t>(50, d->config.replica_lag_time_max_ms / 2));
   while (!d->replication_stopping) {
     timer.expires_after(period);
     boost::system::error_code ec;
@@ -429,8 +440,8 @@ Status Broker::start() {
   d.control_work.emplace(d.control.get_executor());
   d.control_thread = std::thread([&d] { d.control.run(); });
 
-  SLUICE_LOG(info) << "starting broker " << d.config.broker_id << " (zookeeper.connect="
-                   << d.config.zookeeper_connect << ")";
+  SLUICE_LOG(info) << "starting broker " << d.config.broker_id
+                   << " (zookeeper.connect=" << d.config.zookeeper_connect << ")";
   if (Status st = run_on(d.control, d.connect_zookeeper()); !st) return st;
 
   d.services.broker_id = d.config.broker_id;
@@ -472,8 +483,9 @@ Status Broker::start() {
   d.started = true;
   std::string listeners;
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    listeners += (i ? ", " : "") + specs[i].name + "://" + (specs[i].host.empty() ? "0.0.0.0" : specs[i].host) +
-                 ":" + std::to_string(d.ports[i]);
+    listeners += (i ? ", " : "") + specs[i].name + "://" +
+                 (specs[i].host.empty() ? "0.0.0.0" : specs[i].host) + ":" +
+                 std::to_string(d.ports[i]);
   }
   SLUICE_LOG(info) << "broker " << d.config.broker_id << " started in cluster " << d.cluster_id
                    << ", listening on " << listeners;
@@ -490,7 +502,8 @@ void Broker::wait_for_shutdown() {
   if (!d.started) return;
   SLUICE_LOG(info) << "broker " << d.config.broker_id << " shutting down";
   // 0. Leadership moves to other replicas while clients can still be told where it went.
-  if (d.config.get_bool("controlled.shutdown.enable")) (void)run_on(d.control, d.controlled_shutdown());
+  if (d.config.get_bool("controlled.shutdown.enable"))
+    (void)run_on(d.control, d.controlled_shutdown());
   // 0b. Consumer groups unload (their state stays in ZooKeeper for the broker that takes the
   // slots over); waiting JoinGroup/SyncGroup requests get NOT_COORDINATOR.
   (void)run_on(d.control, d.stop_groups());
@@ -513,7 +526,8 @@ void Broker::wait_for_shutdown() {
   d.stop_replication();
   d.stop_maintenance();
   if (d.logs) {
-    if (Status st = d.logs->close(); !st) SLUICE_LOG(error) << "closing logs: " << st.error().to_string();
+    if (Status st = d.logs->close(); !st)
+      SLUICE_LOG(error) << "closing logs: " << st.error().to_string();
   }
   std::promise<void> closed;
   asio::post(d.control, [&d, &closed] {

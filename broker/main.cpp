@@ -19,7 +19,8 @@ extern char** environ;
 namespace {
 
 int usage(const char* argv0) {
-  std::cerr << "usage: " << argv0 << " [server.properties] [--override key=value]... [--check-config]\n"
+  std::cerr << "usage: " << argv0
+            << " [server.properties] [--override key=value]... [--check-config]\n"
             << "       every key may also be set as SLUICE_<KEY> in the environment\n"
             << "       (e.g. SLUICE_BROKER_ID=1); see docs/configuration.md\n";
   return 2;
@@ -49,7 +50,8 @@ int main(int argc, char** argv) {
       return usage(argv[0]);
     }
   }
-  if (const char* cfg = std::getenv("SLUICE_CONFIG"); cfg != nullptr && !inputs.file) inputs.file = cfg;
+  if (const char* cfg = std::getenv("SLUICE_CONFIG"); cfg != nullptr && !inputs.file)
+    inputs.file = cfg;
   for (char** e = environ; *e != nullptr; ++e) inputs.environment.emplace_back(*e);
 
   sluice::log::Options log_options;

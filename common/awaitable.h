@@ -2,9 +2,8 @@
 // uses std::exchange without including <utility>; include it through this header.
 #pragma once
 
-#include <utility>
-
 #include <boost/asio/awaitable.hpp>
+#include <utility>
 
 namespace sluice {
 // Coroutine return type used across modules (on the default any_io_executor).

@@ -1,10 +1,6 @@
 // Boost.Log sink and format set-up for every Sluice executable.
 #include "common/log.h"
 
-#include <cstdlib>
-#include <mutex>
-#include <ostream>
-
 #include <boost/core/null_deleter.hpp>
 #include <boost/log/attributes/constant.hpp>
 #include <boost/log/attributes/mutable_constant.hpp>
@@ -15,8 +11,11 @@
 #include <boost/log/support/date_time.hpp>
 #include <boost/log/utility/setup/common_attributes.hpp>
 #include <boost/make_shared.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <ostream>
 
 namespace sluice::log {
 
@@ -70,13 +69,15 @@ void init(const Options& options) {
     backend->add_stream(boost::make_shared<std::ofstream>(options.file, std::ios::app));
   }
   backend->auto_flush(true);
-  g_sink = boost::make_shared<bl::sinks::synchronous_sink<bl::sinks::text_ostream_backend>>(backend);
+  g_sink =
+      boost::make_shared<bl::sinks::synchronous_sink<bl::sinks::text_ostream_backend>>(backend);
   g_sink->set_filter(severity_kw >= min);
-  g_sink->set_formatter(
-      expr::stream << expr::format_date_time(timestamp_kw, "%Y-%m-%dT%H:%M:%S.%f") << ' '
-                   << severity_kw
-                   << expr::if_(expr::has_attr(broker_kw))[expr::stream << " [broker " << broker_kw << ']']
-                   << ' ' << expr::smessage);
+  g_sink->set_formatter(expr::stream
+                        << expr::format_date_time(timestamp_kw, "%Y-%m-%dT%H:%M:%S.%f") << ' '
+                        << severity_kw
+                        << expr::if_(expr::has_attr(
+                               broker_kw))[expr::stream << " [broker " << broker_kw << ']']
+                        << ' ' << expr::smessage);
   core->add_sink(g_sink);
   static bool common_added = false;
   if (!common_added) {

@@ -7,14 +7,13 @@
 // log::set_broker_id); partition and correlation id go in the message where they apply.
 #pragma once
 
+#include <boost/log/sources/global_logger_storage.hpp>
+#include <boost/log/sources/record_ostream.hpp>
+#include <boost/log/sources/severity_logger.hpp>
 #include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <boost/log/sources/global_logger_storage.hpp>
-#include <boost/log/sources/record_ostream.hpp>
-#include <boost/log/sources/severity_logger.hpp>
 
 namespace sluice::log {
 

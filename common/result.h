@@ -26,7 +26,7 @@ class Error {
 
   friend bool operator==(const Error& e, std::error_code c) { return e.code_ == c; }
   template <class E>
-    requires std::is_error_code_enum_v<E>
+  requires std::is_error_code_enum_v<E>
   friend bool operator==(const Error& e, E c) { return e.code_ == make_error_code(c); }
 
  private:
@@ -45,8 +45,8 @@ class [[nodiscard]] Result {
   }
   Result(std::error_code code) : Result(Error(code)) {}  // NOLINT
   template <class E>
-    requires std::is_error_code_enum_v<E>
-  Result(E code) : Result(Error(make_error_code(code))) {}  // NOLINT
+  requires std::is_error_code_enum_v<E> Result(E code)
+      : Result(Error(make_error_code(code))) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -78,10 +78,10 @@ class [[nodiscard]] Result<void> {
 
   Result() = default;
   Result(Error error) : error_(std::move(error)), failed_(true) {}  // NOLINT
-  Result(std::error_code code) : Result(Error(code)) {}              // NOLINT
+  Result(std::error_code code) : Result(Error(code)) {}             // NOLINT
   template <class E>
-    requires std::is_error_code_enum_v<E>
-  Result(E code) : Result(Error(make_error_code(code))) {}  // NOLINT
+  requires std::is_error_code_enum_v<E> Result(E code)
+      : Result(Error(make_error_code(code))) {}  // NOLINT
 
   bool ok() const { return !failed_; }
   explicit operator bool() const { return ok(); }
@@ -104,13 +104,13 @@ inline Status ok_status() { return {}; }
 //   SLUICE_TRY(auto header, decode_header(reader));
 #define SLUICE_CONCAT_INNER(a, b) a##b
 #define SLUICE_CONCAT(a, b) SLUICE_CONCAT_INNER(a, b)
-#define SLUICE_TRY_IMPL(tmp, decl, expr)          \
-  auto tmp = (expr);                              \
-  if (!tmp.ok()) return std::move(tmp).error();   \
+#define SLUICE_TRY_IMPL(tmp, decl, expr)        \
+  auto tmp = (expr);                            \
+  if (!tmp.ok()) return std::move(tmp).error(); \
   decl = std::move(tmp).value()
 #define SLUICE_TRY(decl, expr) SLUICE_TRY_IMPL(SLUICE_CONCAT(sluice_try_, __LINE__), decl, expr)
-#define SLUICE_CHECK(expr)                                  \
-  do {                                                      \
-    auto sluice_check_status = (expr);                      \
+#define SLUICE_CHECK(expr)                                                        \
+  do {                                                                            \
+    auto sluice_check_status = (expr);                                            \
     if (!sluice_check_status.ok()) return std::move(sluice_check_status).error(); \
   } while (0)

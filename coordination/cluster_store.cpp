@@ -36,10 +36,10 @@ awaitable<Result<std::unique_ptr<EphemeralNode>>> register_broker(
   std::string payload = znodes::encode(registration);
   auto node = co_await EphemeralNode::create(zk, path, std::move(payload));
   if (!node && node.error() == ZkErrc::node_exists) {
-    co_return Error(ZkErrc::node_exists,
-                    "broker.id " + std::to_string(registration.id) +
-                        " is registered by another live broker (" + node.error().context() +
-                        "); choose another broker.id or stop that broker");
+    co_return Error(ZkErrc::node_exists, "broker.id " + std::to_string(registration.id) +
+                                             " is registered by another live broker (" +
+                                             node.error().context() +
+                                             "); choose another broker.id or stop that broker");
   }
   co_return node;
 }
@@ -134,8 +134,8 @@ awaitable<Status> update_topic_assignment(ZkSession& zk, const std::string& topi
   co_return Status{};
 }
 
-awaitable<Status> create_partition_state(ZkSession& zk, const std::string& topic,
-                                         int32_t partition, const znodes::PartitionState& state) {
+awaitable<Status> create_partition_state(ZkSession& zk, const std::string& topic, int32_t partition,
+                                         const znodes::PartitionState& state) {
   auto parent = co_await zk.create_recursive(znodes::partition(topic, partition));
   if (!parent) co_return parent;
   auto r = co_await zk.create(znodes::partition_state(topic, partition), znodes::encode(state));
@@ -152,8 +152,8 @@ awaitable<Result<int32_t>> update_partition_state(ZkSession& zk, const std::stri
   if (controller_epoch_version) {
     ops.push_back(ZkOp::check(znodes::controller_epoch(), *controller_epoch_version));
   }
-  ops.push_back(ZkOp::set(znodes::partition_state(topic, partition), znodes::encode(state),
-                          zk_version));
+  ops.push_back(
+      ZkOp::set(znodes::partition_state(topic, partition), znodes::encode(state), zk_version));
   auto r = co_await zk.multi(std::move(ops));
   if (!r) co_return std::move(r).error();
   co_return r->back().stat.version;

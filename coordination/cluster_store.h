@@ -62,8 +62,8 @@ awaitable<Status> update_topic_assignment(ZkSession& zk, const std::string& topi
                                           int32_t zk_version);
 
 // Creates partitions/<p> and partitions/<p>/state; node_exists when the state exists.
-awaitable<Status> create_partition_state(ZkSession& zk, const std::string& topic,
-                                         int32_t partition, const znodes::PartitionState& state);
+awaitable<Status> create_partition_state(ZkSession& zk, const std::string& topic, int32_t partition,
+                                         const znodes::PartitionState& state);
 
 // Writes a new state only if the znode is still at `zk_version` (bad_version otherwise) and,
 // when `controller_epoch_version` is given, only while /controller_epoch is still at that

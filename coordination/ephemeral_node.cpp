@@ -30,12 +30,13 @@ awaitable<Status> create_owned_ephemeral(ZkSession& session, const std::string& 
   auto existing = co_await session.get(path);
   if (!existing) co_return std::move(existing).error();
   if (existing->stat.ephemeral_owner != me) {
-    co_return Error(ZkErrc::node_exists, path + " is held by session 0x" + [&] {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%llx",
-                    static_cast<unsigned long long>(existing->stat.ephemeral_owner));
-      return std::string(buf);
-    }());
+    co_return Error(
+        ZkErrc::node_exists, path + " is held by session 0x" + [&] {
+          char buf[32];
+          std::snprintf(buf, sizeof buf, "%llx",
+                        static_cast<unsigned long long>(existing->stat.ephemeral_owner));
+          return std::string(buf);
+        }());
   }
   if (existing->data != data) {
     auto st = co_await session.set(path, data, existing->stat.version);

@@ -1,15 +1,14 @@
 // Producer-id blocks claimed through /latest_producer_id_block (see producer_ids.h).
 #include "coordination/producer_ids.h"
 
-#include <charconv>
-#include <chrono>
-#include <limits>
-#include <random>
-
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <charconv>
+#include <chrono>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "common/log.h"
 #include "coordination/zk_error.h"
@@ -26,7 +25,8 @@ using Json = nlohmann::ordered_json;
 constexpr int kClaimAttempts = 50;
 
 Error bad(std::string_view why) {
-  return Error(ZkErrc::data_inconsistency, znodes::latest_producer_id_block() + ": " + std::string(why));
+  return Error(ZkErrc::data_inconsistency,
+               znodes::latest_producer_id_block() + ": " + std::string(why));
 }
 
 // Kafka writes the block ends as strings; accept numbers too.
@@ -108,12 +108,14 @@ awaitable<Result<ProducerIdBlock>> claim_producer_id_block(ZkSession& zk, int32_
     }
     // Another broker claimed a block meanwhile: read its block and try the next one.
     thread_local std::minstd_rand jitter(std::random_device{}());
-    boost::asio::steady_timer pause(zk.get_executor(), std::chrono::milliseconds(1 + jitter() % 20));
+    boost::asio::steady_timer pause(zk.get_executor(),
+                                    std::chrono::milliseconds(1 + jitter() % 20));
     boost::system::error_code ignored;
     co_await pause.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
   }
-  co_return Error(ZkErrc::bad_version, "claiming a producer id block in " + path + ": gave up after " +
-                                           std::to_string(kClaimAttempts) + " lost races");
+  co_return Error(ZkErrc::bad_version, "claiming a producer id block in " + path +
+                                           ": gave up after " + std::to_string(kClaimAttempts) +
+                                           " lost races");
 }
 
 awaitable<Result<int64_t>> ProducerIdAllocator::next(ZkSession& zk) {

@@ -9,17 +9,16 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cstring>
-#include <mutex>
-#include <unordered_map>
-#include <unordered_set>
-
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "common/log.h"
 
@@ -28,21 +27,30 @@ namespace asio = boost::asio;
 
 const char* to_string(WatchEventType t) {
   switch (t) {
-    case WatchEventType::created: return "created";
-    case WatchEventType::deleted: return "deleted";
-    case WatchEventType::data_changed: return "data_changed";
-    case WatchEventType::children_changed: return "children_changed";
-    case WatchEventType::session_expired: return "session_expired";
+    case WatchEventType::created:
+      return "created";
+    case WatchEventType::deleted:
+      return "deleted";
+    case WatchEventType::data_changed:
+      return "data_changed";
+    case WatchEventType::children_changed:
+      return "children_changed";
+    case WatchEventType::session_expired:
+      return "session_expired";
   }
   return "?";
 }
 
 const char* to_string(SessionEvent e) {
   switch (e) {
-    case SessionEvent::connected: return "connected";
-    case SessionEvent::disconnected: return "disconnected";
-    case SessionEvent::expired: return "expired";
-    case SessionEvent::reestablished: return "reestablished";
+    case SessionEvent::connected:
+      return "connected";
+    case SessionEvent::disconnected:
+      return "disconnected";
+    case SessionEvent::expired:
+      return "expired";
+    case SessionEvent::reestablished:
+      return "reestablished";
   }
   return "?";
 }
@@ -102,10 +110,14 @@ NodeStat to_node_stat(const Stat* s) {
 
 int create_flags(CreateMode mode) {
   switch (mode) {
-    case CreateMode::persistent: return 0;
-    case CreateMode::ephemeral: return ZOO_EPHEMERAL;
-    case CreateMode::persistent_sequential: return ZOO_SEQUENCE;
-    case CreateMode::ephemeral_sequential: return ZOO_EPHEMERAL | ZOO_SEQUENCE;
+    case CreateMode::persistent:
+      return 0;
+    case CreateMode::ephemeral:
+      return ZOO_EPHEMERAL;
+    case CreateMode::persistent_sequential:
+      return ZOO_SEQUENCE;
+    case CreateMode::ephemeral_sequential:
+      return ZOO_EPHEMERAL | ZOO_SEQUENCE;
   }
   return 0;
 }
@@ -222,9 +234,7 @@ template <class T>
 struct Pending : InFlight {
   // Posts the result to the waiter unless a result was delivered already.
   virtual void deliver(Result<T> result) = 0;
-  void fail(int rc, std::string context) override {
-    deliver(Error(err(rc), std::move(context)));
-  }
+  void fail(int rc, std::string context) override { deliver(Error(err(rc), std::move(context))); }
 };
 
 template <class T, class Handler>
@@ -341,10 +351,14 @@ void on_children(int rc, const String_vector* strings, const Stat*, const void* 
 
 const char* op_name(ZkOp::Kind k) {
   switch (k) {
-    case ZkOp::Kind::create: return "create";
-    case ZkOp::Kind::remove: return "remove";
-    case ZkOp::Kind::set: return "set";
-    case ZkOp::Kind::check: return "check";
+    case ZkOp::Kind::create:
+      return "create";
+    case ZkOp::Kind::remove:
+      return "remove";
+    case ZkOp::Kind::set:
+      return "set";
+    case ZkOp::Kind::check:
+      return "check";
   }
   return "?";
 }
@@ -357,8 +371,8 @@ void on_multi(int rc, const void* data) {
     std::string context = "multi";
     for (std::size_t i = 0; i < call.results.size(); ++i) {
       if (call.results[i].err == rc) {
-        context = "op " + std::to_string(i) + ": " + op_name(call.ops[i].kind) + " " +
-                  call.ops[i].path;
+        context =
+            "op " + std::to_string(i) + ": " + op_name(call.ops[i].kind) + " " + call.ops[i].path;
         break;
       }
     }
@@ -492,8 +506,8 @@ struct ZkSession::Impl : std::enable_shared_from_this<ZkSession::Impl> {
       connected = true;
       connect_wait.cancel();
       const clientid_t* id = zoo_client_id(handle->zh);
-      SLUICE_LOG(info) << "zookeeper session 0x" << std::hex << (id ? id->client_id : 0)
-                       << std::dec << " connected (" << options.connect << ")";
+      SLUICE_LOG(info) << "zookeeper session 0x" << std::hex << (id ? id->client_id : 0) << std::dec
+                       << " connected (" << options.connect << ")";
       bool fresh = !handle_ever_connected;
       handle_ever_connected = true;
       notify(fresh && generation > 1 ? SessionEvent::reestablished : SessionEvent::connected);
@@ -584,8 +598,8 @@ awaitable<Result<std::unique_ptr<ZkSession>>> ZkSession::connect(executor_type e
   const std::string hosts = split.first;
   const std::string chroot = split.second;
   if (hosts.empty()) {
-    co_return Error(ZkErrc::bad_arguments, "zookeeper connect string '" + options.connect +
-                                               "' names no server");
+    co_return Error(ZkErrc::bad_arguments,
+                    "zookeeper connect string '" + options.connect + "' names no server");
   }
   if (!chroot.empty() && !options.resume) {
     // The C client does not create its chroot; do it through a session at the root.
@@ -696,8 +710,8 @@ awaitable<Result<std::optional<NodeStat>>> ZkSession::exists(std::string path, W
   using T = std::optional<NodeStat>;
   auto* h = impl->handle.get();
   auto r = co_await zk_call<T>(impl->executor, h, [&](Pending<T>* op) {
-    int rc = zoo_awexists(h->zh, path.c_str(), w ? &Impl::on_node_event : nullptr, w,
-                          &on_exists, op);
+    int rc =
+        zoo_awexists(h->zh, path.c_str(), w ? &Impl::on_node_event : nullptr, w, &on_exists, op);
     if (rc != ZOK) impl->drop_watch(w);
     return rc;
   });
@@ -705,8 +719,7 @@ awaitable<Result<std::optional<NodeStat>>> ZkSession::exists(std::string path, W
   co_return r;
 }
 
-awaitable<Result<std::vector<std::string>>> ZkSession::children(std::string path,
-                                                                Watcher watcher) {
+awaitable<Result<std::vector<std::string>>> ZkSession::children(std::string path, Watcher watcher) {
   auto impl = impl_;
   if (!impl->handle) co_return Error(ZkErrc::closing, path);
   auto* w = impl->add_watch(std::move(watcher));
@@ -772,8 +785,8 @@ awaitable<Result<std::vector<ZkOpResult>>> ZkSession::multi(std::vector<ZkOp> op
           break;
       }
     }
-    return zoo_amulti(h->zh, static_cast<int>(n), call.zops.data(), call.results.data(),
-                      &on_multi, op);
+    return zoo_amulti(h->zh, static_cast<int>(n), call.zops.data(), call.results.data(), &on_multi,
+                      op);
   });
 }
 

@@ -17,6 +17,7 @@
 //     WatchEventType::session_expired so nobody waits forever.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -25,8 +26,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
 
 #include "common/awaitable.h"
 #include "common/result.h"
@@ -85,8 +84,8 @@ using SessionListener = std::function<void(SessionEvent)>;
 struct ZkOp {
   enum class Kind { create, remove, set, check } kind;
   std::string path;
-  std::string data;                           // create, set
-  int32_t version = -1;                       // remove, set, check; -1 = any
+  std::string data;                          // create, set
+  int32_t version = -1;                      // remove, set, check; -1 = any
   CreateMode mode = CreateMode::persistent;  // create
 
   static ZkOp create(std::string path, std::string data, CreateMode mode = CreateMode::persistent);

@@ -4,7 +4,6 @@
 #include "coordination/znodes.h"
 
 #include <charconv>
-
 #include <nlohmann/json.hpp>
 
 #include "coordination/zk_error.h"
@@ -104,7 +103,9 @@ std::string topic_config(std::string_view t) { return "/config/topics/" + std::s
 std::string delete_topics() { return "/admin/delete_topics"; }
 std::string delete_topic(std::string_view t) { return "/admin/delete_topics/" + std::string(t); }
 std::string controlled_shutdowns() { return "/admin/controlled_shutdown"; }
-std::string controlled_shutdown(int32_t id) { return "/admin/controlled_shutdown/" + std::to_string(id); }
+std::string controlled_shutdown(int32_t id) {
+  return "/admin/controlled_shutdown/" + std::to_string(id);
+}
 std::string preferred_replica_election() { return "/admin/preferred_replica_election"; }
 std::string cluster_id() { return "/cluster/id"; }
 std::string consumers() { return "/consumers"; }
@@ -112,8 +113,8 @@ std::string consumer_group(std::string_view g) { return "/consumers/" + std::str
 std::string latest_producer_id_block() { return "/latest_producer_id_block"; }
 
 std::vector<std::string> persistent_roots() {
-  return {broker_ids(), topics(), topic_configs(), delete_topics(), controlled_shutdowns(), consumers(),
-          "/cluster"};
+  return {broker_ids(),           topics(),    topic_configs(), delete_topics(),
+          controlled_shutdowns(), consumers(), "/cluster"};
 }
 
 Status validate_topic_name(std::string_view name) {
@@ -129,8 +130,8 @@ Status validate_topic_name(std::string_view name) {
     bool legal = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                  c == '.' || c == '_' || c == '-';
     if (!legal) {
-      return Error(ZkErrc::bad_arguments, "topic name '" + std::string(name) +
-                                              "' has a character outside [a-zA-Z0-9._-]");
+      return Error(ZkErrc::bad_arguments,
+                   "topic name '" + std::string(name) + "' has a character outside [a-zA-Z0-9._-]");
     }
   }
   return {};
@@ -295,7 +296,8 @@ Result<PartitionState> decode_partition_state(std::string_view json) {
 
 std::string encode_preferred_election(const std::vector<PartitionRef>& partitions) {
   Json list = Json::array();
-  for (const auto& p : partitions) list.push_back(Json{{"topic", p.topic}, {"partition", p.partition}});
+  for (const auto& p : partitions)
+    list.push_back(Json{{"topic", p.topic}, {"partition", p.partition}});
   Json j;
   j["version"] = 1;
   j["partitions"] = list;

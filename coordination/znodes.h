@@ -15,26 +15,26 @@
 namespace sluice::coordination::znodes {
 
 // ---- paths ----
-std::string broker_ids();                                      // /brokers/ids
-std::string broker(int32_t id);                                // /brokers/ids/<id>
-std::string topics();                                          // /brokers/topics
-std::string topic(std::string_view name);                      // /brokers/topics/<t>
-std::string partitions(std::string_view topic);                // .../<t>/partitions
-std::string partition(std::string_view topic, int32_t p);      // .../partitions/<p>
+std::string broker_ids();                                        // /brokers/ids
+std::string broker(int32_t id);                                  // /brokers/ids/<id>
+std::string topics();                                            // /brokers/topics
+std::string topic(std::string_view name);                        // /brokers/topics/<t>
+std::string partitions(std::string_view topic);                  // .../<t>/partitions
+std::string partition(std::string_view topic, int32_t p);        // .../partitions/<p>
 std::string partition_state(std::string_view topic, int32_t p);  // .../partitions/<p>/state
-std::string controller();                                      // /controller
-std::string controller_epoch();                                // /controller_epoch
-std::string topic_configs();                                   // /config/topics
-std::string topic_config(std::string_view topic);              // /config/topics/<t>
-std::string delete_topics();                                   // /admin/delete_topics
-std::string delete_topic(std::string_view topic);              // /admin/delete_topics/<t>
-std::string controlled_shutdowns();                            // /admin/controlled_shutdown
-std::string controlled_shutdown(int32_t id);                   // .../<id>, ephemeral
-std::string preferred_replica_election();                      // /admin/preferred_replica_election
-std::string cluster_id();                                      // /cluster/id
-std::string consumers();                                       // /consumers
-std::string consumer_group(std::string_view group);            // /consumers/<g>
-std::string latest_producer_id_block();                        // /latest_producer_id_block
+std::string controller();                                        // /controller
+std::string controller_epoch();                                  // /controller_epoch
+std::string topic_configs();                                     // /config/topics
+std::string topic_config(std::string_view topic);                // /config/topics/<t>
+std::string delete_topics();                                     // /admin/delete_topics
+std::string delete_topic(std::string_view topic);                // /admin/delete_topics/<t>
+std::string controlled_shutdowns();                              // /admin/controlled_shutdown
+std::string controlled_shutdown(int32_t id);                     // .../<id>, ephemeral
+std::string preferred_replica_election();            // /admin/preferred_replica_election
+std::string cluster_id();                            // /cluster/id
+std::string consumers();                             // /consumers
+std::string consumer_group(std::string_view group);  // /consumers/<g>
+std::string latest_producer_id_block();              // /latest_producer_id_block
 // Persistent parents every broker ensures at start-up (like Kafka's PersistentZkPaths).
 std::vector<std::string> persistent_roots();
 
@@ -83,7 +83,7 @@ Result<int32_t> decode_controller_epoch(std::string_view data);
 // /brokers/topics/<t>: replica assignment. JSON version 3 when a topic id is present
 // (Kafka 2.8+), else version 2.
 struct TopicAssignment {
-  std::string topic_id;  // Kafka's base64 UUID text; empty = none
+  std::string topic_id;                                // Kafka's base64 UUID text; empty = none
   std::map<int32_t, std::vector<int32_t>> partitions;  // partition -> replicas (first = preferred)
   friend bool operator==(const TopicAssignment&, const TopicAssignment&) = default;
 };

@@ -7,13 +7,20 @@ namespace sluice::protocol {
 
 namespace {
 constexpr std::array kApis = {
-    kProduceApi,         kFetchApi,          kListOffsetsApi,          kMetadataApi,
-    kOffsetCommitApi,    kOffsetFetchApi,    kFindCoordinatorApi,      kJoinGroupApi,
-    kHeartbeatApi,       kLeaveGroupApi,     kSyncGroupApi,            kDescribeGroupsApi,
-    kListGroupsApi,      kSaslHandshakeApi,  kApiVersionsApi,          kCreateTopicsApi,
-    kDeleteTopicsApi,    kDeleteRecordsApi,  kInitProducerIdApi,       kOffsetForLeaderEpochApi,
-    kDescribeConfigsApi, kAlterConfigsApi,   kSaslAuthenticateApi,     kCreatePartitionsApi,
-    kDeleteGroupsApi,    kIncrementalAlterConfigsApi, kOffsetDeleteApi, kDescribeClusterApi,
+    kProduceApi,          kFetchApi,
+    kListOffsetsApi,      kMetadataApi,
+    kOffsetCommitApi,     kOffsetFetchApi,
+    kFindCoordinatorApi,  kJoinGroupApi,
+    kHeartbeatApi,        kLeaveGroupApi,
+    kSyncGroupApi,        kDescribeGroupsApi,
+    kListGroupsApi,       kSaslHandshakeApi,
+    kApiVersionsApi,      kCreateTopicsApi,
+    kDeleteTopicsApi,     kDeleteRecordsApi,
+    kInitProducerIdApi,   kOffsetForLeaderEpochApi,
+    kDescribeConfigsApi,  kAlterConfigsApi,
+    kSaslAuthenticateApi, kCreatePartitionsApi,
+    kDeleteGroupsApi,     kIncrementalAlterConfigsApi,
+    kOffsetDeleteApi,     kDescribeClusterApi,
 };
 }  // namespace
 

@@ -51,7 +51,8 @@ class MinSize {
       return 16;
     } else if constexpr (std::is_same_v<T, std::string>) {
       return flexible_ ? 1 : 2;
-    } else if constexpr (std::is_same_v<T, Bytes> || std::is_same_v<T, Records> || is_vector<T>::value) {
+    } else if constexpr (std::is_same_v<T, Bytes> || std::is_same_v<T, Records> ||
+                         is_vector<T>::value) {
       return flexible_ ? 1 : 4;
     } else if constexpr (is_optional<T>::value) {
       typename T::value_type inner{};
@@ -178,7 +179,8 @@ void Encoder::write(const T& v, bool nullable, bool tagged) {
     }
   } else if constexpr (is_optional<T>::value) {
     using Inner = typename T::value_type;
-    if constexpr (is_struct_v<Inner> || std::is_arithmetic_v<Inner> || std::is_same_v<Inner, Uuid>) {
+    if constexpr (is_struct_v<Inner> || std::is_arithmetic_v<Inner> ||
+                  std::is_same_v<Inner, Uuid>) {
       if (tagged) {  // presence is the tag itself
         if (v) write(*v, nullable, false);
         return;
@@ -270,8 +272,8 @@ void Decoder::read_struct(S& s) {
     uint32_t size = in_.read_uvarint();
     if (!in_.ok()) return;
     if (size > in_.remaining()) {
-      in_.fail(DecodeErrc::length_too_large, "tagged field " + std::to_string(tag) + " size " +
-                                                 std::to_string(size));
+      in_.fail(DecodeErrc::length_too_large,
+               "tagged field " + std::to_string(tag) + " size " + std::to_string(size));
       return;
     }
     auto bytes = in_.read_span(size);
@@ -330,7 +332,8 @@ void Decoder::read(T& v, bool nullable, bool tagged) {
     v = Records::view(in_.read_span(static_cast<std::size_t>(n)));
   } else if constexpr (is_optional<T>::value) {
     using Inner = typename T::value_type;
-    if constexpr (is_struct_v<Inner> || std::is_arithmetic_v<Inner> || std::is_same_v<Inner, Uuid>) {
+    if constexpr (is_struct_v<Inner> || std::is_arithmetic_v<Inner> ||
+                  std::is_same_v<Inner, Uuid>) {
       if (!tagged) {
         int8_t marker = in_.read_i8();
         if (marker < 0) {
@@ -400,10 +403,10 @@ Status decode_message(M& m, ByteReader& in, int16_t version, const ApiDescriptor
 }  // namespace sluice::protocol::codec
 
 // Defines the codec entry points declared with SLUICE_DECLARE_CODEC (in the message's .cpp).
-#define SLUICE_DEFINE_CODEC(Type, api)                                                     \
-  void encode(const Type& message, ::sluice::protocol::ByteWriter& out, int16_t version) { \
-    ::sluice::protocol::codec::encode_message(message, out, version, api);                 \
-  }                                                                                        \
+#define SLUICE_DEFINE_CODEC(Type, api)                                                          \
+  void encode(const Type& message, ::sluice::protocol::ByteWriter& out, int16_t version) {      \
+    ::sluice::protocol::codec::encode_message(message, out, version, api);                      \
+  }                                                                                             \
   ::sluice::Status decode(Type& message, ::sluice::protocol::ByteReader& in, int16_t version) { \
-    return ::sluice::protocol::codec::decode_message(message, in, version, api);           \
+    return ::sluice::protocol::codec::decode_message(message, in, version, api);                \
   }

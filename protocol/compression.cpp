@@ -25,9 +25,12 @@ class CompressionCategory final : public std::error_category {
   const char* name() const noexcept override { return "compression"; }
   std::string message(int ev) const override {
     switch (static_cast<CompressionErrc>(ev)) {
-      case CompressionErrc::corrupt: return "corrupt compressed data";
-      case CompressionErrc::too_large: return "decompressed data exceeds the size limit";
-      case CompressionErrc::unsupported_codec: return "unsupported compression codec";
+      case CompressionErrc::corrupt:
+        return "corrupt compressed data";
+      case CompressionErrc::too_large:
+        return "decompressed data exceeds the size limit";
+      case CompressionErrc::unsupported_codec:
+        return "unsupported compression codec";
     }
     return "unknown compression error";
   }
@@ -263,8 +266,8 @@ Result<Bytes> lz4_decompress(std::span<const uint8_t> data, std::size_t max_outp
   LZ4F_dctx* raw = nullptr;
   if (LZ4F_isError(LZ4F_createDecompressionContext(&raw, LZ4F_VERSION)))
     return Error(std::make_error_code(std::errc::not_enough_memory), "lz4 context");
-  std::unique_ptr<LZ4F_dctx, LZ4F_errorCode_t (*)(LZ4F_dctx*)> ctx(
-      raw, LZ4F_freeDecompressionContext);
+  std::unique_ptr<LZ4F_dctx, LZ4F_errorCode_t (*)(LZ4F_dctx*)> ctx(raw,
+                                                                   LZ4F_freeDecompressionContext);
 
   BoundedOutput out(max_output);
   std::size_t in_pos = 0;
@@ -347,11 +350,16 @@ const std::error_category& compression_category() {
 
 Result<Bytes> compress(Compression codec, std::span<const uint8_t> data, int level) {
   switch (codec) {
-    case Compression::none: return Bytes(data.begin(), data.end());
-    case Compression::gzip: return gzip_compress(data, level);
-    case Compression::snappy: return snappy_compress(data);
-    case Compression::lz4: return lz4_compress(data, level);
-    case Compression::zstd: return zstd_compress(data, level);
+    case Compression::none:
+      return Bytes(data.begin(), data.end());
+    case Compression::gzip:
+      return gzip_compress(data, level);
+    case Compression::snappy:
+      return snappy_compress(data);
+    case Compression::lz4:
+      return lz4_compress(data, level);
+    case Compression::zstd:
+      return zstd_compress(data, level);
   }
   return unsupported(codec);  // a value from the wire outside the enumerators
 }
@@ -361,10 +369,14 @@ Result<Bytes> decompress(Compression codec, std::span<const uint8_t> data, std::
     case Compression::none:
       if (data.size() > max_output) return too_large(max_output);
       return Bytes(data.begin(), data.end());
-    case Compression::gzip: return gzip_decompress(data, max_output);
-    case Compression::snappy: return snappy_decompress(data, max_output);
-    case Compression::lz4: return lz4_decompress(data, max_output);
-    case Compression::zstd: return zstd_decompress(data, max_output);
+    case Compression::gzip:
+      return gzip_decompress(data, max_output);
+    case Compression::snappy:
+      return snappy_decompress(data, max_output);
+    case Compression::lz4:
+      return lz4_decompress(data, max_output);
+    case Compression::zstd:
+      return zstd_decompress(data, max_output);
   }
   return unsupported(codec);  // a value from the wire outside the enumerators
 }

@@ -93,7 +93,8 @@ struct Shift {
 };
 
 template <std::size_t kBlock>
-__attribute__((target("sse4.2"))) uint32_t stripes(uint32_t state, const uint8_t*& p, std::size_t& n) {
+__attribute__((target("sse4.2"))) uint32_t stripes(uint32_t state, const uint8_t*& p,
+                                                   std::size_t& n) {
   static const Shift<kBlock> shift;
   while (n >= 3 * kBlock) {
     uint64_t a = state;
@@ -108,7 +109,8 @@ __attribute__((target("sse4.2"))) uint32_t stripes(uint32_t state, const uint8_t
       b = _mm_crc32_u64(b, wb);
       c = _mm_crc32_u64(c, wc);
     }
-    state = shift(shift(static_cast<uint32_t>(a)) ^ static_cast<uint32_t>(b)) ^ static_cast<uint32_t>(c);
+    state = shift(shift(static_cast<uint32_t>(a)) ^ static_cast<uint32_t>(b)) ^
+            static_cast<uint32_t>(c);
     p += 3 * kBlock;
     n -= 3 * kBlock;
   }

@@ -2,11 +2,10 @@
 // code, behind the "kafka" error category.
 #include "protocol/error_codes.h"
 
-#include "protocol/compression.h"
-
 #include <array>
 #include <string>
 
+#include "protocol/compression.h"
 #include "protocol/wire.h"
 
 namespace sluice::protocol {

@@ -63,7 +63,9 @@ Result<int16_t> read_version(ByteReader& r) {
   r.set_field("version");
   int16_t v = r.read_i16();
   if (!r.ok()) return r.error();
-  if (v < 0) return Error(make_error_code(DecodeErrc::unsupported_version), "consumer protocol v" + std::to_string(v));
+  if (v < 0)
+    return Error(make_error_code(DecodeErrc::unsupported_version),
+                 "consumer protocol v" + std::to_string(v));
   return std::min(v, kConsumerProtocolMaxVersion);
 }
 
@@ -87,8 +89,10 @@ Result<ConsumerSubscription> decode_subscription(std::span<const uint8_t> bytes)
   auto version = read_version(r);
   if (!version) return std::move(version).error();
   WireSubscription w;
-  if (Status st = codec::decode_message(w, r, *version, kConsumerProtocolSchema); !st) return std::move(st).error();
-  return ConsumerSubscription{w.topics, w.user_data, from_wire(w.owned_partitions), w.generation_id, w.rack_id};
+  if (Status st = codec::decode_message(w, r, *version, kConsumerProtocolSchema); !st)
+    return std::move(st).error();
+  return ConsumerSubscription{w.topics, w.user_data, from_wire(w.owned_partitions), w.generation_id,
+                              w.rack_id};
 }
 
 Bytes encode_assignment(const ConsumerAssignment& a, int16_t version) {
@@ -106,7 +110,8 @@ Result<ConsumerAssignment> decode_assignment(std::span<const uint8_t> bytes) {
   auto version = read_version(r);
   if (!version) return std::move(version).error();
   WireAssignment w;
-  if (Status st = codec::decode_message(w, r, *version, kConsumerProtocolSchema); !st) return std::move(st).error();
+  if (Status st = codec::decode_message(w, r, *version, kConsumerProtocolSchema); !st)
+    return std::move(st).error();
   return ConsumerAssignment{from_wire(w.assigned_partitions), w.user_data};
 }
 

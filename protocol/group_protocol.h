@@ -40,7 +40,8 @@ struct ConsumerAssignment {
 
 inline constexpr int16_t kConsumerProtocolMaxVersion = 3;
 
-Bytes encode_subscription(const ConsumerSubscription& s, int16_t version = kConsumerProtocolMaxVersion);
+Bytes encode_subscription(const ConsumerSubscription& s,
+                          int16_t version = kConsumerProtocolMaxVersion);
 Result<ConsumerSubscription> decode_subscription(std::span<const uint8_t> bytes);
 Bytes encode_assignment(const ConsumerAssignment& a, int16_t version = kConsumerProtocolMaxVersion);
 Result<ConsumerAssignment> decode_assignment(std::span<const uint8_t> bytes);

@@ -29,9 +29,12 @@ Records Records::file(FileRegion region) {
 
 int64_t Records::size() const {
   switch (kind_) {
-    case Kind::kNull: return 0;
-    case Kind::kView: return static_cast<int64_t>(view_.size());
-    case Kind::kFile: return region_.length;
+    case Kind::kNull:
+      return 0;
+    case Kind::kView:
+      return static_cast<int64_t>(view_.size());
+    case Kind::kFile:
+      return region_.length;
   }
   return 0;
 }
@@ -39,8 +42,10 @@ int64_t Records::size() const {
 bool operator==(const Records& a, const Records& b) {
   if (a.kind_ != b.kind_) return false;
   switch (a.kind_) {
-    case Records::Kind::kNull: return true;
-    case Records::Kind::kView: return std::ranges::equal(a.view_, b.view_);
+    case Records::Kind::kNull:
+      return true;
+    case Records::Kind::kView:
+      return std::ranges::equal(a.view_, b.view_);
     case Records::Kind::kFile:
       return a.region_.fd == b.region_.fd && a.region_.position == b.region_.position &&
              a.region_.length == b.region_.length;

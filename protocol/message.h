@@ -83,7 +83,7 @@ class Records {
 };
 
 // Declares the codec entry points of a message struct (in its header).
-#define SLUICE_DECLARE_CODEC(Type)                                              \
+#define SLUICE_DECLARE_CODEC(Type)                                                        \
   void encode(const Type& message, ::sluice::protocol::ByteWriter& out, int16_t version); \
   ::sluice::Status decode(Type& message, ::sluice::protocol::ByteReader& in, int16_t version)
 

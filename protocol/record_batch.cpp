@@ -15,15 +15,24 @@ class RecordBatchCategory final : public std::error_category {
   const char* name() const noexcept override { return "record_batch"; }
   std::string message(int e) const override {
     switch (static_cast<RecordBatchErrc>(e)) {
-      case RecordBatchErrc::corrupt_message: return "corrupt record batch";
-      case RecordBatchErrc::bad_magic: return "unsupported record batch magic (only v2)";
-      case RecordBatchErrc::crc_mismatch: return "record batch CRC-32C mismatch";
-      case RecordBatchErrc::bad_length: return "record batch length does not match its bytes";
-      case RecordBatchErrc::bad_record_count: return "record count does not match the records";
-      case RecordBatchErrc::bad_offset_delta: return "record offset deltas are not consecutive";
-      case RecordBatchErrc::invalid_timestamp: return "invalid record timestamp";
-      case RecordBatchErrc::decompression_failed: return "records do not decompress";
-      case RecordBatchErrc::too_large: return "decompressed records too large";
+      case RecordBatchErrc::corrupt_message:
+        return "corrupt record batch";
+      case RecordBatchErrc::bad_magic:
+        return "unsupported record batch magic (only v2)";
+      case RecordBatchErrc::crc_mismatch:
+        return "record batch CRC-32C mismatch";
+      case RecordBatchErrc::bad_length:
+        return "record batch length does not match its bytes";
+      case RecordBatchErrc::bad_record_count:
+        return "record count does not match the records";
+      case RecordBatchErrc::bad_offset_delta:
+        return "record offset deltas are not consecutive";
+      case RecordBatchErrc::invalid_timestamp:
+        return "invalid record timestamp";
+      case RecordBatchErrc::decompression_failed:
+        return "records do not decompress";
+      case RecordBatchErrc::too_large:
+        return "decompressed records too large";
     }
     return "record batch error " + std::to_string(e);
   }
@@ -40,7 +49,9 @@ void put_be(uint8_t* p, uint64_t v, int bytes) {
   }
 }
 
-Error fail(RecordBatchErrc e, std::string context) { return Error(make_error_code(e), std::move(context)); }
+Error fail(RecordBatchErrc e, std::string context) {
+  return Error(make_error_code(e), std::move(context));
+}
 
 // A bounds-checked cursor for the records section, all inline: this loop runs for every
 // record of every fetch (client) and every produce (broker validation), where ByteReader's
@@ -48,15 +59,18 @@ Error fail(RecordBatchErrc e, std::string context) { return Error(make_error_cod
 // ByteReader: a read past the end or an over-long varint clears ok() and yields 0.
 class RecordCursor {
  public:
-  explicit RecordCursor(std::span<const uint8_t> bytes) : p_(bytes.data()), end_(bytes.data() + bytes.size()) {}
+  explicit RecordCursor(std::span<const uint8_t> bytes)
+      : p_(bytes.data()), end_(bytes.data() + bytes.size()) {}
   bool ok() const { return ok_; }
   std::size_t remaining() const { return static_cast<std::size_t>(end_ - p_); }
 
   int32_t varint() { return zigzag(unsigned_varint<uint32_t>()); }
   int64_t varlong() { return zigzag(unsigned_varint<uint64_t>()); }
   void skip_byte() {
-    if (p_ == end_) failed();
-    else ++p_;
+    if (p_ == end_)
+      failed();
+    else
+      ++p_;
   }
   // `n` bytes, or an empty span (and !ok()) when fewer are left.
   std::span<const uint8_t> take(std::size_t n) {
@@ -131,7 +145,8 @@ Status parse_records(std::span<const uint8_t> body, const RecordBatchHeader& h, 
     }
     if (key_len >= 0) view.key = rec.take(static_cast<std::size_t>(key_len));
     int32_t value_len = rec.varint();
-    if (value_len < -1 || (value_len > 0 && static_cast<std::size_t>(value_len) > rec.remaining())) {
+    if (value_len < -1 ||
+        (value_len > 0 && static_cast<std::size_t>(value_len) > rec.remaining())) {
       return fail(RecordBatchErrc::corrupt_message, where() + ": bad value length");
     }
     if (value_len >= 0) view.value = rec.take(static_cast<std::size_t>(value_len));
@@ -176,14 +191,16 @@ Status parse_records(std::span<const uint8_t> body, const RecordBatchHeader& h, 
                 "bytes left after " + std::to_string(h.records_count) + " records");
   }
   if (h.records_count > 0 && last_delta != h.last_offset_delta) {
-    return fail(RecordBatchErrc::bad_offset_delta, "last offset delta " + std::to_string(h.last_offset_delta) +
-                                                       " but the last record has " + std::to_string(last_delta));
+    return fail(RecordBatchErrc::bad_offset_delta,
+                "last offset delta " + std::to_string(h.last_offset_delta) +
+                    " but the last record has " + std::to_string(last_delta));
   }
   return {};
 }
 
 // The records section of a whole batch, decompressed into `scratch` when needed.
-Result<std::span<const uint8_t>> records_section(std::span<const uint8_t> batch, const RecordBatchHeader& h,
+Result<std::span<const uint8_t>> records_section(std::span<const uint8_t> batch,
+                                                 const RecordBatchHeader& h,
                                                  std::size_t max_decompressed, Bytes& scratch) {
   auto body = batch.subspan(kRecordBatchHeaderSize);
   if (h.compression() == Compression::none) return body;
@@ -206,7 +223,8 @@ const std::error_category& record_batch_category() {
 
 Result<RecordBatchHeader> parse_batch_header(std::span<const uint8_t> bytes) {
   if (bytes.size() < kRecordBatchHeaderSize) {
-    return fail(RecordBatchErrc::corrupt_message, "batch header needs 61 bytes, got " + std::to_string(bytes.size()));
+    return fail(RecordBatchErrc::corrupt_message,
+                "batch header needs 61 bytes, got " + std::to_string(bytes.size()));
   }
   ByteReader r(bytes.first(kRecordBatchHeaderSize));
   RecordBatchHeader h;
@@ -239,8 +257,8 @@ Status validate_batch(std::span<const uint8_t> batch, const ValidateOptions& opt
   auto h = parse_batch_header(batch);
   if (!h) return std::move(h).error();
   if (h->size() != batch.size()) {
-    return fail(RecordBatchErrc::bad_length, "batch length " + std::to_string(h->batch_length) + " for " +
-                                                 std::to_string(batch.size()) + " bytes");
+    return fail(RecordBatchErrc::bad_length, "batch length " + std::to_string(h->batch_length) +
+                                                 " for " + std::to_string(batch.size()) + " bytes");
   }
   uint32_t crc = crc32c(batch.subspan(kAttributesOffset));
   if (crc != h->crc) return fail(RecordBatchErrc::crc_mismatch, "crc field differs from the data");
@@ -254,7 +272,8 @@ Status validate_batch(std::span<const uint8_t> batch, const ValidateOptions& opt
   return parse_records(*body, *h, options.require_sequential_offsets && !h->is_control(), nullptr);
 }
 
-Status for_each_record(std::span<const uint8_t> batch, const RecordVisitor& visit, std::size_t max_decompressed) {
+Status for_each_record(std::span<const uint8_t> batch, const RecordVisitor& visit,
+                       std::size_t max_decompressed) {
   auto h = parse_batch_header(batch);
   if (!h) return std::move(h).error();
   if (h->size() != batch.size()) return fail(RecordBatchErrc::bad_length, "not exactly one batch");
@@ -264,7 +283,8 @@ Status for_each_record(std::span<const uint8_t> batch, const RecordVisitor& visi
   return parse_records(*body, *h, false, &visit);
 }
 
-Result<std::vector<Record>> decode_records(std::span<const uint8_t> batch, std::size_t max_decompressed) {
+Result<std::vector<Record>> decode_records(std::span<const uint8_t> batch,
+                                           std::size_t max_decompressed) {
   std::vector<Record> out;
   const RecordVisitor collect = [&out](const RecordView& v) {
     Record record;
@@ -281,7 +301,8 @@ Result<std::vector<Record>> decode_records(std::span<const uint8_t> batch, std::
     }
     out.push_back(std::move(record));
   };
-  if (Status st = for_each_record(batch, collect, max_decompressed); !st) return std::move(st).error();
+  if (Status st = for_each_record(batch, collect, max_decompressed); !st)
+    return std::move(st).error();
   return out;
 }
 
@@ -295,8 +316,8 @@ std::optional<std::span<const uint8_t>> BatchIterator::next() {
   int32_t length = static_cast<int32_t>((uint32_t{rest[8]} << 24) | (uint32_t{rest[9]} << 16) |
                                         (uint32_t{rest[10]} << 8) | uint32_t{rest[11]});
   if (length < static_cast<int32_t>(kRecordBatchHeaderSize - kRecordBatchLogOverhead)) {
-    error_ = fail(RecordBatchErrc::bad_length, "batch at byte " + std::to_string(pos_) + " has length " +
-                                                   std::to_string(length));
+    error_ = fail(RecordBatchErrc::bad_length, "batch at byte " + std::to_string(pos_) +
+                                                   " has length " + std::to_string(length));
     return std::nullopt;
   }
   std::size_t size = static_cast<std::size_t>(length) + kRecordBatchLogOverhead;
@@ -317,15 +338,17 @@ void set_partition_leader_epoch(std::span<uint8_t> batch, int32_t epoch) {
 }
 
 void set_log_append_time(std::span<uint8_t> batch, int64_t timestamp) {
-  uint16_t attributes = static_cast<uint16_t>((batch[kAttributesOffset] << 8) | batch[kAttributesOffset + 1]);
+  uint16_t attributes =
+      static_cast<uint16_t>((batch[kAttributesOffset] << 8) | batch[kAttributesOffset + 1]);
   attributes |= 0x08;
   put_be(batch.data() + kAttributesOffset, attributes, 2);
   put_be(batch.data() + kMaxTimestampOffset, static_cast<uint64_t>(timestamp), 8);
   put_be(batch.data() + kCrcOffset, crc32c(batch.subspan(kAttributesOffset)), 4);
 }
 
-RecordBatchBuilder& RecordBatchBuilder::add(std::optional<Bytes> key, std::optional<Bytes> value, int64_t timestamp,
-                                            std::vector<RecordHeader> headers, std::optional<int32_t> offset_delta) {
+RecordBatchBuilder& RecordBatchBuilder::add(std::optional<Bytes> key, std::optional<Bytes> value,
+                                            int64_t timestamp, std::vector<RecordHeader> headers,
+                                            std::optional<int32_t> offset_delta) {
   int32_t delta = offset_delta.value_or(records_.empty() ? 0 : records_.back().offset_delta + 1);
   records_.push_back({std::move(key), std::move(value), timestamp, std::move(headers), delta});
   return *this;
@@ -370,7 +393,8 @@ Result<Bytes> RecordBatchBuilder::build() const {
   if (transactional_) attributes |= 0x10;
   ByteWriter out(kRecordBatchHeaderSize + records.size());
   out.write_i64(base_offset_);
-  out.write_i32(static_cast<int32_t>(kRecordBatchHeaderSize - kRecordBatchLogOverhead + records.size()));
+  out.write_i32(
+      static_cast<int32_t>(kRecordBatchHeaderSize - kRecordBatchLogOverhead + records.size()));
   out.write_i32(leader_epoch_);
   out.write_i8(kRecordBatchMagic);
   out.write_u32(0);  // CRC, filled below
@@ -384,7 +408,8 @@ Result<Bytes> RecordBatchBuilder::build() const {
   out.write_i32(static_cast<int32_t>(records_.size()));
   out.write_raw(records);
   Bytes batch = std::move(out.bytes());
-  put_be(batch.data() + kCrcOffset, crc32c(std::span<const uint8_t>(batch).subspan(kAttributesOffset)), 4);
+  put_be(batch.data() + kCrcOffset,
+         crc32c(std::span<const uint8_t>(batch).subspan(kAttributesOffset)), 4);
   return batch;
 }
 

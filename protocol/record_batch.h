@@ -72,7 +72,9 @@ struct RecordBatchHeader {
   bool is_control() const { return (attributes & 0x20) != 0; }
   int64_t last_offset() const { return base_offset + last_offset_delta; }
   // Bytes of the whole batch (batch_length + 12).
-  std::size_t size() const { return static_cast<std::size_t>(batch_length) + kRecordBatchLogOverhead; }
+  std::size_t size() const {
+    return static_cast<std::size_t>(batch_length) + kRecordBatchLogOverhead;
+  }
 };
 
 // Reads the fixed header (needs kRecordBatchHeaderSize bytes): magic 2 and a batch length

@@ -28,9 +28,9 @@ struct RecordView {
 };
 using RecordVisitor = std::function<void(const RecordView&)>;
 // decode_records (protocol/record_batch.h) without the copies: calls `visit` for each record
-// of one whole batch, in order, with the same checks. A record is visited once it checked out, so on failure the
-// records before the bad one have been visited already: a caller that wants all or nothing
-// (as decode_records gives) drops what it collected from this batch.
+// of one whole batch, in order, with the same checks. A record is visited once it checked out, so
+// on failure the records before the bad one have been visited already: a caller that wants all or
+// nothing (as decode_records gives) drops what it collected from this batch.
 Status for_each_record(std::span<const uint8_t> batch, const RecordVisitor& visit,
                        std::size_t max_decompressed = 64 * 1024 * 1024);
 

@@ -15,13 +15,20 @@ class DecodeCategory final : public std::error_category {
   const char* name() const noexcept override { return "kafka-decode"; }
   std::string message(int ev) const override {
     switch (static_cast<DecodeErrc>(ev)) {
-      case DecodeErrc::truncated: return "truncated field";
-      case DecodeErrc::negative_length: return "negative length";
-      case DecodeErrc::length_too_large: return "length exceeds the frame";
-      case DecodeErrc::bad_varint: return "malformed varint";
-      case DecodeErrc::unsupported_version: return "unsupported version";
-      case DecodeErrc::invalid_value: return "invalid value";
-      case DecodeErrc::trailing_bytes: return "unexpected bytes after the message";
+      case DecodeErrc::truncated:
+        return "truncated field";
+      case DecodeErrc::negative_length:
+        return "negative length";
+      case DecodeErrc::length_too_large:
+        return "length exceeds the frame";
+      case DecodeErrc::bad_varint:
+        return "malformed varint";
+      case DecodeErrc::unsupported_version:
+        return "unsupported version";
+      case DecodeErrc::invalid_value:
+        return "invalid value";
+      case DecodeErrc::trailing_bytes:
+        return "unexpected bytes after the message";
     }
     return "unknown decode error";
   }
@@ -351,8 +358,9 @@ Result<Bytes> ByteWriter::flatten() const {
     out.resize(base + static_cast<std::size_t>(s.region.length));
     int64_t done = 0;
     while (done < s.region.length) {
-      ssize_t n = ::pread(s.region.fd, out.data() + base + done,
-                          static_cast<std::size_t>(s.region.length - done), s.region.position + done);
+      ssize_t n =
+          ::pread(s.region.fd, out.data() + base + done,
+                  static_cast<std::size_t>(s.region.length - done), s.region.position + done);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         return Error(n < 0 ? std::error_code(errno, std::system_category())

@@ -45,7 +45,9 @@ enum class DecodeErrc {
   trailing_bytes,       // bytes left after the message body
 };
 const std::error_category& decode_category();
-inline std::error_code make_error_code(DecodeErrc e) { return {static_cast<int>(e), decode_category()}; }
+inline std::error_code make_error_code(DecodeErrc e) {
+  return {static_cast<int>(e), decode_category()};
+}
 
 class ByteReader {
  public:
@@ -127,7 +129,9 @@ class ByteWriter {
   void write_varlong(int64_t v);
   void write_uvarint(uint32_t v);
   void write_uvarlong(uint64_t v);
-  void write_raw(std::span<const uint8_t> bytes) { buf_.insert(buf_.end(), bytes.begin(), bytes.end()); }
+  void write_raw(std::span<const uint8_t> bytes) {
+    buf_.insert(buf_.end(), bytes.begin(), bytes.end());
+  }
   void write_raw(std::string_view s) {
     write_raw(std::span(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
   }

@@ -1,11 +1,10 @@
 // MetadataSync: full re-reads of the cluster znodes, triggered by watches.
 #include "broker/cluster/metadata_sync.h"
 
-#include <charconv>
-
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <charconv>
 
 #include "common/log.h"
 #include "coordination/cluster_store.h"
@@ -19,7 +18,7 @@ struct MetadataSync::Signal {
   explicit Signal(asio::any_io_executor ex) : timer(ex) {}
   bool dirty = true;
   bool stopped = false;
-  asio::steady_timer timer;  // cancelled to wake the run loop
+  asio::steady_timer timer;     // cancelled to wake the run loop
   std::set<std::string> armed;  // paths with a pending watch
 
   void wake() {
@@ -93,17 +92,20 @@ awaitable<Status> MetadataSync::refresh() {
   if (!brokers) co_return signal_->unarm(znodes::broker_ids(), std::move(brokers).error());
   for (auto& b : *brokers) next->brokers[b.id] = std::move(b);
 
-  auto shutting = co_await zk_.children(znodes::controlled_shutdowns(), watch(znodes::controlled_shutdowns()));
+  auto shutting =
+      co_await zk_.children(znodes::controlled_shutdowns(), watch(znodes::controlled_shutdowns()));
   if (shutting) {
     for (const auto& name : *shutting) {
       int32_t id = -1;
       auto parsed = std::from_chars(name.data(), name.data() + name.size(), id);
-      if (parsed.ec == std::errc() && parsed.ptr == name.data() + name.size()) next->shutting_down.insert(id);
+      if (parsed.ec == std::errc() && parsed.ptr == name.data() + name.size())
+        next->shutting_down.insert(id);
     }
   } else if (shutting.error() == ZkErrc::no_node) {
     // A cluster created before the path existed: watch for its creation.
     signal_->armed.erase(znodes::controlled_shutdowns());
-    auto ex = co_await zk_.exists(znodes::controlled_shutdowns(), watch(znodes::controlled_shutdowns()));
+    auto ex =
+        co_await zk_.exists(znodes::controlled_shutdowns(), watch(znodes::controlled_shutdowns()));
     if (!ex) co_return signal_->unarm(znodes::controlled_shutdowns(), std::move(ex).error());
   } else {
     co_return signal_->unarm(znodes::controlled_shutdowns(), std::move(shutting).error());
@@ -148,7 +150,8 @@ awaitable<Status> MetadataSync::refresh() {
     if (config) {
       topic.config = config->config;
     } else if (config.error() == ZkErrc::data_inconsistency) {
-      SLUICE_LOG(warning) << "ignoring the overrides of topic " << name << ": " << config.error().to_string();
+      SLUICE_LOG(warning) << "ignoring the overrides of topic " << name << ": "
+                          << config.error().to_string();
     } else {
       // Publishing without the overrides would silently revert the topic to the defaults.
       signal_->armed.erase(config_path);

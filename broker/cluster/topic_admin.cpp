@@ -39,9 +39,11 @@ std::map<int32_t, std::vector<int32_t>> plan_assignment(std::vector<BrokerPlacem
                                                         int32_t replication_factor,
                                                         int32_t first_partition,
                                                         std::mt19937& rng) {
-  std::sort(brokers.begin(), brokers.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-  const bool racks = !brokers.empty() && std::all_of(brokers.begin(), brokers.end(),
-                                                     [](const auto& b) { return b.rack.has_value(); });
+  std::sort(brokers.begin(), brokers.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
+  const bool racks =
+      !brokers.empty() &&
+      std::all_of(brokers.begin(), brokers.end(), [](const auto& b) { return b.rack.has_value(); });
   if (racks) brokers = rack_alternated(std::move(brokers));
   const int n = static_cast<int>(brokers.size());
   std::map<int32_t, std::vector<int32_t>> out;
@@ -75,7 +77,8 @@ std::map<int32_t, std::vector<int32_t>> plan_assignment(std::vector<BrokerPlacem
     // Fallback for small clusters where the shifts above skipped someone: any unused broker.
     for (const auto& b : brokers) {
       if (static_cast<int>(replicas.size()) >= replication_factor) break;
-      if (std::find(replicas.begin(), replicas.end(), b.id) == replicas.end()) replicas.push_back(b.id);
+      if (std::find(replicas.begin(), replicas.end(), b.id) == replicas.end())
+        replicas.push_back(b.id);
     }
     out[p] = std::move(replicas);
   }
@@ -99,23 +102,27 @@ std::optional<TopicError> prepare_new_topic(NewTopic& topic, const Snapshot& sna
   if (!topic.assignment.empty()) {
     if (topic.num_partitions != -1 || topic.replication_factor != -1) {
       return err(KafkaErrc::invalid_request,
-                 "Both numPartitions or replicationFactor and replicasAssignment were set. Both cannot be used at the same time.");
+                 "Both numPartitions or replicationFactor and replicasAssignment were set. Both "
+                 "cannot be used at the same time.");
     }
     std::size_t rf = topic.assignment.begin()->second.size();
     int32_t expected = 0;
     for (const auto& [p, replicas] : topic.assignment) {
       if (p != expected++) {
-        return err(KafkaErrc::invalid_replica_assignment, "Partitions should be consecutive from 0.");
+        return err(KafkaErrc::invalid_replica_assignment,
+                   "Partitions should be consecutive from 0.");
       }
       std::set<int32_t> unique(replicas.begin(), replicas.end());
       if (replicas.empty() || unique.size() != replicas.size() || replicas.size() != rf) {
         return err(KafkaErrc::invalid_replica_assignment,
-                   "Partition " + std::to_string(p) + " has duplicate, missing or a different number of replicas.");
+                   "Partition " + std::to_string(p) +
+                       " has duplicate, missing or a different number of replicas.");
       }
       for (int32_t b : replicas) {
         if (!snapshot.is_live(b)) {
           return err(KafkaErrc::invalid_replica_assignment,
-                     "Broker " + std::to_string(b) + " of partition " + std::to_string(p) + " is not alive.");
+                     "Broker " + std::to_string(b) + " of partition " + std::to_string(p) +
+                         " is not alive.");
         }
       }
     }
@@ -134,7 +141,8 @@ std::optional<TopicError> prepare_new_topic(NewTopic& topic, const Snapshot& sna
                "Replication factor: " + std::to_string(topic.replication_factor) +
                    " larger than available brokers: " + std::to_string(brokers.size()) + ".");
   }
-  topic.assignment = plan_assignment(brokers, topic.num_partitions, topic.replication_factor, 0, rng);
+  topic.assignment =
+      plan_assignment(brokers, topic.num_partitions, topic.replication_factor, 0, rng);
   return std::nullopt;
 }
 
@@ -153,7 +161,8 @@ std::string random_topic_id() {
   }
 }
 
-awaitable<std::optional<TopicError>> create_topic(coordination::ZkSession& zk, const NewTopic& topic) {
+awaitable<std::optional<TopicError>> create_topic(coordination::ZkSession& zk,
+                                                  const NewTopic& topic) {
   coordination::znodes::TopicAssignment assignment;
   assignment.topic_id = random_topic_id();
   assignment.partitions = topic.assignment;
@@ -170,12 +179,14 @@ awaitable<std::optional<TopicError>> request_topic_deletion(coordination::ZkSess
                                                             const std::string& topic,
                                                             bool deletion_enabled) {
   if (!deletion_enabled) {
-    co_return err(KafkaErrc::topic_deletion_disabled, "Topic deletion is disabled (delete.topic.enable=false).");
+    co_return err(KafkaErrc::topic_deletion_disabled,
+                  "Topic deletion is disabled (delete.topic.enable=false).");
   }
   auto exists = co_await zk.exists(coordination::znodes::topic(topic));
   if (!exists) co_return err(KafkaErrc::unknown_server_error, exists.error().to_string());
   if (!exists->has_value()) {
-    co_return err(KafkaErrc::unknown_topic_or_partition, "This server does not host this topic-partition.");
+    co_return err(KafkaErrc::unknown_topic_or_partition,
+                  "This server does not host this topic-partition.");
   }
   auto created = co_await zk.create(coordination::znodes::delete_topic(topic), "");
   if (!created && created.error() != coordination::ZkErrc::node_exists) {
@@ -191,7 +202,8 @@ awaitable<std::optional<TopicError>> create_partitions(
   auto current = co_await zk.get(coordination::znodes::topic(topic));
   if (!current) {
     if (current.error() == coordination::ZkErrc::no_node) {
-      co_return err(KafkaErrc::unknown_topic_or_partition, "The topic '" + topic + "' does not exist.");
+      co_return err(KafkaErrc::unknown_topic_or_partition,
+                    "The topic '" + topic + "' does not exist.");
     }
     co_return err(KafkaErrc::unknown_server_error, current.error().to_string());
   }
@@ -200,7 +212,8 @@ awaitable<std::optional<TopicError>> create_partitions(
   const int32_t existing = static_cast<int32_t>(assignment->partitions.size());
   if (total <= existing) {
     co_return err(KafkaErrc::invalid_partitions,
-                  "Topic currently has " + std::to_string(existing) + " partitions, which is higher than or equal to the requested " +
+                  "Topic currently has " + std::to_string(existing) +
+                      " partitions, which is higher than or equal to the requested " +
                       std::to_string(total) + ".");
   }
   const std::size_t rf = assignment->partitions.begin()->second.size();
@@ -214,11 +227,13 @@ awaitable<std::optional<TopicError>> create_partitions(
     for (std::size_t i = 0; i < manual.size(); ++i) {
       std::set<int32_t> unique(manual[i].begin(), manual[i].end());
       if (manual[i].size() != rf || unique.size() != rf) {
-        co_return err(KafkaErrc::invalid_replica_assignment, "Inconsistent replication factor or duplicate replicas.");
+        co_return err(KafkaErrc::invalid_replica_assignment,
+                      "Inconsistent replication factor or duplicate replicas.");
       }
       for (int32_t b : manual[i]) {
         if (!snapshot.is_live(b)) {
-          co_return err(KafkaErrc::invalid_replica_assignment, "Unknown broker id " + std::to_string(b) + ".");
+          co_return err(KafkaErrc::invalid_replica_assignment,
+                        "Unknown broker id " + std::to_string(b) + ".");
         }
       }
       added[existing + static_cast<int32_t>(i)] = manual[i];
@@ -227,13 +242,15 @@ awaitable<std::optional<TopicError>> create_partitions(
     std::vector<BrokerPlacement> brokers;
     for (const auto& entry : snapshot.brokers) brokers.push_back({entry.first, entry.second.rack});
     if (rf > brokers.size()) {
-      co_return err(KafkaErrc::invalid_replication_factor, "Not enough live brokers for the topic's replication factor.");
+      co_return err(KafkaErrc::invalid_replication_factor,
+                    "Not enough live brokers for the topic's replication factor.");
     }
     added = plan_assignment(brokers, total - existing, static_cast<int32_t>(rf), existing, rng);
   }
   if (validate_only) co_return std::nullopt;
   for (const auto& entry : added) assignment->partitions[entry.first] = entry.second;
-  Status st = co_await coordination::update_topic_assignment(zk, topic, *assignment, current->stat.version);
+  Status st =
+      co_await coordination::update_topic_assignment(zk, topic, *assignment, current->stat.version);
   if (!st) {
     if (st.error() == coordination::ZkErrc::bad_version) {
       co_return err(KafkaErrc::reassignment_in_progress, "The topic changed concurrently; retry.");

@@ -38,13 +38,12 @@ struct BrokerPlacement {
 std::map<int32_t, std::vector<int32_t>> plan_assignment(std::vector<BrokerPlacement> brokers,
                                                         int32_t partitions,
                                                         int32_t replication_factor,
-                                                        int32_t first_partition,
-                                                        std::mt19937& rng);
+                                                        int32_t first_partition, std::mt19937& rng);
 
 struct NewTopic {
   std::string name;
-  int32_t num_partitions = -1;       // -1: num.partitions
-  int16_t replication_factor = -1;   // -1: default.replication.factor
+  int32_t num_partitions = -1;                         // -1: num.partitions
+  int16_t replication_factor = -1;                     // -1: default.replication.factor
   std::map<int32_t, std::vector<int32_t>> assignment;  // manual assignment (optional)
   std::map<std::string, std::string> configs;
 };
@@ -67,7 +66,8 @@ std::optional<TopicError> prepare_new_topic(NewTopic& topic, const Snapshot& sna
 std::string random_topic_id();
 
 // Writes the topic's znodes (after prepare_new_topic). TOPIC_ALREADY_EXISTS when it exists.
-awaitable<std::optional<TopicError>> create_topic(coordination::ZkSession& zk, const NewTopic& topic);
+awaitable<std::optional<TopicError>> create_topic(coordination::ZkSession& zk,
+                                                  const NewTopic& topic);
 
 // Marks the topic for deletion (/admin/delete_topics/<t>), carried out by the controller.
 awaitable<std::optional<TopicError>> request_topic_deletion(coordination::ZkSession& zk,
@@ -82,7 +82,8 @@ awaitable<std::optional<TopicError>> create_partitions(
 
 // The change of a topic's overrides that AlterConfigs / IncrementalAlterConfigs asked for:
 // given the current overrides, the new ones or why not (config_alteration.h).
-using TopicConfigChange = std::function<config::AlterOutcome(const config::TopicOverrides& current)>;
+using TopicConfigChange =
+    std::function<config::AlterOutcome(const config::TopicOverrides& current)>;
 
 struct TopicConfigAltered {
   std::optional<TopicError> error;

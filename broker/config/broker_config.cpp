@@ -136,7 +136,8 @@ Status validate(const ConfigKey& k, std::string_view raw) {
     }
     case T::kBool: {
       std::string t = trim(raw);
-      std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+      std::transform(t.begin(), t.end(), t.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
       if (t != "true" && t != "false") return invalid(k.name, "'" + t + "' is not true or false");
       return {};
     }
@@ -144,7 +145,8 @@ Status validate(const ConfigKey& k, std::string_view raw) {
       std::string t = trim(raw);
       char* end = nullptr;
       double d = std::strtod(t.c_str(), &end);
-      if (t.empty() || end != t.c_str() + t.size()) return invalid(k.name, "'" + t + "' is not a number");
+      if (t.empty() || end != t.c_str() + t.size())
+        return invalid(k.name, "'" + t + "' is not a number");
       if (d < static_cast<double>(k.min) || d > static_cast<double>(k.max)) {
         return invalid(k.name, t + " is out of range");
       }
@@ -181,12 +183,15 @@ const ConfigKey* find_key(std::string_view name) {
 
 std::string env_name(std::string_view key) {
   std::string out = "SLUICE_";
-  for (char c : key) out += (c == '.' || c == '-') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char c : key)
+    out += (c == '.' || c == '-') ? '_'
+                                  : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 
-Result<std::vector<Endpoint>> parse_endpoints(std::string_view key, std::string_view value,
-                                              const std::map<std::string, std::string>& protocol_map) {
+Result<std::vector<Endpoint>> parse_endpoints(
+    std::string_view key, std::string_view value,
+    const std::map<std::string, std::string>& protocol_map) {
   std::vector<Endpoint> out;
   for (const auto& item : split_list(value)) {
     auto sep = item.find("://");
@@ -199,7 +204,8 @@ Result<std::vector<Endpoint>> parse_endpoints(std::string_view key, std::string_
     std::string port_text;
     if (!hostport.empty() && hostport[0] == '[') {
       auto close = hostport.find(']');
-      if (close == std::string::npos || close + 1 >= hostport.size() || hostport[close + 1] != ':') {
+      if (close == std::string::npos || close + 1 >= hostport.size() ||
+          hostport[close + 1] != ':') {
         return invalid(key, "'" + item + "': bad IPv6 address");
       }
       ep.host = hostport.substr(1, close - 1);
@@ -217,8 +223,8 @@ Result<std::vector<Endpoint>> parse_endpoints(std::string_view key, std::string_
     ep.port = static_cast<uint16_t>(*port);
     auto proto = protocol_map.find(ep.listener_name);
     if (proto == protocol_map.end()) {
-      return invalid(key, "listener '" + ep.listener_name +
-                              "' is not in listener.security.protocol.map");
+      return invalid(
+          key, "listener '" + ep.listener_name + "' is not in listener.security.protocol.map");
     }
     ep.security_protocol = proto->second;
     for (const auto& other : out) {
@@ -276,11 +282,20 @@ Result<std::map<std::string, std::string>> parse_properties(std::string_view tex
       }
       char c = s[++i];
       switch (c) {
-        case 't': r += '\t'; break;
-        case 'n': r += '\n'; break;
-        case 'r': r += '\r'; break;
-        case 'f': r += '\f'; break;
-        default: r += c;
+        case 't':
+          r += '\t';
+          break;
+        case 'n':
+          r += '\n';
+          break;
+        case 'r':
+          r += '\r';
+          break;
+        case 'f':
+          r += '\f';
+          break;
+        default:
+          r += c;
       }
     }
     return r;
@@ -367,7 +382,8 @@ Result<BrokerConfig> BrokerConfig::load(const Inputs& inputs) {
     auto eq = entry.find('=');
     if (eq == std::string::npos || entry.rfind("SLUICE_", 0) != 0) continue;
     std::string name = entry.substr(0, eq);
-    if (std::find(std::begin(kNonConfigEnv), std::end(kNonConfigEnv), name) != std::end(kNonConfigEnv)) {
+    if (std::find(std::begin(kNonConfigEnv), std::end(kNonConfigEnv), name) !=
+        std::end(kNonConfigEnv)) {
       continue;
     }
     const ConfigKey* match = nullptr;
@@ -388,13 +404,14 @@ Result<BrokerConfig> BrokerConfig::load(const Inputs& inputs) {
       return Error(std::make_error_code(std::errc::invalid_argument),
                    "override '" + o + "' is not key=value");
     }
-    SLUICE_CHECK(apply(trim(o.substr(0, eq)), o.substr(eq + 1), ConfigSource::kCommandLine,
-                       "command line"));
+    SLUICE_CHECK(
+        apply(trim(o.substr(0, eq)), o.substr(eq + 1), ConfigSource::kCommandLine, "command line"));
   }
 
   for (const auto& k : kKeys) {
     if (k.required && !cfg.value(k.name)) {
-      return invalid(k.name, "required but not set (file, " + env_name(k.name) + ", or --override)");
+      return invalid(k.name,
+                     "required but not set (file, " + env_name(k.name) + ", or --override)");
     }
   }
 
@@ -402,16 +419,19 @@ Result<BrokerConfig> BrokerConfig::load(const Inputs& inputs) {
   cfg.broker_id = static_cast<int32_t>(cfg.get_long("broker.id"));
   cfg.zookeeper_connect = *cfg.value("zookeeper.connect");
   if (trim(cfg.zookeeper_connect).empty()) return invalid("zookeeper.connect", "empty");
-  cfg.zookeeper_session_timeout_ms = static_cast<int32_t>(cfg.get_long("zookeeper.session.timeout.ms"));
+  cfg.zookeeper_session_timeout_ms =
+      static_cast<int32_t>(cfg.get_long("zookeeper.session.timeout.ms"));
   cfg.zookeeper_connection_timeout_ms =
       static_cast<int32_t>(cfg.get_long("zookeeper.connection.timeout.ms"));
   SLUICE_TRY(auto protocol_map, parse_protocol_map(*cfg.value("listener.security.protocol.map")));
   SLUICE_TRY(cfg.listeners, parse_endpoints("listeners", *cfg.value("listeners"), protocol_map));
   if (auto adv = cfg.value("advertised.listeners")) {
-    SLUICE_TRY(cfg.advertised_listeners, parse_endpoints("advertised.listeners", *adv, protocol_map));
+    SLUICE_TRY(cfg.advertised_listeners,
+               parse_endpoints("advertised.listeners", *adv, protocol_map));
     for (const auto& a : cfg.advertised_listeners) {
-      bool known = std::any_of(cfg.listeners.begin(), cfg.listeners.end(),
-                               [&](const Endpoint& l) { return l.listener_name == a.listener_name; });
+      bool known = std::any_of(cfg.listeners.begin(), cfg.listeners.end(), [&](const Endpoint& l) {
+        return l.listener_name == a.listener_name;
+      });
       if (!known) {
         return invalid("advertised.listeners",
                        "listener '" + a.listener_name + "' is not in listeners");
@@ -422,8 +442,9 @@ Result<BrokerConfig> BrokerConfig::load(const Inputs& inputs) {
   }
   cfg.inter_broker_listener_name =
       cfg.value("inter.broker.listener.name").value_or(cfg.listeners.front().listener_name);
-  if (std::none_of(cfg.listeners.begin(), cfg.listeners.end(),
-                   [&](const Endpoint& l) { return l.listener_name == cfg.inter_broker_listener_name; })) {
+  if (std::none_of(cfg.listeners.begin(), cfg.listeners.end(), [&](const Endpoint& l) {
+        return l.listener_name == cfg.inter_broker_listener_name;
+      })) {
     return invalid("inter.broker.listener.name",
                    "'" + cfg.inter_broker_listener_name + "' is not in listeners");
   }
@@ -458,7 +479,8 @@ Result<BrokerConfig> BrokerConfig::load(const Inputs& inputs) {
   cfg.auto_leader_rebalance_enable = cfg.get_bool("auto.leader.rebalance.enable");
   auto ts_type = *cfg.value("log.message.timestamp.type");
   if (ts_type != "CreateTime" && ts_type != "LogAppendTime") {
-    return invalid("log.message.timestamp.type", "'" + ts_type + "' is not CreateTime or LogAppendTime");
+    return invalid("log.message.timestamp.type",
+                   "'" + ts_type + "' is not CreateTime or LogAppendTime");
   }
   for (const auto& policy : split_list(*cfg.value("log.cleanup.policy"))) {
     if (policy != "delete" && policy != "compact") {

@@ -49,8 +49,9 @@ struct Endpoint {
 };
 
 // Parses "NAME://host:port,..." (IPv6 hosts in brackets).
-Result<std::vector<Endpoint>> parse_endpoints(std::string_view key, std::string_view value,
-                                              const std::map<std::string, std::string>& protocol_map);
+Result<std::vector<Endpoint>> parse_endpoints(
+    std::string_view key, std::string_view value,
+    const std::map<std::string, std::string>& protocol_map);
 
 // Parses Java .properties text: key=value, key:value or key value; '#'/'!' comments;
 // backslash line continuations and escapes.
@@ -59,9 +60,9 @@ Result<std::map<std::string, std::string>> parse_properties(std::string_view tex
 class BrokerConfig {
  public:
   struct Inputs {
-    std::optional<std::string> file;           // path to server.properties
-    std::vector<std::string> environment;      // "NAME=value" entries (environ)
-    std::vector<std::string> overrides;        // "key=value" from the command line
+    std::optional<std::string> file;       // path to server.properties
+    std::vector<std::string> environment;  // "NAME=value" entries (environ)
+    std::vector<std::string> overrides;    // "key=value" from the command line
   };
   static Result<BrokerConfig> load(const Inputs& inputs);
 

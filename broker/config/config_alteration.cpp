@@ -68,7 +68,8 @@ AlterOutcome replace_topic_overrides(std::span<const ConfigEntry> entries) {
       return refuse(AlterError::Kind::kInvalidRequest, "Null value not supported for : " + e.name);
     }
     if (!out.overrides.emplace(e.name, *e.value).second) {
-      return refuse(AlterError::Kind::kInvalidRequest, "Error due to duplicate config keys: " + e.name);
+      return refuse(AlterError::Kind::kInvalidRequest,
+                    "Error due to duplicate config keys: " + e.name);
     }
   }
   if (auto error = validate_all(out.overrides)) out.error = std::move(error);
@@ -80,7 +81,8 @@ AlterOutcome apply_topic_config_ops(const BrokerConfig& broker, const TopicOverr
   std::set<std::string> seen;
   for (const auto& op : ops) {
     if (!seen.insert(op.name).second) {
-      return refuse(AlterError::Kind::kInvalidRequest, "Error due to duplicate config keys: " + op.name);
+      return refuse(AlterError::Kind::kInvalidRequest,
+                    "Error due to duplicate config keys: " + op.name);
     }
     if (op.op < 0 || op.op > static_cast<int8_t>(ConfigOpType::kSubtract)) {
       return refuse(AlterError::Kind::kInvalidRequest,

@@ -12,8 +12,8 @@ namespace {
 using T = TopicConfigKey::Type;
 constexpr std::string_view kCleanupPolicies[] = {"delete", "compact"};
 constexpr std::string_view kTimestampTypes[] = {"CreateTime", "LogAppendTime"};
-constexpr std::string_view kCompressionTypes[] = {"uncompressed", "zstd", "lz4", "snappy", "gzip",
-                                                  "producer"};
+constexpr std::string_view kCompressionTypes[] = {"uncompressed", "zstd", "lz4",
+                                                  "snappy",       "gzip", "producer"};
 constexpr int64_t kIntMax = INT32_MAX;
 
 // Ordered as Kafka's DescribeConfigs lists them (alphabetical).
@@ -22,7 +22,8 @@ constexpr TopicConfigKey kKeys[] = {
     {"compression.type", T::kString, "", "producer", 0, 0, kCompressionTypes},
     {"delete.retention.ms", T::kLong, "log.cleaner.delete.retention.ms", "86400000", 0, INT64_MAX},
     {"file.delete.delay.ms", T::kLong, "log.segment.delete.delay.ms", "60000", 0, INT64_MAX},
-    {"flush.messages", T::kLong, "log.flush.interval.messages", "9223372036854775807", 1, INT64_MAX},
+    {"flush.messages", T::kLong, "log.flush.interval.messages", "9223372036854775807", 1,
+     INT64_MAX},
     {"flush.ms", T::kLong, "log.flush.interval.ms", "9223372036854775807", 0, INT64_MAX},
     {"index.interval.bytes", T::kInt, "log.index.interval.bytes", "4096", 0, kIntMax},
     {"max.compaction.lag.ms", T::kLong, "", "9223372036854775807", 1, INT64_MAX},
@@ -80,7 +81,8 @@ std::optional<std::string> broker_default(const BrokerConfig& broker, const Topi
 // Whether the operator set the broker default (directly or through its unit variants).
 bool broker_key_set(const BrokerConfig& broker, std::string_view broker_key) {
   std::vector<std::string_view> keys = {broker_key};
-  if (broker_key == "log.retention.ms") keys = {"log.retention.ms", "log.retention.minutes", "log.retention.hours"};
+  if (broker_key == "log.retention.ms")
+    keys = {"log.retention.ms", "log.retention.minutes", "log.retention.hours"};
   if (broker_key == "log.roll.ms") keys = {"log.roll.ms", "log.roll.hours"};
   for (auto k : keys) {
     if (broker.source(k) != ConfigSource::kDefault) return true;
@@ -115,8 +117,9 @@ Status validate_topic_config(std::string_view name, std::string_view value) {
       auto v = parse_int(value);
       if (!v) return invalid(name, value, "not an integer");
       if (*v < key->min || *v > key->max) {
-        return invalid(name, value,
-                       "out of range [" + std::to_string(key->min) + ", " + std::to_string(key->max) + "]");
+        return invalid(
+            name, value,
+            "out of range [" + std::to_string(key->min) + ", " + std::to_string(key->max) + "]");
       }
       return {};
     }
@@ -126,7 +129,8 @@ Status validate_topic_config(std::string_view name, std::string_view value) {
     case T::kDouble: {
       double d = 0;
       auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), d);
-      if (ec != std::errc() || p != value.data() + value.size()) return invalid(name, value, "not a number");
+      if (ec != std::errc() || p != value.data() + value.size())
+        return invalid(name, value, "not a number");
       if (d < static_cast<double>(key->min) || d > static_cast<double>(key->max)) {
         return invalid(name, value, "out of range");
       }
@@ -139,7 +143,8 @@ Status validate_topic_config(std::string_view name, std::string_view value) {
       auto items = split_list(value);
       if (items.empty()) return invalid(name, value, "empty list");
       for (auto item : items) {
-        if (!allowed(item)) return invalid(name, value, "'" + std::string(item) + "' is not allowed");
+        if (!allowed(item))
+          return invalid(name, value, "'" + std::string(item) + "' is not allowed");
       }
       return {};
     }
@@ -166,7 +171,7 @@ std::vector<TopicConfigEntry> effective_topic_config(
     } else if (auto b = broker_default(broker, key)) {
       e.value = *b;
       e.source = broker_key_set(broker, key.broker_key) ? TopicConfigSource::kBrokerConfig
-                                                         : TopicConfigSource::kDefault;
+                                                        : TopicConfigSource::kDefault;
     } else {
       e.value = key.fallback;
       e.source = TopicConfigSource::kDefault;
@@ -181,21 +186,36 @@ LogSettings log_settings(const BrokerConfig& broker,
   LogSettings s;
   for (const auto& e : effective_topic_config(broker, overrides)) {
     auto num = [&](int64_t fallback) { return parse_int(e.value).value_or(fallback); };
-    if (e.name == "segment.bytes") s.segment_bytes = num(s.segment_bytes);
-    else if (e.name == "segment.ms") s.segment_ms = num(s.segment_ms);
-    else if (e.name == "retention.ms") s.retention_ms = num(s.retention_ms);
-    else if (e.name == "retention.bytes") s.retention_bytes = num(s.retention_bytes);
-    else if (e.name == "index.interval.bytes") s.index_interval_bytes = num(s.index_interval_bytes);
-    else if (e.name == "segment.index.bytes") s.segment_index_bytes = num(s.segment_index_bytes);
-    else if (e.name == "flush.messages") s.flush_messages = num(s.flush_messages);
-    else if (e.name == "flush.ms") s.flush_ms = num(s.flush_ms);
-    else if (e.name == "delete.retention.ms") s.delete_retention_ms = num(s.delete_retention_ms);
-    else if (e.name == "min.compaction.lag.ms") s.min_compaction_lag_ms = num(s.min_compaction_lag_ms);
-    else if (e.name == "max.message.bytes") s.max_message_bytes = num(s.max_message_bytes);
-    else if (e.name == "min.insync.replicas") s.min_insync_replicas = static_cast<int32_t>(num(1));
-    else if (e.name == "file.delete.delay.ms") s.file_delete_delay_ms = num(s.file_delete_delay_ms);
-    else if (e.name == "message.timestamp.type") s.log_append_time = e.value == "LogAppendTime";
-    else if (e.name == "unclean.leader.election.enable") s.unclean_leader_election = e.value == "true";
+    if (e.name == "segment.bytes")
+      s.segment_bytes = num(s.segment_bytes);
+    else if (e.name == "segment.ms")
+      s.segment_ms = num(s.segment_ms);
+    else if (e.name == "retention.ms")
+      s.retention_ms = num(s.retention_ms);
+    else if (e.name == "retention.bytes")
+      s.retention_bytes = num(s.retention_bytes);
+    else if (e.name == "index.interval.bytes")
+      s.index_interval_bytes = num(s.index_interval_bytes);
+    else if (e.name == "segment.index.bytes")
+      s.segment_index_bytes = num(s.segment_index_bytes);
+    else if (e.name == "flush.messages")
+      s.flush_messages = num(s.flush_messages);
+    else if (e.name == "flush.ms")
+      s.flush_ms = num(s.flush_ms);
+    else if (e.name == "delete.retention.ms")
+      s.delete_retention_ms = num(s.delete_retention_ms);
+    else if (e.name == "min.compaction.lag.ms")
+      s.min_compaction_lag_ms = num(s.min_compaction_lag_ms);
+    else if (e.name == "max.message.bytes")
+      s.max_message_bytes = num(s.max_message_bytes);
+    else if (e.name == "min.insync.replicas")
+      s.min_insync_replicas = static_cast<int32_t>(num(1));
+    else if (e.name == "file.delete.delay.ms")
+      s.file_delete_delay_ms = num(s.file_delete_delay_ms);
+    else if (e.name == "message.timestamp.type")
+      s.log_append_time = e.value == "LogAppendTime";
+    else if (e.name == "unclean.leader.election.enable")
+      s.unclean_leader_election = e.value == "true";
     else if (e.name == "cleanup.policy") {
       auto items = split_list(e.value);
       s.compact = std::find(items.begin(), items.end(), "compact") != items.end();

@@ -22,8 +22,8 @@ class BrokerConfig;
 struct TopicConfigKey {
   std::string_view name;
   enum class Type { kInt, kLong, kBool, kString, kList, kDouble } type;
-  std::string_view broker_key;     // the broker key whose value is the default, or empty
-  const char* fallback;            // default when there is no broker key
+  std::string_view broker_key;  // the broker key whose value is the default, or empty
+  const char* fallback;         // default when there is no broker key
   int64_t min = INT64_MIN;
   int64_t max = INT64_MAX;
   std::span<const std::string_view> choices = {};  // allowed values (lists: each element)

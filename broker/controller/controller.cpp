@@ -2,14 +2,13 @@
 #include "broker/controller/controller.h"
 
 #include <algorithm>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <charconv>
 #include <chrono>
 #include <map>
 #include <set>
-
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "broker/controller/coordinators.h"
 #include "common/log.h"
@@ -145,17 +144,20 @@ Controller::Controller(ZkSession& zk, int32_t broker_id, ControllerOptions optio
       broker_id_(broker_id),
       options_(options),
       state_(std::make_shared<State>(zk.get_executor())) {
-  listener_id_ = zk_.add_listener([weak = std::weak_ptr<State>(state_), id = broker_id](SessionEvent e) {
-    auto s = weak.lock();
-    if (!s) return;
-    if (e == SessionEvent::expired && s->active) {
-      // The /controller ephemeral died with the session: stop acting at once.
-      SLUICE_LOG(warning) << "broker " << id << " lost its ZooKeeper session: no longer controller";
-      s->active = false;
-    }
-    if (e == SessionEvent::expired || e == SessionEvent::reestablished) s->armed.clear();  // watches died
-    s->wake();
-  });
+  listener_id_ =
+      zk_.add_listener([weak = std::weak_ptr<State>(state_), id = broker_id](SessionEvent e) {
+        auto s = weak.lock();
+        if (!s) return;
+        if (e == SessionEvent::expired && s->active) {
+          // The /controller ephemeral died with the session: stop acting at once.
+          SLUICE_LOG(warning) << "broker " << id
+                              << " lost its ZooKeeper session: no longer controller";
+          s->active = false;
+        }
+        if (e == SessionEvent::expired || e == SessionEvent::reestablished)
+          s->armed.clear();  // watches died
+        s->wake();
+      });
 }
 
 Controller::~Controller() {
@@ -183,13 +185,15 @@ awaitable<bool> Controller::campaign() {
   (void)broker_id;
   auto s = state_;
   std::string payload = znodes::encode(znodes::ControllerInfo{broker_id, now_ms()});
-  auto created = co_await zk.create(znodes::controller(), std::move(payload), CreateMode::ephemeral);
+  auto created =
+      co_await zk.create(znodes::controller(), std::move(payload), CreateMode::ephemeral);
   if (s->destroyed) co_return false;
   if (created) {
     Status st = co_await become_controller();
     if (st) co_return true;
-    SLUICE_LOG(error) << "broker " << broker_id << " won /controller but cannot bump the epoch: "
-                      << st.error().to_string() << "; resigning";
+    SLUICE_LOG(error) << "broker " << broker_id
+                      << " won /controller but cannot bump the epoch: " << st.error().to_string()
+                      << "; resigning";
     (void)co_await zk.remove(znodes::controller());
     co_return false;
   }
@@ -222,7 +226,8 @@ awaitable<Status> Controller::become_controller() {
   for (int attempt = 0; attempt < 5; ++attempt) {
     auto current = co_await zk.get(znodes::controller_epoch());
     if (!current && current.error() == ZkErrc::no_node) {
-      auto created = co_await zk.create(znodes::controller_epoch(), znodes::encode_controller_epoch(1));
+      auto created =
+          co_await zk.create(znodes::controller_epoch(), znodes::encode_controller_epoch(1));
       if (created) {
         s->epoch = 1;
         s->epoch_zk_version = 0;
@@ -235,7 +240,7 @@ awaitable<Status> Controller::become_controller() {
     auto epoch = znodes::decode_controller_epoch(current->data);
     if (!epoch) co_return std::move(epoch).error();
     auto set = co_await zk.set(znodes::controller_epoch(),
-                                znodes::encode_controller_epoch(*epoch + 1), current->stat.version);
+                               znodes::encode_controller_epoch(*epoch + 1), current->stat.version);
     if (set) {
       s->epoch = *epoch + 1;
       s->epoch_zk_version = set->version;
@@ -288,7 +293,8 @@ awaitable<Status> Controller::reconcile() {
 
   // Brokers in a controlled shutdown: no leadership, no ISR membership.
   std::set<int32_t> eligible = live;
-  auto shutting = co_await zk.children(znodes::controlled_shutdowns(), watch(s, znodes::controlled_shutdowns()));
+  auto shutting = co_await zk.children(znodes::controlled_shutdowns(),
+                                       watch(s, znodes::controlled_shutdowns()));
   if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
   if (!shutting) s->unarm(znodes::controlled_shutdowns());
   if (!shutting && shutting.error() != ZkErrc::no_node) co_return std::move(shutting).error();
@@ -302,7 +308,8 @@ awaitable<Status> Controller::reconcile() {
   // Preferred-leader election: requested, or due by auto.leader.rebalance.enable.
   std::optional<std::set<znodes::PartitionRef>> preferred;  // empty set: every partition
   bool preferred_requested = false;
-  auto request = co_await zk.get(znodes::preferred_replica_election(), watch(s, znodes::preferred_replica_election()));
+  auto request = co_await zk.get(znodes::preferred_replica_election(),
+                                 watch(s, znodes::preferred_replica_election()));
   if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
   if (!request) s->unarm(znodes::preferred_replica_election());
   if (request) {
@@ -316,13 +323,15 @@ awaitable<Status> Controller::reconcile() {
     preferred_requested = true;
   } else if (request.error() == ZkErrc::no_node) {
     // An exists() on a missing znode does set a watch: it fires when the request appears.
-    auto ex = co_await zk.exists(znodes::preferred_replica_election(), watch(s, znodes::preferred_replica_election()));
+    auto ex = co_await zk.exists(znodes::preferred_replica_election(),
+                                 watch(s, znodes::preferred_replica_election()));
     if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
     if (!ex) s->unarm(znodes::preferred_replica_election());
   } else {
     co_return std::move(request).error();
   }
-  if (!preferred && options.auto_leader_rebalance && std::chrono::steady_clock::now() >= s->next_rebalance) {
+  if (!preferred && options.auto_leader_rebalance &&
+      std::chrono::steady_clock::now() >= s->next_rebalance) {
     preferred.emplace();
     s->next_rebalance = std::chrono::steady_clock::now() + options.leader_imbalance_check_interval;
   }
@@ -393,11 +402,13 @@ awaitable<Status> Controller::reconcile() {
         continue;
       }
       const int32_t leader = (*current)->state.leader;
-      const bool restarted = registered_at.count(leader) && registered_at[leader] > (*current)->mzxid;
+      const bool restarted =
+          registered_at.count(leader) && registered_at[leader] > (*current)->mzxid;
       // Unclean election only when every ISR member is gone: one that is alive but shutting
       // down keeps leading (a controlled shutdown never loses acknowledged records).
       const auto& isr = (*current)->state.isr;
-      const bool isr_gone = std::none_of(isr.begin(), isr.end(), [&](int32_t r) { return live.count(r) != 0; });
+      const bool isr_gone =
+          std::none_of(isr.begin(), isr.end(), [&](int32_t r) { return live.count(r) != 0; });
       if (isr_gone && !topic_unclean) {
         const std::string config_path = znodes::topic_config(topic);
         // Watched: turning it on for an offline partition wakes the controller.
@@ -409,13 +420,15 @@ awaitable<Status> Controller::reconcile() {
           if (it != config->config.end()) topic_unclean = it->second == "true";
         } else {
           if (config.error() != ZkErrc::data_inconsistency) s->unarm(config_path);
-          SLUICE_LOG(warning) << "controller: config of topic " << topic << ": " << config.error().to_string()
+          SLUICE_LOG(warning) << "controller: config of topic " << topic << ": "
+                              << config.error().to_string()
                               << "; using the broker's unclean.leader.election.enable";
         }
       }
       const bool unclean = isr_gone && topic_unclean.value_or(options.unclean_leader_election);
       auto next = decide((*current)->state, replicas, eligible, unclean, s->epoch, restarted);
-      if (next && next->leader < 0 && (*current)->state.leader >= 0 && live.count((*current)->state.leader)) {
+      if (next && next->leader < 0 && (*current)->state.leader >= 0 &&
+          live.count((*current)->state.leader)) {
         // Only brokers shutting down are left: keep the leader rather than go offline.
         next.reset();
       }
@@ -430,7 +443,8 @@ awaitable<Status> Controller::reconcile() {
           moved.leader = pref;
           moved.leader_epoch = (*current)->state.leader_epoch + 1;
           moved.controller_epoch = s->epoch;
-          SLUICE_LOG(info) << "controller: " << topic << "-" << p << " back to its preferred leader " << pref;
+          SLUICE_LOG(info) << "controller: " << topic << "-" << p
+                           << " back to its preferred leader " << pref;
           next = moved;
         }
       }

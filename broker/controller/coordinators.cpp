@@ -3,7 +3,6 @@
 #include "broker/controller/coordinators.h"
 
 #include <algorithm>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -48,8 +47,8 @@ struct ManyGets {
   boost::asio::steady_timer done;
 };
 
-awaitable<void> get_one(coordination::ZkSession& zk, std::shared_ptr<ManyGets> gets, std::size_t i, std::string path,
-                        coordination::Watcher watcher) {
+awaitable<void> get_one(coordination::ZkSession& zk, std::shared_ptr<ManyGets> gets, std::size_t i,
+                        std::string path, coordination::Watcher watcher) {
   auto got = co_await zk.get(std::move(path), std::move(watcher));
   gets->results[i].emplace(std::move(got));
   if (--gets->remaining == 0) gets->done.cancel();
@@ -100,7 +99,9 @@ int32_t group_slot(std::string_view group, int32_t slots) {
   // Java's String.hashCode over UTF-16 code units; group ids are mostly ASCII, and for
   // other text we hash the UTF-8 decoded code points the way Java would see them.
   int32_t h = 0;
-  auto mix = [&h](uint32_t unit) { h = static_cast<int32_t>(31u * static_cast<uint32_t>(h) + unit); };
+  auto mix = [&h](uint32_t unit) {
+    h = static_cast<int32_t>(31u * static_cast<uint32_t>(h) + unit);
+  };
   for (std::size_t i = 0; i < group.size();) {
     auto c = static_cast<unsigned char>(group[i]);
     uint32_t cp = c;
@@ -128,7 +129,8 @@ int32_t group_slot(std::string_view group, int32_t slots) {
     i += len;
   }
   // Kafka's Utils.abs: n & 0x7fffffff.
-  return static_cast<int32_t>((static_cast<uint32_t>(h) & 0x7fffffffu) % static_cast<uint32_t>(slots));
+  return static_cast<int32_t>((static_cast<uint32_t>(h) & 0x7fffffffu) %
+                              static_cast<uint32_t>(slots));
 }
 
 std::map<int32_t, int32_t> plan_coordinator_slots(const std::vector<int32_t>& owners,
@@ -171,14 +173,17 @@ std::map<int32_t, int32_t> plan_coordinator_slots(const std::vector<int32_t>& ow
   }
   // A slot that moved away and back again is no change.
   for (auto it = changes.begin(); it != changes.end();) {
-    if (owners[static_cast<std::size_t>(it->first)] == it->second) it = changes.erase(it);
-    else ++it;
+    if (owners[static_cast<std::size_t>(it->first)] == it->second)
+      it = changes.erase(it);
+    else
+      ++it;
   }
   return changes;
 }
 
 awaitable<Result<std::vector<SlotView>>> read_coordinator_slots(
-    coordination::ZkSession& zk, int32_t count, std::function<coordination::Watcher(int32_t)> watch) {
+    coordination::ZkSession& zk, int32_t count,
+    std::function<coordination::Watcher(int32_t)> watch) {
   const auto n = static_cast<std::size_t>(std::max(count, 0));
   std::vector<SlotView> out(n);
   if (n == 0) co_return out;
@@ -186,9 +191,10 @@ awaitable<Result<std::vector<SlotView>>> read_coordinator_slots(
   for (std::size_t s = 0; s < n; ++s) {
     coordination::Watcher watcher;
     if (watch) watcher = watch(static_cast<int32_t>(s));
-    boost::asio::co_spawn(zk.get_executor(),
-                          get_one(zk, gets, s, coordinator_slot(static_cast<int32_t>(s)), std::move(watcher)),
-                          boost::asio::detached);
+    boost::asio::co_spawn(
+        zk.get_executor(),
+        get_one(zk, gets, s, coordinator_slot(static_cast<int32_t>(s)), std::move(watcher)),
+        boost::asio::detached);
   }
   while (gets->remaining > 0) {
     boost::system::error_code ec;
@@ -206,7 +212,8 @@ awaitable<Result<std::vector<SlotView>>> read_coordinator_slots(
     if (decoded) {
       out[s].slot = *decoded;
     } else {
-      SLUICE_LOG(warning) << coordinator_slot(slot) << " does not decode: " << decoded.error().to_string();
+      SLUICE_LOG(warning) << coordinator_slot(slot)
+                          << " does not decode: " << decoded.error().to_string();
     }
   }
   co_return out;
@@ -224,8 +231,9 @@ awaitable<Result<int32_t>> ensure_coordinators_root(coordination::ZkSession& zk,
   co_return Error(ZkErrc::node_exists, "creating " + coordinators_root());
 }
 
-awaitable<Status> assign_coordinator_slots(coordination::ZkSession& zk, const std::set<int32_t>& live,
-                                           int32_t controller_epoch, int32_t controller_epoch_zk_version) {
+awaitable<Status> assign_coordinator_slots(coordination::ZkSession& zk,
+                                           const std::set<int32_t>& live, int32_t controller_epoch,
+                                           int32_t controller_epoch_zk_version) {
   auto root = co_await zk.get(coordinators_root());
   if (!root) {
     if (root.error() == ZkErrc::no_node) co_return Status{};
@@ -242,13 +250,15 @@ awaitable<Status> assign_coordinator_slots(coordination::ZkSession& zk, const st
   for (std::size_t s = 0; s < n; ++s) {
     const SlotView& view = (*views)[s];
     versions[s] = view.zk_version;
-    if (view.zk_version >= 0) current[s] = view.slot.value_or(CoordinatorSlot{});  // undecodable: reassigned
+    if (view.zk_version >= 0)
+      current[s] = view.slot.value_or(CoordinatorSlot{});  // undecodable: reassigned
     if (view.slot) owners[s] = view.slot->broker;
   }
   auto plan = plan_coordinator_slots(owners, live);
   if (plan.empty()) co_return Status{};
   std::vector<coordination::ZkOp> ops;
-  ops.push_back(coordination::ZkOp::check(coordination::znodes::controller_epoch(), controller_epoch_zk_version));
+  ops.push_back(coordination::ZkOp::check(coordination::znodes::controller_epoch(),
+                                          controller_epoch_zk_version));
   for (const auto& change : plan) {
     const auto s = static_cast<std::size_t>(change.first);
     CoordinatorSlot next;
@@ -256,7 +266,8 @@ awaitable<Status> assign_coordinator_slots(coordination::ZkSession& zk, const st
     next.controller_epoch = controller_epoch;
     next.coordinator_epoch = current[s] ? current[s]->coordinator_epoch + 1 : 1;
     if (versions[s] >= 0) {
-      ops.push_back(coordination::ZkOp::set(coordinator_slot(change.first), encode(next), versions[s]));
+      ops.push_back(
+          coordination::ZkOp::set(coordinator_slot(change.first), encode(next), versions[s]));
     } else {
       ops.push_back(coordination::ZkOp::create(coordinator_slot(change.first), encode(next)));
     }

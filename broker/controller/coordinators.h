@@ -30,8 +30,8 @@
 namespace sluice::broker::controller {
 
 // ---- schema ----
-std::string coordinators_root();               // /coordinators
-std::string coordinator_slot(int32_t slot);    // /coordinators/<slot>
+std::string coordinators_root();             // /coordinators
+std::string coordinator_slot(int32_t slot);  // /coordinators/<slot>
 
 struct CoordinatorSlot {
   int32_t broker = -1;            // owner; -1: none
@@ -65,7 +65,8 @@ struct SlotView {
 // given, returns the watcher to arm on a slot (empty: none). A get on a missing znode sets
 // no watch: to notice slots being created, watch the children of /coordinators.
 awaitable<Result<std::vector<SlotView>>> read_coordinator_slots(
-    coordination::ZkSession& zk, int32_t count, std::function<coordination::Watcher(int32_t)> watch = {});
+    coordination::ZkSession& zk, int32_t count,
+    std::function<coordination::Watcher(int32_t)> watch = {});
 
 // Creates /coordinators with `slots` when absent (the first broker of a cluster decides) and
 // returns the slot count in force.
@@ -74,7 +75,8 @@ awaitable<Result<int32_t>> ensure_coordinators_root(coordination::ZkSession& zk,
 // The controller's part, called in every reconcile round: reads the slots and writes the
 // changes plan_coordinator_slots asks for in one multi fenced by the controller epoch's znode
 // version. Does nothing while /coordinators does not exist yet (brokers create it at start).
-awaitable<Status> assign_coordinator_slots(coordination::ZkSession& zk, const std::set<int32_t>& live,
-                                           int32_t controller_epoch, int32_t controller_epoch_zk_version);
+awaitable<Status> assign_coordinator_slots(coordination::ZkSession& zk,
+                                           const std::set<int32_t>& live, int32_t controller_epoch,
+                                           int32_t controller_epoch_zk_version);
 
 }  // namespace sluice::broker::controller

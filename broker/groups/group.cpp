@@ -31,11 +31,16 @@ SyncResult sync_error(int16_t e) {
 
 std::string_view to_string(GroupState s) {
   switch (s) {
-    case GroupState::kEmpty: return "Empty";
-    case GroupState::kPreparingRebalance: return "PreparingRebalance";
-    case GroupState::kCompletingRebalance: return "CompletingRebalance";
-    case GroupState::kStable: return "Stable";
-    case GroupState::kDead: return "Dead";
+    case GroupState::kEmpty:
+      return "Empty";
+    case GroupState::kPreparingRebalance:
+      return "PreparingRebalance";
+    case GroupState::kCompletingRebalance:
+      return "CompletingRebalance";
+    case GroupState::kStable:
+      return "Stable";
+    case GroupState::kDead:
+      return "Dead";
   }
   return "Dead";
 }
@@ -63,10 +68,12 @@ void Group::join(JoinRequest request, JoinCallback done) {
   }
   if (request.rebalance_timeout_ms <= 0) request.rebalance_timeout_ms = request.session_timeout_ms;
   // Kafka's acceptJoiningMember: known and pending members always, new ones while room.
-  const bool known = !request.member_id.empty() &&
-                     (members_.count(request.member_id) != 0 || pending_.count(request.member_id) != 0);
-  const bool static_known = request.group_instance_id && static_members_.count(*request.group_instance_id);
-  if (!known && !static_known && members_.size() >= static_cast<std::size_t>(env_.config.max_size)) {
+  const bool known = !request.member_id.empty() && (members_.count(request.member_id) != 0 ||
+                                                    pending_.count(request.member_id) != 0);
+  const bool static_known =
+      request.group_instance_id && static_members_.count(*request.group_instance_id);
+  if (!known && !static_known &&
+      members_.size() >= static_cast<std::size_t>(env_.config.max_size)) {
     done(join_error(KafkaErrc::group_max_size_reached, request.member_id));
     return;
   }
@@ -161,7 +168,8 @@ void Group::current_member_join(JoinRequest& request, JoinCallback& done) {
   }
 }
 
-void Group::add_member_and_rebalance(JoinRequest& request, const std::string& member_id, JoinCallback done) {
+void Group::add_member_and_rebalance(JoinRequest& request, const std::string& member_id,
+                                     JoinCallback done) {
   Member m;
   m.member_id = member_id;
   m.group_instance_id = request.group_instance_id;
@@ -206,8 +214,8 @@ void Group::update_member_and_rebalance(Member& member, JoinRequest& request, Jo
   try_complete_join();
 }
 
-void Group::update_static_member(const std::string& old_id, const std::string& new_id, JoinRequest& request,
-                                 JoinCallback done) {
+void Group::update_static_member(const std::string& old_id, const std::string& new_id,
+                                 JoinRequest& request, JoinCallback done) {
   // The instance rejoined with a new member id (its process restarted): the new id replaces
   // the old one and fences it.
   auto node = members_.extract(old_id);
@@ -240,30 +248,35 @@ void Group::update_static_member(const std::string& old_id, const std::string& n
         // generation; the member gets its old assignment from SyncGroup.
         auto alive = std::weak_ptr<int>(alive_);
         const int32_t generation = generation_;
-        env_.persist(id_, record(), [this, alive, generation, old_id, new_id, old_protocols, was_leader](int16_t error) {
-          if (alive.expired()) return;
-          auto it = members_.find(new_id);
-          if (it == members_.end() || !it->second.awaiting_join) return;
-          if (error != 0 || generation != generation_) {
-            // Not stored: put the old member id back (as Kafka does) and report the error.
-            auto cb = std::move(it->second.awaiting_join);
-            it->second.awaiting_join = nullptr;
-            if (state_ == GroupState::kStable && generation == generation_) {
-              auto back = members_.extract(new_id);
-              back.key() = old_id;
-              back.mapped().member_id = old_id;
-              back.mapped().protocols = old_protocols;
-              if (back.mapped().group_instance_id) static_members_[*back.mapped().group_instance_id] = old_id;
-              if (was_leader) leader_ = old_id;
-              members_.insert(std::move(back));
-            }
-            cb(join_error(error != 0 ? static_cast<KafkaErrc>(error) : KafkaErrc::rebalance_in_progress, new_id));
-            return;
-          }
-          auto cb = std::move(it->second.awaiting_join);
-          it->second.awaiting_join = nullptr;
-          cb(current_generation_result(new_id));
-        });
+        env_.persist(
+            id_, record(),
+            [this, alive, generation, old_id, new_id, old_protocols, was_leader](int16_t error) {
+              if (alive.expired()) return;
+              auto it = members_.find(new_id);
+              if (it == members_.end() || !it->second.awaiting_join) return;
+              if (error != 0 || generation != generation_) {
+                // Not stored: put the old member id back (as Kafka does) and report the error.
+                auto cb = std::move(it->second.awaiting_join);
+                it->second.awaiting_join = nullptr;
+                if (state_ == GroupState::kStable && generation == generation_) {
+                  auto back = members_.extract(new_id);
+                  back.key() = old_id;
+                  back.mapped().member_id = old_id;
+                  back.mapped().protocols = old_protocols;
+                  if (back.mapped().group_instance_id)
+                    static_members_[*back.mapped().group_instance_id] = old_id;
+                  if (was_leader) leader_ = old_id;
+                  members_.insert(std::move(back));
+                }
+                cb(join_error(
+                    error != 0 ? static_cast<KafkaErrc>(error) : KafkaErrc::rebalance_in_progress,
+                    new_id));
+                return;
+              }
+              auto cb = std::move(it->second.awaiting_join);
+              it->second.awaiting_join = nullptr;
+              cb(current_generation_result(new_id));
+            });
       } else {
         maybe_prepare_rebalance();
       }
@@ -374,8 +387,10 @@ std::string Group::select_protocol() const {
     }
   }
   const Member* order = nullptr;
-  if (auto it = members_.find(leader_); it != members_.end()) order = &it->second;
-  else if (!members_.empty()) order = &members_.begin()->second;
+  if (auto it = members_.find(leader_); it != members_.end())
+    order = &it->second;
+  else if (!members_.empty())
+    order = &members_.begin()->second;
   std::string best;
   int best_votes = -1;
   if (order != nullptr) {
@@ -445,13 +460,15 @@ void Group::remove_member_and_update_group(const std::string& id) {
 // ---- SyncGroup ----
 
 void Group::sync(SyncRequest request, SyncCallback done) {
-  if (state_ == GroupState::kDead) return done(sync_error(code(KafkaErrc::coordinator_not_available)));
+  if (state_ == GroupState::kDead)
+    return done(sync_error(code(KafkaErrc::coordinator_not_available)));
   if (static_member_fenced({request.member_id, request.group_instance_id})) {
     return done(sync_error(code(KafkaErrc::fenced_instance_id)));
   }
   auto it = members_.find(request.member_id);
   if (it == members_.end()) return done(sync_error(code(KafkaErrc::unknown_member_id)));
-  if (request.generation != generation_) return done(sync_error(code(KafkaErrc::illegal_generation)));
+  if (request.generation != generation_)
+    return done(sync_error(code(KafkaErrc::illegal_generation)));
   if ((request.protocol_type && *request.protocol_type != protocol_type_) ||
       (request.protocol_name && request.protocol_name != protocol_name_)) {
     return done(sync_error(code(KafkaErrc::inconsistent_group_protocol)));
@@ -573,8 +590,10 @@ int16_t Group::validate_offset_commit(const MemberIdentity& who, int32_t generat
 void Group::tick() {
   const auto now = env_.now();
   for (auto it = pending_.begin(); it != pending_.end();) {
-    if (it->second <= now) it = pending_.erase(it);
-    else ++it;
+    if (it->second <= now)
+      it = pending_.erase(it);
+    else
+      ++it;
   }
   std::vector<std::string> expired;
   for (const auto& entry : members_) {
@@ -592,7 +611,8 @@ void Group::tick() {
       if (initial_join_ && new_member_added_ && initial_remaining_ms_ > 0) {
         // Members keep arriving: wait another delay (bounded by the rebalance timeout).
         new_member_added_ = false;
-        const int64_t delay = std::min<int64_t>(env_.config.initial_rebalance_delay.count(), initial_remaining_ms_);
+        const int64_t delay =
+            std::min<int64_t>(env_.config.initial_rebalance_delay.count(), initial_remaining_ms_);
         initial_remaining_ms_ = std::max<int64_t>(initial_remaining_ms_ - delay, 0);
         join_deadline_ = now + std::chrono::milliseconds(delay);
       } else {
@@ -669,7 +689,8 @@ void Group::transition(GroupState next) {
   if (env_.wall_ms) state_timestamp_ms_ = env_.wall_ms();
 }
 
-bool Group::supports_protocols(const std::string& type, const std::vector<MemberProtocol>& protocols) const {
+bool Group::supports_protocols(const std::string& type,
+                               const std::vector<MemberProtocol>& protocols) const {
   if (state_ == GroupState::kEmpty) return !type.empty() && !protocols.empty();
   if (type != protocol_type_) return false;
   for (const auto& p : protocols) {
@@ -723,7 +744,8 @@ GroupRecord Group::record() const {
   rec.protocol = protocol_name_;
   rec.leader = leader_;
   // PreparingRebalance is never stored: it is what a reader resumes into anyway.
-  rec.state = std::string(to_string(state_ == GroupState::kPreparingRebalance ? GroupState::kCompletingRebalance : state_));
+  rec.state = std::string(to_string(
+      state_ == GroupState::kPreparingRebalance ? GroupState::kCompletingRebalance : state_));
   rec.state_timestamp_ms = state_timestamp_ms_;
   for (const auto& entry : members_) {
     const Member& m = entry.second;
@@ -750,7 +772,8 @@ bool Group::subscribed_to(std::string_view topic) const {
   for (const auto& entry : members_) {
     const protocol::Bytes* md = nullptr;
     if (protocol_name_) md = entry.second.metadata_for(*protocol_name_);
-    if (md == nullptr && !entry.second.protocols.empty()) md = &entry.second.protocols.front().metadata;
+    if (md == nullptr && !entry.second.protocols.empty())
+      md = &entry.second.protocols.front().metadata;
     if (md == nullptr) continue;
     auto sub = protocol::decode_subscription(*md);
     if (!sub) continue;

@@ -59,7 +59,8 @@ struct GroupEnv {
   std::function<std::string(std::string_view client_id)> new_member_id;
   // Stores `record` of group `group_id`; `done` (possibly called later, possibly never if
   // the group is gone by then) gets NONE or the Kafka error to answer with.
-  std::function<void(const std::string& group_id, GroupRecord record, std::function<void(int16_t)> done)>
+  std::function<void(const std::string& group_id, GroupRecord record,
+                     std::function<void(int16_t)> done)>
       persist;
 };
 
@@ -101,8 +102,8 @@ struct SyncRequest {
   std::string member_id;
   std::optional<std::string> group_instance_id;
   int32_t generation = -1;
-  std::optional<std::string> protocol_type;  // v5+
-  std::optional<std::string> protocol_name;  // v5+
+  std::optional<std::string> protocol_type;                          // v5+
+  std::optional<std::string> protocol_name;                          // v5+
   std::vector<std::pair<std::string, protocol::Bytes>> assignments;  // the leader's
 };
 
@@ -185,10 +186,11 @@ class Group {
  private:
   void new_member_join(JoinRequest& request, JoinCallback& done);
   void current_member_join(JoinRequest& request, JoinCallback& done);
-  void add_member_and_rebalance(JoinRequest& request, const std::string& member_id, JoinCallback done);
+  void add_member_and_rebalance(JoinRequest& request, const std::string& member_id,
+                                JoinCallback done);
   void update_member_and_rebalance(Member& member, JoinRequest& request, JoinCallback done);
-  void update_static_member(const std::string& old_id, const std::string& new_id, JoinRequest& request,
-                            JoinCallback done);
+  void update_static_member(const std::string& old_id, const std::string& new_id,
+                            JoinRequest& request, JoinCallback done);
   void update_member(Member& member, JoinRequest& request, JoinCallback done);
   void maybe_prepare_rebalance();
   void prepare_rebalance();
@@ -199,7 +201,8 @@ class Group {
   void reset_and_propagate_assignment_error(int16_t error);
   void schedule_heartbeat(Member& member);
   void transition(GroupState next);
-  bool supports_protocols(const std::string& type, const std::vector<MemberProtocol>& protocols) const;
+  bool supports_protocols(const std::string& type,
+                          const std::vector<MemberProtocol>& protocols) const;
   bool static_member_fenced(const MemberIdentity& who) const;
   std::string select_protocol() const;
   int32_t rebalance_timeout_ms() const;
@@ -216,11 +219,11 @@ class Group {
   std::optional<std::string> protocol_name_;
   std::string leader_;
   std::map<std::string, Member> members_;
-  std::map<std::string, std::string> static_members_;         // instance id -> member id
-  std::map<std::string, Clock::time_point> pending_;          // MEMBER_ID_REQUIRED ids -> expiry
+  std::map<std::string, std::string> static_members_;  // instance id -> member id
+  std::map<std::string, Clock::time_point> pending_;   // MEMBER_ID_REQUIRED ids -> expiry
   // PreparingRebalance: when the join phase ends at the latest.
   std::optional<Clock::time_point> join_deadline_;
-  bool initial_join_ = false;       // Kafka's InitialDelayedJoin (an empty group's first join)
+  bool initial_join_ = false;  // Kafka's InitialDelayedJoin (an empty group's first join)
   int64_t initial_remaining_ms_ = 0;
   bool new_member_added_ = false;
   // Persist completions check it: they may arrive after the group is gone.

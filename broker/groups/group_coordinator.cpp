@@ -8,18 +8,17 @@
 #include "broker/groups/group_coordinator.h"
 
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <cctype>
 #include <chrono>
 #include <deque>
 #include <map>
 #include <random>
 #include <set>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "broker/cluster/metadata.h"
 #include "broker/config/broker_config.h"
@@ -42,7 +41,8 @@ using namespace std::chrono_literals;
 int16_t code(KafkaErrc e) { return static_cast<int16_t>(e); }
 
 int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -54,7 +54,7 @@ std::string new_member_id(std::string_view client_id) {
   out.push_back('-');
   uint64_t a = rng();
   uint64_t b = rng();
-  a = (a & ~0xF000ull) | 0x4000ull;                      // version 4
+  a = (a & ~0xF000ull) | 0x4000ull;                         // version 4
   b = (b & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // IETF variant
   for (int i = 0; i < 32; ++i) {
     if (i == 8 || i == 12 || i == 16 || i == 20) out.push_back('-');
@@ -114,8 +114,12 @@ class AsyncLock {
 };
 
 struct GroupEntry {
-  GroupEntry(std::string group_id, int32_t slot_index, const GroupEnv& env, asio::any_io_executor ex)
-      : id(std::move(group_id)), slot(slot_index), group(std::make_unique<Group>(id, env)), lock(std::move(ex)) {}
+  GroupEntry(std::string group_id, int32_t slot_index, const GroupEnv& env,
+             asio::any_io_executor ex)
+      : id(std::move(group_id)),
+        slot(slot_index),
+        group(std::make_unique<Group>(id, env)),
+        lock(std::move(ex)) {}
   std::string id;
   int32_t slot;
   std::unique_ptr<Group> group;
@@ -127,8 +131,8 @@ struct GroupEntry {
 enum class SlotStatus { kNotOwned, kLoading, kActive };
 
 struct SlotInfo {
-  int32_t owner = -1;       // as last read from /coordinators/<slot>
-  bool armed = false;       // a watch is set on the slot znode
+  int32_t owner = -1;  // as last read from /coordinators/<slot>
+  bool armed = false;  // a watch is set on the slot znode
   SlotStatus status = SlotStatus::kNotOwned;
   int32_t owned_version = -1;  // znode version when this broker took it: the fence
   uint64_t load_id = 0;
@@ -152,16 +156,25 @@ int64_t config_or(const config::BrokerConfig& config, std::string_view key, int6
 }  // namespace
 
 struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
-  Impl(coordination::ZkSession& zk_session, const config::BrokerConfig& cfg, const cluster::MetadataCache& md)
-      : zk(zk_session), config(cfg), metadata(md), broker_id(cfg.broker_id), wake(zk_session.get_executor()) {
-    env.config.initial_rebalance_delay = std::chrono::milliseconds(config_or(cfg, "group.initial.rebalance.delay.ms", 3000));
-    env.config.min_session_timeout = std::chrono::milliseconds(config_or(cfg, "group.min.session.timeout.ms", 6000));
-    env.config.max_session_timeout = std::chrono::milliseconds(config_or(cfg, "group.max.session.timeout.ms", 1800000));
+  Impl(coordination::ZkSession& zk_session, const config::BrokerConfig& cfg,
+       const cluster::MetadataCache& md)
+      : zk(zk_session),
+        config(cfg),
+        metadata(md),
+        broker_id(cfg.broker_id),
+        wake(zk_session.get_executor()) {
+    env.config.initial_rebalance_delay =
+        std::chrono::milliseconds(config_or(cfg, "group.initial.rebalance.delay.ms", 3000));
+    env.config.min_session_timeout =
+        std::chrono::milliseconds(config_or(cfg, "group.min.session.timeout.ms", 6000));
+    env.config.max_session_timeout =
+        std::chrono::milliseconds(config_or(cfg, "group.max.session.timeout.ms", 1800000));
     env.config.max_size = static_cast<int32_t>(config_or(cfg, "group.max.size", INT32_MAX));
     env.wall_ms = wall_ms;
     env.new_member_id = new_member_id;
     retention_ms = config_or(cfg, "offsets.retention.minutes", 10080) * 60000;
-    retention_check = std::chrono::milliseconds(config_or(cfg, "offsets.retention.check.interval.ms", 600000));
+    retention_check =
+        std::chrono::milliseconds(config_or(cfg, "offsets.retention.check.interval.ms", 600000));
     metadata_max_bytes = config_or(cfg, "offset.metadata.max.bytes", 4096);
   }
 
@@ -193,7 +206,8 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
   // ---- slots ----
 
   Fence fence(int32_t slot) const {
-    return Fence{controller::coordinator_slot(slot), slots[static_cast<std::size_t>(slot)].owned_version};
+    return Fence{controller::coordinator_slot(slot),
+                 slots[static_cast<std::size_t>(slot)].owned_version};
   }
 
   // Gives up a slot: its groups answer NOT_COORDINATOR from now on. Returns how many groups
@@ -220,8 +234,8 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
 
   void log_released(int slots_released, int groups_unloaded, const char* why) {
     if (slots_released == 0) return;
-    SLUICE_LOG(info) << "groups: no longer coordinator of " << slots_released << " slots (" << why << "), "
-                     << groups_unloaded << " groups unloaded";
+    SLUICE_LOG(info) << "groups: no longer coordinator of " << slots_released << " slots (" << why
+                     << "), " << groups_unloaded << " groups unloaded";
   }
 
   void release_all(const char* why) {
@@ -261,7 +275,8 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
       // Slots the controller creates later show up here (a get on a missing znode sets no watch).
       // Armed before the call, like the slots below: a firing during the call must stick.
       self->children_armed = true;
-      auto kids = co_await self->zk.children(controller::coordinators_root(), self->children_watcher());
+      auto kids =
+          co_await self->zk.children(controller::coordinators_root(), self->children_watcher());
       if (self->stopped) co_return;
       if (!kids) {
         self->children_armed = false;
@@ -273,14 +288,16 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
     // while the read is still in flight clears the flag for good (setting it after the read
     // would hide that firing and leave the slot unwatched).
     auto watched = std::make_shared<std::vector<bool>>(self->slots.size(), false);
-    std::function<coordination::Watcher(int32_t)> watch = [self, watched](int32_t s) -> coordination::Watcher {
+    std::function<coordination::Watcher(int32_t)> watch =
+        [self, watched](int32_t s) -> coordination::Watcher {
       auto& info = self->slots[static_cast<std::size_t>(s)];
       if (info.armed) return {};
       info.armed = true;
       (*watched)[static_cast<std::size_t>(s)] = true;
       return self->slot_watcher(s);
     };
-    auto views = co_await controller::read_coordinator_slots(self->zk, self->slot_count, std::move(watch));
+    auto views =
+        co_await controller::read_coordinator_slots(self->zk, self->slot_count, std::move(watch));
     if (self->stopped) co_return;
     if (!views) {
       SLUICE_LOG(debug) << "groups: reading coordinator slots: " << views.error().to_string();
@@ -322,7 +339,8 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
     }
     self->log_released(released, unloaded, "reassigned by the controller");
     if (!acquired.empty()) {
-      asio::co_spawn(self->zk.get_executor(), load_slots(self, std::move(acquired)), asio::detached);
+      asio::co_spawn(self->zk.get_executor(), load_slots(self, std::move(acquired)),
+                     asio::detached);
     }
   }
 
@@ -352,7 +370,8 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
         auto group = co_await read_group(self->zk, id);
         if (self->stopped) co_return;
         if (!group) {
-          SLUICE_LOG(warning) << "groups: loading group " << id << ": " << group.error().to_string();
+          SLUICE_LOG(warning) << "groups: loading group " << id << ": "
+                              << group.error().to_string();
           failed.insert(s);
           continue;
         }
@@ -379,9 +398,10 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
       }
       self->slots[static_cast<std::size_t>(s)].status = SlotStatus::kActive;
     }
-    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
-    SLUICE_LOG(info) << "groups: coordinator of " << loading.size() << " more slots, loaded " << groups_loaded
-                     << " groups in " << took << " ms";
+    auto took =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+    SLUICE_LOG(info) << "groups: coordinator of " << loading.size() << " more slots, loaded "
+                     << groups_loaded << " groups in " << took << " ms";
   }
 
   // ---- request helpers ----
@@ -394,9 +414,12 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
     if (stopped || slot_count == 0) return code(KafkaErrc::not_coordinator);
     const int32_t s = controller::group_slot(group, slot_count);
     switch (slots[static_cast<std::size_t>(s)].status) {
-      case SlotStatus::kNotOwned: return code(KafkaErrc::not_coordinator);
-      case SlotStatus::kLoading: return code(KafkaErrc::coordinator_load_in_progress);
-      case SlotStatus::kActive: break;
+      case SlotStatus::kNotOwned:
+        return code(KafkaErrc::not_coordinator);
+      case SlotStatus::kLoading:
+        return code(KafkaErrc::coordinator_load_in_progress);
+      case SlotStatus::kActive:
+        break;
     }
     auto it = groups.find(group);
     if (it != groups.end()) out = it->second;
@@ -404,11 +427,11 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // locate() for reads and deletions: a group this broker does not hold although it owns the
-  // group's slot is read from ZooKeeper before it is reported as unknown. ZooKeeper fences writes, not
-  // reads: while this broker has not yet processed a slot's move (its watch is on the way),
-  // the new owner may already have created the group, and a client that asked the old view
-  // would otherwise be told the group does not exist. The entry found this way is kept
-  // (writes through it are still fenced), and the slots are re-read in case the slot left us.
+  // group's slot is read from ZooKeeper before it is reported as unknown. ZooKeeper fences writes,
+  // not reads: while this broker has not yet processed a slot's move (its watch is on the way), the
+  // new owner may already have created the group, and a client that asked the old view would
+  // otherwise be told the group does not exist. The entry found this way is kept (writes through it
+  // are still fenced), and the slots are re-read in case the slot left us.
   static awaitable<int16_t> locate_or_load(std::shared_ptr<Impl> self, std::string group,
                                            std::shared_ptr<GroupEntry>& out) {
     int16_t error = self->locate(group, out);
@@ -439,8 +462,8 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
   // Forgets a group that holds nothing (e.g. created by a JoinGroup that failed).
   void drop_if_unused(const std::shared_ptr<GroupEntry>& entry) {
     const Group& g = *entry->group;
-    if (g.state() == GroupState::kEmpty && g.members().empty() && g.pending_members() == 0 && !entry->stored.node &&
-        entry->stored.offsets.empty()) {
+    if (g.state() == GroupState::kEmpty && g.members().empty() && g.pending_members() == 0 &&
+        !entry->stored.node && entry->stored.offsets.empty()) {
       auto it = groups.find(entry->id);
       if (it != groups.end() && it->second == entry) groups.erase(it);
     }
@@ -464,34 +487,38 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     asio::co_spawn(zk.get_executor(),
-                   store_task(shared_from_this(), it->second, std::move(record), std::move(done)), asio::detached);
+                   store_task(shared_from_this(), it->second, std::move(record), std::move(done)),
+                   asio::detached);
   }
 
-  static awaitable<void> store_task(std::shared_ptr<Impl> self, std::shared_ptr<GroupEntry> entry, GroupRecord record,
-                                    std::function<void(int16_t)> done) {
+  static awaitable<void> store_task(std::shared_ptr<Impl> self, std::shared_ptr<GroupEntry> entry,
+                                    GroupRecord record, std::function<void(int16_t)> done) {
     co_await entry->lock.lock();
     int16_t error = 0;
     if (entry->unloaded || self->stopped) {
       error = code(KafkaErrc::not_coordinator);
     } else {
-      Status st = co_await store_group(self->zk, self->fence(entry->slot), entry->id, record, self->broker_id,
-                                       entry->stored);
+      Status st = co_await store_group(self->zk, self->fence(entry->slot), entry->id, record,
+                                       self->broker_id, entry->stored);
       if (!st) error = self->store_error(st.error(), entry->id, entry->slot);
     }
     entry->lock.unlock();
     done(error);
   }
 
-  static awaitable<void> remove_offsets_task(std::shared_ptr<Impl> self, std::shared_ptr<GroupEntry> entry,
-                                             std::vector<TopicPartitionKey> partitions, std::string why) {
+  static awaitable<void> remove_offsets_task(std::shared_ptr<Impl> self,
+                                             std::shared_ptr<GroupEntry> entry,
+                                             std::vector<TopicPartitionKey> partitions,
+                                             std::string why) {
     co_await entry->lock.lock();
     if (!entry->unloaded && !self->stopped) {
-      Status st = co_await remove_offsets(self->zk, self->fence(entry->slot), entry->id, partitions, entry->stored);
+      Status st = co_await remove_offsets(self->zk, self->fence(entry->slot), entry->id, partitions,
+                                          entry->stored);
       if (!st) {
         (void)self->store_error(st.error(), entry->id, entry->slot);
       } else {
-        SLUICE_LOG(info) << "groups: group " << entry->id << ": removed " << partitions.size() << " offsets (" << why
-                         << ")";
+        SLUICE_LOG(info) << "groups: group " << entry->id << ": removed " << partitions.size()
+                         << " offsets (" << why << ")";
       }
     }
     entry->lock.unlock();
@@ -509,29 +536,34 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
       for (const auto& o : entry->stored.offsets) {
         // Kafka: offsets of a group with membership expire `retention` after the group
         // became empty; those of a group that only commits, `retention` after the commit.
-        const int64_t since =
-            entry->group->protocol_type().empty() ? o.second.commit_timestamp_ms : entry->group->state_timestamp_ms();
+        const int64_t since = entry->group->protocol_type().empty()
+                                  ? o.second.commit_timestamp_ms
+                                  : entry->group->state_timestamp_ms();
         if (since + self->retention_ms <= now) expired.push_back(o.first);
       }
       if (!expired.empty()) {
         co_await remove_offsets_task(self, entry, std::move(expired), "offsets.retention.minutes");
       }
       const Group& g = *entry->group;
-      if (entry->unloaded || self->stopped || g.state() != GroupState::kEmpty || !g.members().empty() ||
-          g.pending_members() != 0 || !entry->stored.offsets.empty()) {
+      if (entry->unloaded || self->stopped || g.state() != GroupState::kEmpty ||
+          !g.members().empty() || g.pending_members() != 0 || !entry->stored.offsets.empty()) {
         continue;
       }
       co_await entry->lock.lock();
       bool removed = false;
       if (!entry->unloaded && !self->stopped && entry->group->state() == GroupState::kEmpty &&
           entry->group->members().empty() && entry->stored.offsets.empty()) {
-        Status st = co_await remove_group(self->zk, self->fence(entry->slot), entry->id, entry->stored);
-        if (st) removed = true;
-        else (void)self->store_error(st.error(), entry->id, entry->slot);
+        Status st =
+            co_await remove_group(self->zk, self->fence(entry->slot), entry->id, entry->stored);
+        if (st)
+          removed = true;
+        else
+          (void)self->store_error(st.error(), entry->id, entry->slot);
       }
       entry->lock.unlock();
       if (removed) {
-        SLUICE_LOG(info) << "groups: removed empty group " << entry->id << " (no members, no offsets)";
+        SLUICE_LOG(info) << "groups: removed empty group " << entry->id
+                         << " (no members, no offsets)";
         entry->unloaded = true;
         entry->group->shutdown(code(KafkaErrc::coordinator_not_available));
         auto it = self->groups.find(entry->id);
@@ -546,31 +578,33 @@ struct GroupCoordinator::Impl : std::enable_shared_from_this<Impl> {
 GroupCoordinator::GroupCoordinator(coordination::ZkSession& zk, const config::BrokerConfig& config,
                                    const cluster::MetadataCache& metadata)
     : impl_(std::make_shared<Impl>(zk, config, metadata)) {
-  impl_->env.persist = [weak = std::weak_ptr<Impl>(impl_)](const std::string& group, GroupRecord record,
-                                                             std::function<void(int16_t)> done) {
+  impl_->env.persist = [weak = std::weak_ptr<Impl>(impl_)](const std::string& group,
+                                                           GroupRecord record,
+                                                           std::function<void(int16_t)> done) {
     auto self = weak.lock();
     if (!self) return;
     self->persist(group, std::move(record), std::move(done));
   };
-  impl_->listener_id = zk.add_listener([weak = std::weak_ptr<Impl>(impl_)](coordination::SessionEvent e) {
-    auto self = weak.lock();
-    if (!self) return;
-    switch (e) {
-      case coordination::SessionEvent::expired:
-        self->release_all("ZooKeeper session expired");
-        for (auto& s : self->slots) s.armed = false;
-        self->children_armed = false;
-        break;
-      case coordination::SessionEvent::disconnected:
-        if (!self->disconnected_since) self->disconnected_since = Clock::now();
-        break;
-      case coordination::SessionEvent::connected:
-      case coordination::SessionEvent::reestablished:
-        self->disconnected_since.reset();
-        break;
-    }
-    self->poke();
-  });
+  impl_->listener_id =
+      zk.add_listener([weak = std::weak_ptr<Impl>(impl_)](coordination::SessionEvent e) {
+        auto self = weak.lock();
+        if (!self) return;
+        switch (e) {
+          case coordination::SessionEvent::expired:
+            self->release_all("ZooKeeper session expired");
+            for (auto& s : self->slots) s.armed = false;
+            self->children_armed = false;
+            break;
+          case coordination::SessionEvent::disconnected:
+            if (!self->disconnected_since) self->disconnected_since = Clock::now();
+            break;
+          case coordination::SessionEvent::connected:
+          case coordination::SessionEvent::reestablished:
+            self->disconnected_since.reset();
+            break;
+        }
+        self->poke();
+      });
 }
 
 GroupCoordinator::~GroupCoordinator() {
@@ -584,10 +618,12 @@ awaitable<Status> GroupCoordinator::start() {
   auto self = impl_;
   auto wanted = static_cast<int32_t>(config_or(self->config, "offsets.topic.num.partitions", 50));
   auto count = co_await controller::ensure_coordinators_root(self->zk, wanted);
-  if (!count) co_return Error(count.error().code(), "group coordinator slots: " + count.error().context());
+  if (!count)
+    co_return Error(count.error().code(), "group coordinator slots: " + count.error().context());
   if (*count != wanted) {
-    SLUICE_LOG(info) << "groups: the cluster has " << *count << " coordinator slots (offsets.topic.num.partitions="
-                     << wanted << " here is ignored: the count is fixed when the cluster first starts)";
+    SLUICE_LOG(info) << "groups: the cluster has " << *count
+                     << " coordinator slots (offsets.topic.num.partitions=" << wanted
+                     << " here is ignored: the count is fixed when the cluster first starts)";
   }
   self->slot_count = *count;
   self->slots.assign(static_cast<std::size_t>(*count), SlotInfo{});
@@ -636,7 +672,8 @@ void GroupCoordinator::stop() {
   impl_->wake.cancel();
 }
 
-void GroupCoordinator::on_metadata(const cluster::Snapshot& previous, const cluster::Snapshot& current) {
+void GroupCoordinator::on_metadata(const cluster::Snapshot& previous,
+                                   const cluster::Snapshot& current) {
   std::set<std::string> deleted;
   for (const auto& entry : previous.topics) {
     if (!current.topics.count(entry.first)) deleted.insert(entry.first);
@@ -649,30 +686,35 @@ void GroupCoordinator::on_metadata(const cluster::Snapshot& previous, const clus
     }
     if (gone.empty()) continue;
     asio::co_spawn(impl_->zk.get_executor(),
-                   Impl::remove_offsets_task(impl_, g.second, std::move(gone), "topic deleted"), asio::detached);
+                   Impl::remove_offsets_task(impl_, g.second, std::move(gone), "topic deleted"),
+                   asio::detached);
   }
 }
 
 // ---- FindCoordinator ----
 
-awaitable<std::vector<GroupCoordinator::Located>> GroupCoordinator::find_coordinators(std::vector<std::string> keys,
-                                                                                       int8_t key_type) {
+awaitable<std::vector<GroupCoordinator::Located>> GroupCoordinator::find_coordinators(
+    std::vector<std::string> keys, int8_t key_type) {
   auto self = impl_;
   std::vector<Located> out;
   for (const auto& key : keys) {
     Located l;
     if (key_type != 0) {
       // Transactions are not supported: no transaction coordinator exists.
-      l.error = code(key_type == 1 ? KafkaErrc::coordinator_not_available : KafkaErrc::invalid_request);
+      l.error =
+          code(key_type == 1 ? KafkaErrc::coordinator_not_available : KafkaErrc::invalid_request);
     } else if (key.empty()) {
       l.error = code(KafkaErrc::invalid_request);
     } else if (self->slot_count == 0) {
       l.error = code(KafkaErrc::coordinator_not_available);
     } else {
       const int32_t owner =
-          self->slots[static_cast<std::size_t>(controller::group_slot(key, self->slot_count))].owner;
-      if (owner < 0) l.error = code(KafkaErrc::coordinator_not_available);
-      else l.broker_id = owner;
+          self->slots[static_cast<std::size_t>(controller::group_slot(key, self->slot_count))]
+              .owner;
+      if (owner < 0)
+        l.error = code(KafkaErrc::coordinator_not_available);
+      else
+        l.broker_id = owner;
     }
     out.push_back(l);
   }
@@ -681,13 +723,14 @@ awaitable<std::vector<GroupCoordinator::Located>> GroupCoordinator::find_coordin
 
 // ---- JoinGroup ----
 
-awaitable<protocol::JoinGroupResponse> GroupCoordinator::join_group(protocol::JoinGroupRequest request,
-                                                                    int16_t version, std::string client_id,
-                                                                    std::string client_host) {
+awaitable<protocol::JoinGroupResponse> GroupCoordinator::join_group(
+    protocol::JoinGroupRequest request, int16_t version, std::string client_id,
+    std::string client_host) {
   auto self = impl_;
   protocol::JoinGroupResponse response;
   response.member_id = request.member_id;
-  response.protocol_name = version >= 7 ? std::optional<std::string>() : std::optional<std::string>(std::string());
+  response.protocol_name =
+      version >= 7 ? std::optional<std::string>() : std::optional<std::string>(std::string());
   std::shared_ptr<GroupEntry> entry;
   const int16_t located = co_await Impl::locate_or_load(self, request.group_id, entry);
   if (located != 0) {
@@ -709,7 +752,8 @@ awaitable<protocol::JoinGroupResponse> GroupCoordinator::join_group(protocol::Jo
   join.session_timeout_ms = request.session_timeout_ms;
   join.rebalance_timeout_ms = request.rebalance_timeout_ms;  // v0: -1, the session timeout
   join.protocol_type = request.protocol_type;
-  for (auto& p : request.protocols) join.protocols.push_back({std::move(p.name), std::move(p.metadata)});
+  for (auto& p : request.protocols)
+    join.protocols.push_back({std::move(p.name), std::move(p.metadata)});
   join.require_known_member_id = version >= 4 && !request.group_instance_id;
 
   auto waiter = std::make_shared<Waiter<JoinResult>>(self->zk.get_executor());
@@ -735,16 +779,17 @@ awaitable<protocol::JoinGroupResponse> GroupCoordinator::join_group(protocol::Jo
     response.members.push_back(std::move(member));
   }
   if (result.error == 0) {
-    SLUICE_LOG(debug) << "groups: " << request.group_id << " member " << result.member_id << " joined generation "
-                      << result.generation << (result.member_id == result.leader ? " as leader" : "");
+    SLUICE_LOG(debug) << "groups: " << request.group_id << " member " << result.member_id
+                      << " joined generation " << result.generation
+                      << (result.member_id == result.leader ? " as leader" : "");
   }
   co_return response;
 }
 
 // ---- SyncGroup ----
 
-awaitable<protocol::SyncGroupResponse> GroupCoordinator::sync_group(protocol::SyncGroupRequest request,
-                                                                    int16_t version) {
+awaitable<protocol::SyncGroupResponse> GroupCoordinator::sync_group(
+    protocol::SyncGroupRequest request, int16_t version) {
   auto self = impl_;
   protocol::SyncGroupResponse response;
   std::shared_ptr<GroupEntry> entry;
@@ -763,7 +808,8 @@ awaitable<protocol::SyncGroupResponse> GroupCoordinator::sync_group(protocol::Sy
   sync.generation = request.generation_id;
   sync.protocol_type = request.protocol_type;
   sync.protocol_name = request.protocol_name;
-  for (auto& a : request.assignments) sync.assignments.emplace_back(std::move(a.member_id), std::move(a.assignment));
+  for (auto& a : request.assignments)
+    sync.assignments.emplace_back(std::move(a.member_id), std::move(a.assignment));
   auto waiter = std::make_shared<Waiter<SyncResult>>(self->zk.get_executor());
   entry->group->sync(std::move(sync), [waiter](SyncResult r) { waiter->set(std::move(r)); });
   SyncResult result = co_await waiter->wait();
@@ -778,7 +824,8 @@ awaitable<protocol::SyncGroupResponse> GroupCoordinator::sync_group(protocol::Sy
 
 // ---- Heartbeat ----
 
-awaitable<protocol::HeartbeatResponse> GroupCoordinator::heartbeat(protocol::HeartbeatRequest request) {
+awaitable<protocol::HeartbeatResponse> GroupCoordinator::heartbeat(
+    protocol::HeartbeatRequest request) {
   auto self = impl_;
   protocol::HeartbeatResponse response;
   std::shared_ptr<GroupEntry> entry;
@@ -795,8 +842,8 @@ awaitable<protocol::HeartbeatResponse> GroupCoordinator::heartbeat(protocol::Hea
 
 // ---- LeaveGroup ----
 
-awaitable<protocol::LeaveGroupResponse> GroupCoordinator::leave_group(protocol::LeaveGroupRequest request,
-                                                                      int16_t version) {
+awaitable<protocol::LeaveGroupResponse> GroupCoordinator::leave_group(
+    protocol::LeaveGroupRequest request, int16_t version) {
   auto self = impl_;
   protocol::LeaveGroupResponse response;
   std::vector<MemberIdentity> leaving;
@@ -819,7 +866,9 @@ awaitable<protocol::LeaveGroupResponse> GroupCoordinator::leave_group(protocol::
     int16_t error = entry ? entry->group->leave(who) : code(KafkaErrc::unknown_member_id);
     if (error == 0) {
       SLUICE_LOG(debug) << "groups: " << request.group_id << " member "
-                        << (who.member_id.empty() ? who.group_instance_id.value_or("") : who.member_id) << " left";
+                        << (who.member_id.empty() ? who.group_instance_id.value_or("")
+                                                  : who.member_id)
+                        << " left";
     }
     if (version < 3) {
       response.error_code = error;
@@ -836,8 +885,8 @@ awaitable<protocol::LeaveGroupResponse> GroupCoordinator::leave_group(protocol::
 
 // ---- OffsetCommit ----
 
-awaitable<protocol::OffsetCommitResponse> GroupCoordinator::commit_offsets(protocol::OffsetCommitRequest request,
-                                                                           int16_t version) {
+awaitable<protocol::OffsetCommitResponse> GroupCoordinator::commit_offsets(
+    protocol::OffsetCommitRequest request, int16_t version) {
   auto self = impl_;
   protocol::OffsetCommitResponse response;
   // One answer per requested partition, NONE until something says otherwise.
@@ -872,7 +921,8 @@ awaitable<protocol::OffsetCommitResponse> GroupCoordinator::commit_offsets(proto
     entry = self->create_entry(request.group_id);  // offsets-only group
   }
   MemberIdentity who{request.member_id, request.group_instance_id};
-  if (int16_t error = entry->group->validate_offset_commit(who, request.generation_id); error != 0) {
+  if (int16_t error = entry->group->validate_offset_commit(who, request.generation_id);
+      error != 0) {
     fail_all(error);
     self->drop_if_unused(entry);
     co_return response;
@@ -898,7 +948,8 @@ awaitable<protocol::OffsetCommitResponse> GroupCoordinator::commit_offsets(proto
       rec.offset = p.committed_offset;
       rec.leader_epoch = p.committed_leader_epoch;
       rec.metadata = metadata;
-      rec.commit_timestamp_ms = (version == 1 && p.commit_timestamp >= 0) ? p.commit_timestamp : now;
+      rec.commit_timestamp_ms =
+          (version == 1 && p.commit_timestamp >= 0) ? p.commit_timestamp : now;
       commits[TopicPartitionKey(t.name, p.partition_index)] = std::move(rec);
     }
   }
@@ -912,8 +963,8 @@ awaitable<protocol::OffsetCommitResponse> GroupCoordinator::commit_offsets(proto
     error = code(KafkaErrc::not_coordinator);
   } else {
     GroupRecord record = entry->group->record();
-    Status st = co_await store_offsets(self->zk, self->fence(entry->slot), entry->id, record, self->broker_id, commits,
-                                       entry->stored);
+    Status st = co_await store_offsets(self->zk, self->fence(entry->slot), entry->id, record,
+                                       self->broker_id, commits, entry->stored);
     if (!st) error = self->store_error(st.error(), entry->id, entry->slot);
   }
   entry->lock.unlock();
@@ -935,8 +986,9 @@ struct FetchedTopic {
 };
 
 // The committed offsets of `requested` (nullopt: all the group has).
-std::vector<FetchedTopic> fetch_from(const GroupEntry* entry,
-                                     const std::optional<std::vector<protocol::OffsetFetchRequestTopic>>& requested) {
+std::vector<FetchedTopic> fetch_from(
+    const GroupEntry* entry,
+    const std::optional<std::vector<protocol::OffsetFetchRequestTopic>>& requested) {
   std::vector<FetchedTopic> out;
   if (!requested) {
     if (entry == nullptr) return out;
@@ -963,8 +1015,8 @@ std::vector<FetchedTopic> fetch_from(const GroupEntry* entry,
 
 }  // namespace
 
-awaitable<protocol::OffsetFetchResponse> GroupCoordinator::fetch_offsets(protocol::OffsetFetchRequest request,
-                                                                         int16_t version) {
+awaitable<protocol::OffsetFetchResponse> GroupCoordinator::fetch_offsets(
+    protocol::OffsetFetchRequest request, int16_t version) {
   auto self = impl_;
   protocol::OffsetFetchResponse response;
   if (version >= 8) {
@@ -1017,7 +1069,8 @@ awaitable<protocol::OffsetFetchResponse> GroupCoordinator::fetch_offsets(protoco
 
 // ---- DescribeGroups ----
 
-awaitable<protocol::DescribeGroupsResponse> GroupCoordinator::describe_groups(protocol::DescribeGroupsRequest request) {
+awaitable<protocol::DescribeGroupsResponse> GroupCoordinator::describe_groups(
+    protocol::DescribeGroupsRequest request) {
   auto self = impl_;
   protocol::DescribeGroupsResponse response;
   for (const auto& id : request.groups) {
@@ -1041,7 +1094,8 @@ awaitable<protocol::DescribeGroupsResponse> GroupCoordinator::describe_groups(pr
           member.client_id = m.second.client_id;
           member.client_host = m.second.client_host;
           if (stable) {
-            if (const auto* md = m.second.metadata_for(g.protocol_name().value_or(""))) member.member_metadata = *md;
+            if (const auto* md = m.second.metadata_for(g.protocol_name().value_or("")))
+              member.member_metadata = *md;
             member.member_assignment = m.second.assignment;
           }
           d.members.push_back(std::move(member));
@@ -1049,7 +1103,8 @@ awaitable<protocol::DescribeGroupsResponse> GroupCoordinator::describe_groups(pr
       }
       // No ACLs: every group operation a describer may ask about is allowed
       // (READ, DELETE, DESCRIBE as Kafka's AclOperation bits).
-      if (request.include_authorized_operations) d.authorized_operations = (1 << 3) | (1 << 6) | (1 << 8);
+      if (request.include_authorized_operations)
+        d.authorized_operations = (1 << 3) | (1 << 6) | (1 << 8);
     }
     response.groups.push_back(std::move(d));
   }
@@ -1058,7 +1113,8 @@ awaitable<protocol::DescribeGroupsResponse> GroupCoordinator::describe_groups(pr
 
 // ---- ListGroups ----
 
-awaitable<protocol::ListGroupsResponse> GroupCoordinator::list_groups(protocol::ListGroupsRequest request) {
+awaitable<protocol::ListGroupsResponse> GroupCoordinator::list_groups(
+    protocol::ListGroupsRequest request) {
   auto self = impl_;
   protocol::ListGroupsResponse response;
   for (const auto& s : self->slots) {
@@ -1085,7 +1141,8 @@ awaitable<protocol::ListGroupsResponse> GroupCoordinator::list_groups(protocol::
 
 // ---- DeleteGroups ----
 
-awaitable<protocol::DeleteGroupsResponse> GroupCoordinator::delete_groups(protocol::DeleteGroupsRequest request) {
+awaitable<protocol::DeleteGroupsResponse> GroupCoordinator::delete_groups(
+    protocol::DeleteGroupsRequest request) {
   auto self = impl_;
   protocol::DeleteGroupsResponse response;
   for (const auto& id : request.groups_names) {
@@ -1108,7 +1165,8 @@ awaitable<protocol::DeleteGroupsResponse> GroupCoordinator::delete_groups(protoc
       } else if (entry->group->state() != GroupState::kEmpty) {
         result.error_code = code(KafkaErrc::non_empty_group);
       } else {
-        Status st = co_await remove_group(self->zk, self->fence(entry->slot), entry->id, entry->stored);
+        Status st =
+            co_await remove_group(self->zk, self->fence(entry->slot), entry->id, entry->stored);
         if (!st) result.error_code = self->store_error(st.error(), entry->id, entry->slot);
       }
       entry->lock.unlock();
@@ -1127,7 +1185,8 @@ awaitable<protocol::DeleteGroupsResponse> GroupCoordinator::delete_groups(protoc
 
 // ---- OffsetDelete ----
 
-awaitable<protocol::OffsetDeleteResponse> GroupCoordinator::delete_offsets(protocol::OffsetDeleteRequest request) {
+awaitable<protocol::OffsetDeleteResponse> GroupCoordinator::delete_offsets(
+    protocol::OffsetDeleteRequest request) {
   auto self = impl_;
   protocol::OffsetDeleteResponse response;
   std::shared_ptr<GroupEntry> entry;
@@ -1172,7 +1231,8 @@ awaitable<protocol::OffsetDeleteResponse> GroupCoordinator::delete_offsets(proto
   if (entry->unloaded || self->stopped) {
     error = code(KafkaErrc::not_coordinator);
   } else {
-    Status st = co_await remove_offsets(self->zk, self->fence(entry->slot), entry->id, removing, entry->stored);
+    Status st = co_await remove_offsets(self->zk, self->fence(entry->slot), entry->id, removing,
+                                        entry->stored);
     if (!st) error = self->store_error(st.error(), entry->id, entry->slot);
   }
   entry->lock.unlock();

@@ -70,14 +70,20 @@ class GroupCoordinator {
   };
   awaitable<std::vector<Located>> find_coordinators(std::vector<std::string> keys, int8_t key_type);
 
-  awaitable<protocol::JoinGroupResponse> join_group(protocol::JoinGroupRequest request, int16_t version,
-                                                    std::string client_id, std::string client_host);
-  awaitable<protocol::SyncGroupResponse> sync_group(protocol::SyncGroupRequest request, int16_t version);
+  awaitable<protocol::JoinGroupResponse> join_group(protocol::JoinGroupRequest request,
+                                                    int16_t version, std::string client_id,
+                                                    std::string client_host);
+  awaitable<protocol::SyncGroupResponse> sync_group(protocol::SyncGroupRequest request,
+                                                    int16_t version);
   awaitable<protocol::HeartbeatResponse> heartbeat(protocol::HeartbeatRequest request);
-  awaitable<protocol::LeaveGroupResponse> leave_group(protocol::LeaveGroupRequest request, int16_t version);
-  awaitable<protocol::OffsetCommitResponse> commit_offsets(protocol::OffsetCommitRequest request, int16_t version);
-  awaitable<protocol::OffsetFetchResponse> fetch_offsets(protocol::OffsetFetchRequest request, int16_t version);
-  awaitable<protocol::DescribeGroupsResponse> describe_groups(protocol::DescribeGroupsRequest request);
+  awaitable<protocol::LeaveGroupResponse> leave_group(protocol::LeaveGroupRequest request,
+                                                      int16_t version);
+  awaitable<protocol::OffsetCommitResponse> commit_offsets(protocol::OffsetCommitRequest request,
+                                                           int16_t version);
+  awaitable<protocol::OffsetFetchResponse> fetch_offsets(protocol::OffsetFetchRequest request,
+                                                         int16_t version);
+  awaitable<protocol::DescribeGroupsResponse> describe_groups(
+      protocol::DescribeGroupsRequest request);
   awaitable<protocol::ListGroupsResponse> list_groups(protocol::ListGroupsRequest request);
   awaitable<protocol::DeleteGroupsResponse> delete_groups(protocol::DeleteGroupsRequest request);
   awaitable<protocol::OffsetDeleteResponse> delete_offsets(protocol::OffsetDeleteRequest request);

@@ -13,7 +13,9 @@ namespace {
 using coordination::ZkErrc;
 using coordination::ZkOp;
 
-bool view_mismatch(const Error& e) { return e == ZkErrc::node_exists || e == ZkErrc::no_node || e == ZkErrc::not_empty; }
+bool view_mismatch(const Error& e) {
+  return e == ZkErrc::node_exists || e == ZkErrc::no_node || e == ZkErrc::not_empty;
+}
 
 std::optional<int32_t> parse_partition(std::string_view s) {
   int32_t v = 0;
@@ -25,7 +27,8 @@ std::optional<int32_t> parse_partition(std::string_view s) {
 }  // namespace
 
 bool is_fenced(const Error& error) {
-  return (error == ZkErrc::bad_version || error == ZkErrc::no_node) && error.context().rfind("op 0: check", 0) == 0;
+  return (error == ZkErrc::bad_version || error == ZkErrc::no_node) &&
+         error.context().rfind("op 0: check", 0) == 0;
 }
 
 awaitable<Result<std::vector<std::string>>> read_group_ids(coordination::ZkSession& zk) {
@@ -54,7 +57,8 @@ awaitable<Result<LoadedGroup>> read_group(coordination::ZkSession& zk, const std
   if (record) {
     out.record = std::move(*record);
   } else {
-    SLUICE_LOG(warning) << "group " << group << ": " << record.error().to_string() << "; treating it as empty";
+    SLUICE_LOG(warning) << "group " << group << ": " << record.error().to_string()
+                        << "; treating it as empty";
     out.record = GroupRecord{};
     out.record->state = "Empty";
   }
@@ -77,7 +81,8 @@ awaitable<Result<LoadedGroup>> read_group(coordination::ZkSession& zk, const std
       }
       auto member = decode_member(data->data);
       if (!member) {
-        SLUICE_LOG(warning) << "group " << group << " member " << *id << ": " << member.error().to_string();
+        SLUICE_LOG(warning) << "group " << group << " member " << *id << ": "
+                            << member.error().to_string();
         continue;
       }
       out.record->members.push_back(std::move(*member));
@@ -111,8 +116,8 @@ awaitable<Result<LoadedGroup>> read_group(coordination::ZkSession& zk, const std
         }
         auto offset = decode_offset(data->data);
         if (!offset) {
-          SLUICE_LOG(warning) << "group " << group << " offset " << *topic << "-" << *partition << ": "
-                              << offset.error().to_string();
+          SLUICE_LOG(warning) << "group " << group << " offset " << *topic << "-" << *partition
+                              << ": " << offset.error().to_string();
           continue;
         }
         out.stored.offsets[TopicPartitionKey(*topic, *partition)] = *offset;
@@ -125,8 +130,8 @@ awaitable<Result<LoadedGroup>> read_group(coordination::ZkSession& zk, const std
 // After a fenced multi failed: when only our view of the group's znodes was stale (another
 // writer, first attempt), re-reads them into `stored` and says to try again; otherwise returns
 // the failure (a lost fence, a ZooKeeper error, or a second mismatch).
-awaitable<Status> reread_if_stale(coordination::ZkSession& zk, const std::string& group, int attempt, Error failure,
-                                  StoredGroup& stored) {
+awaitable<Status> reread_if_stale(coordination::ZkSession& zk, const std::string& group,
+                                  int attempt, Error failure, StoredGroup& stored) {
   if (attempt > 0 || is_fenced(failure) || !view_mismatch(failure)) co_return failure;
   auto fresh = co_await read_group(zk, group);
   if (!fresh) co_return std::move(fresh).error();
@@ -134,23 +139,28 @@ awaitable<Status> reread_if_stale(coordination::ZkSession& zk, const std::string
   co_return Status{};
 }
 
-awaitable<Status> store_group(coordination::ZkSession& zk, const Fence& fence, const std::string& group,
-                              const GroupRecord& record, int32_t coordinator_id, StoredGroup& stored) {
+awaitable<Status> store_group(coordination::ZkSession& zk, const Fence& fence,
+                              const std::string& group, const GroupRecord& record,
+                              int32_t coordinator_id, StoredGroup& stored) {
   GroupRecord header = record;
   header.coordinator = coordinator_id;
   const std::string group_json = encode_group(header);
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::vector<ZkOp> ops;
     ops.push_back(ZkOp::check(fence.slot_path, fence.version));
-    if (stored.node) ops.push_back(ZkOp::set(group_path(group), group_json));
-    else ops.push_back(ZkOp::create(group_path(group), group_json));
+    if (stored.node)
+      ops.push_back(ZkOp::set(group_path(group), group_json));
+    else
+      ops.push_back(ZkOp::create(group_path(group), group_json));
     if (!stored.members_node) ops.push_back(ZkOp::create(members_path(group), ""));
     std::set<std::string> keep;
     for (const auto& m : record.members) {
       keep.insert(m.member_id);
       std::string json = encode_member(m, record.protocol_type);
-      if (stored.members.count(m.member_id)) ops.push_back(ZkOp::set(member_path(group, m.member_id), std::move(json)));
-      else ops.push_back(ZkOp::create(member_path(group, m.member_id), std::move(json)));
+      if (stored.members.count(m.member_id))
+        ops.push_back(ZkOp::set(member_path(group, m.member_id), std::move(json)));
+      else
+        ops.push_back(ZkOp::create(member_path(group, m.member_id), std::move(json)));
     }
     for (const auto& id : stored.members) {
       if (!keep.count(id)) ops.push_back(ZkOp::remove(member_path(group, id)));
@@ -168,9 +178,11 @@ awaitable<Status> store_group(coordination::ZkSession& zk, const Fence& fence, c
   co_return Status{};
 }
 
-awaitable<Status> store_offsets(coordination::ZkSession& zk, const Fence& fence, const std::string& group,
-                                const GroupRecord& record, int32_t coordinator_id,
-                                const std::map<TopicPartitionKey, OffsetRecord>& commits, StoredGroup& stored) {
+awaitable<Status> store_offsets(coordination::ZkSession& zk, const Fence& fence,
+                                const std::string& group, const GroupRecord& record,
+                                int32_t coordinator_id,
+                                const std::map<TopicPartitionKey, OffsetRecord>& commits,
+                                StoredGroup& stored) {
   if (commits.empty()) co_return Status{};
   GroupRecord header = record;
   header.coordinator = coordinator_id;
@@ -189,8 +201,10 @@ awaitable<Status> store_offsets(coordination::ZkSession& zk, const Fence& fence,
         new_topics.insert(topic);
       }
       std::string json = encode_offset(commit.second);
-      if (stored.offsets.count(commit.first)) ops.push_back(ZkOp::set(offset_path(group, topic, partition), std::move(json)));
-      else ops.push_back(ZkOp::create(offset_path(group, topic, partition), std::move(json)));
+      if (stored.offsets.count(commit.first))
+        ops.push_back(ZkOp::set(offset_path(group, topic, partition), std::move(json)));
+      else
+        ops.push_back(ZkOp::create(offset_path(group, topic, partition), std::move(json)));
     }
     auto done = co_await zk.multi(std::move(ops));
     if (done) {
@@ -207,8 +221,10 @@ awaitable<Status> store_offsets(coordination::ZkSession& zk, const Fence& fence,
   co_return Status{};
 }
 
-awaitable<Status> remove_offsets(coordination::ZkSession& zk, const Fence& fence, const std::string& group,
-                                 const std::vector<TopicPartitionKey>& partitions, StoredGroup& stored) {
+awaitable<Status> remove_offsets(coordination::ZkSession& zk, const Fence& fence,
+                                 const std::string& group,
+                                 const std::vector<TopicPartitionKey>& partitions,
+                                 StoredGroup& stored) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::vector<ZkOp> ops;
     ops.push_back(ZkOp::check(fence.slot_path, fence.version));
@@ -245,8 +261,8 @@ awaitable<Status> remove_offsets(coordination::ZkSession& zk, const Fence& fence
   co_return Status{};
 }
 
-awaitable<Status> remove_group(coordination::ZkSession& zk, const Fence& fence, const std::string& group,
-                               StoredGroup& stored) {
+awaitable<Status> remove_group(coordination::ZkSession& zk, const Fence& fence,
+                               const std::string& group, StoredGroup& stored) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!stored.node) co_return Status{};
     std::vector<ZkOp> ops;
@@ -254,7 +270,8 @@ awaitable<Status> remove_group(coordination::ZkSession& zk, const Fence& fence, 
     for (const auto& entry : stored.offsets) {
       ops.push_back(ZkOp::remove(offset_path(group, entry.first.first, entry.first.second)));
     }
-    for (const auto& t : stored.offset_topics) ops.push_back(ZkOp::remove(offset_topic_path(group, t)));
+    for (const auto& t : stored.offset_topics)
+      ops.push_back(ZkOp::remove(offset_topic_path(group, t)));
     if (stored.offsets_node) ops.push_back(ZkOp::remove(offsets_path(group)));
     for (const auto& id : stored.members) ops.push_back(ZkOp::remove(member_path(group, id)));
     if (stored.members_node) ops.push_back(ZkOp::remove(members_path(group)));

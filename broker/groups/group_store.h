@@ -37,9 +37,9 @@ struct Fence {
 
 // What ZooKeeper holds for a group (as far as this coordinator knows).
 struct StoredGroup {
-  bool node = false;          // /consumers/<g>
-  bool members_node = false;  // /consumers/<g>/members
-  bool offsets_node = false;  // /consumers/<g>/offsets
+  bool node = false;                    // /consumers/<g>
+  bool members_node = false;            // /consumers/<g>/members
+  bool offsets_node = false;            // /consumers/<g>/offsets
   std::set<std::string> members;        // member ids with a znode
   std::set<std::string> offset_topics;  // topics with an offsets/<t> znode
   std::map<TopicPartitionKey, OffsetRecord> offsets;
@@ -60,20 +60,25 @@ awaitable<Result<LoadedGroup>> read_group(coordination::ZkSession& zk, const std
 bool is_fenced(const Error& error);
 
 // Writes the group node and member znodes to match `record` (members not in it are removed).
-awaitable<Status> store_group(coordination::ZkSession& zk, const Fence& fence, const std::string& group,
-                              const GroupRecord& record, int32_t coordinator_id, StoredGroup& stored);
+awaitable<Status> store_group(coordination::ZkSession& zk, const Fence& fence,
+                              const std::string& group, const GroupRecord& record,
+                              int32_t coordinator_id, StoredGroup& stored);
 
 // Writes `commits` (creating the group node from `record` when it does not exist yet).
-awaitable<Status> store_offsets(coordination::ZkSession& zk, const Fence& fence, const std::string& group,
-                                const GroupRecord& record, int32_t coordinator_id,
-                                const std::map<TopicPartitionKey, OffsetRecord>& commits, StoredGroup& stored);
+awaitable<Status> store_offsets(coordination::ZkSession& zk, const Fence& fence,
+                                const std::string& group, const GroupRecord& record,
+                                int32_t coordinator_id,
+                                const std::map<TopicPartitionKey, OffsetRecord>& commits,
+                                StoredGroup& stored);
 
 // Removes the offsets of `partitions` (and topic znodes left without partitions).
-awaitable<Status> remove_offsets(coordination::ZkSession& zk, const Fence& fence, const std::string& group,
-                                 const std::vector<TopicPartitionKey>& partitions, StoredGroup& stored);
+awaitable<Status> remove_offsets(coordination::ZkSession& zk, const Fence& fence,
+                                 const std::string& group,
+                                 const std::vector<TopicPartitionKey>& partitions,
+                                 StoredGroup& stored);
 
 // Removes every znode of the group.
-awaitable<Status> remove_group(coordination::ZkSession& zk, const Fence& fence, const std::string& group,
-                               StoredGroup& stored);
+awaitable<Status> remove_group(coordination::ZkSession& zk, const Fence& fence,
+                               const std::string& group, StoredGroup& stored);
 
 }  // namespace sluice::broker::groups

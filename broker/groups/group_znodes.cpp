@@ -46,8 +46,8 @@ std::optional<std::string> string_field(const Json& j, const char* key) {
 }
 
 bool plain(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-         c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
 }
 
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -233,7 +233,8 @@ Result<MemberRecord> decode_member(std::string_view json) {
   m.client_id = string_field(*j, "client_id").value_or("");
   m.client_host = string_field(*j, "client_host").value_or("");
   m.session_timeout_ms = static_cast<int32_t>(int_field(*j, "session_timeout_ms").value_or(10000));
-  m.rebalance_timeout_ms = static_cast<int32_t>(int_field(*j, "rebalance_timeout_ms").value_or(m.session_timeout_ms));
+  m.rebalance_timeout_ms =
+      static_cast<int32_t>(int_field(*j, "rebalance_timeout_ms").value_or(m.session_timeout_ms));
   auto metadata = from_base64(string_field(*j, "metadata").value_or(""));
   auto assignment = from_base64(string_field(*j, "assignment").value_or(""));
   if (!metadata || !assignment) return bad(what, "metadata and assignment must be base64");

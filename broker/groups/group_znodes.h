@@ -2,8 +2,8 @@
 // JSON payloads (docs/groups.md, docs/znodes.md). Pure: no I/O.
 //
 //   /consumers/<group>                              group: generation, protocol, leader, state
-//   /consumers/<group>/members/<member id>          one member: ids, timeouts, subscription, assignment
-//   /consumers/<group>/offsets/<topic>/<partition>  one committed offset
+//   /consumers/<group>/members/<member id>          one member: ids, timeouts, subscription,
+//   assignment /consumers/<group>/offsets/<topic>/<partition>  one committed offset
 //
 // Group and member ids are arbitrary strings in Kafka; in a path they are percent-encoded
 // (bytes outside [A-Za-z0-9._-] as %XX, and the names "." and ".." too), so ordinary ids
@@ -26,10 +26,10 @@ std::string encode_znode_name(std::string_view id);
 // nullopt when `name` is not something encode_znode_name produces.
 std::optional<std::string> decode_znode_name(std::string_view name);
 
-std::string group_path(std::string_view group);                        // /consumers/<g>
-std::string members_path(std::string_view group);                      // .../members
+std::string group_path(std::string_view group);    // /consumers/<g>
+std::string members_path(std::string_view group);  // .../members
 std::string member_path(std::string_view group, std::string_view member);
-std::string offsets_path(std::string_view group);                      // .../offsets
+std::string offsets_path(std::string_view group);  // .../offsets
 std::string offset_topic_path(std::string_view group, std::string_view topic);
 std::string offset_path(std::string_view group, std::string_view topic, int32_t partition);
 

@@ -24,34 +24,37 @@ bool valid_software_field(const std::string& s) {
 }  // namespace
 
 void add_api_versions(Router& router) {
-  router.add(protocol::kApiVersionsApi, 0, protocol::kApiVersionsApi.max_version,
-             [&router](const RequestContext& ctx, protocol::ByteWriter& out) -> boost::asio::awaitable<Reply> {
-               protocol::ApiVersionsResponse response;
-               for (const auto& api : router.advertised()) {
-                 response.api_keys.push_back(
-                     {.api_key = api.api_key, .min_version = api.min_version, .max_version = api.max_version});
-               }
-               int16_t version = ctx.header.api_version;
-               if (!protocol::kApiVersionsApi.supports(version)) {
-                 response.error_code = kUnsupportedVersion;
-                 protocol::encode(response, out, 0);
-                 co_return Reply::kSend;
-               }
-               protocol::ApiVersionsRequest request;
-               protocol::ByteReader reader(ctx.body);
-               auto status = protocol::decode(request, reader, version);
-               if (!status.ok()) {
-                 SLUICE_LOG(warning) << "connection " << ctx.connection_id << " corr="
-                                     << ctx.header.correlation_id << ": bad ApiVersions request: "
-                                     << status.error().to_string();
-                 response.error_code = kInvalidRequest;
-               } else if (version >= 3 && (!valid_software_field(request.client_software_name) ||
-                                           !valid_software_field(request.client_software_version))) {
-                 response.error_code = kInvalidRequest;
-               }
-               protocol::encode(response, out, version);
-               co_return Reply::kSend;
-             });
+  router.add(
+      protocol::kApiVersionsApi, 0, protocol::kApiVersionsApi.max_version,
+      [&router](const RequestContext& ctx,
+                protocol::ByteWriter& out) -> boost::asio::awaitable<Reply> {
+        protocol::ApiVersionsResponse response;
+        for (const auto& api : router.advertised()) {
+          response.api_keys.push_back({.api_key = api.api_key,
+                                       .min_version = api.min_version,
+                                       .max_version = api.max_version});
+        }
+        int16_t version = ctx.header.api_version;
+        if (!protocol::kApiVersionsApi.supports(version)) {
+          response.error_code = kUnsupportedVersion;
+          protocol::encode(response, out, 0);
+          co_return Reply::kSend;
+        }
+        protocol::ApiVersionsRequest request;
+        protocol::ByteReader reader(ctx.body);
+        auto status = protocol::decode(request, reader, version);
+        if (!status.ok()) {
+          SLUICE_LOG(warning) << "connection " << ctx.connection_id
+                              << " corr=" << ctx.header.correlation_id
+                              << ": bad ApiVersions request: " << status.error().to_string();
+          response.error_code = kInvalidRequest;
+        } else if (version >= 3 && (!valid_software_field(request.client_software_name) ||
+                                    !valid_software_field(request.client_software_version))) {
+          response.error_code = kInvalidRequest;
+        }
+        protocol::encode(response, out, version);
+        co_return Reply::kSend;
+      });
 }
 
 }  // namespace sluice::broker::handlers

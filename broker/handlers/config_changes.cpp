@@ -21,7 +21,8 @@ using protocol::KafkaErrc;
 asio::awaitable<cluster::TopicConfigAltered> alter_on_control(Services& services, std::string topic,
                                                               cluster::TopicConfigChange change,
                                                               bool validate_only) {
-  auto altered = co_await cluster::alter_topic_config(*services.zk, topic, std::move(change), validate_only);
+  auto altered =
+      co_await cluster::alter_topic_config(*services.zk, topic, std::move(change), validate_only);
   if (!altered.error && !validate_only) services.sync->request_refresh();
   co_return altered;
 }
@@ -32,22 +33,23 @@ asio::awaitable<ConfigResourceOutcome> alter_topic_overrides(Services& services,
                                                              cluster::TopicConfigChange change,
                                                              bool validate_only) {
   ConfigResourceOutcome out;
-  auto altered = co_await asio::co_spawn(services.control,
-                                         alter_on_control(services, topic, std::move(change), validate_only),
-                                         asio::use_awaitable);
+  auto altered = co_await asio::co_spawn(
+      services.control, alter_on_control(services, topic, std::move(change), validate_only),
+      asio::use_awaitable);
   if (altered.error) {
     out.error_code = altered.error->code;
     out.error_message = altered.error->message;
     co_return out;
   }
   if (validate_only) co_return out;
-  SLUICE_LOG(info) << "topic " << topic << ": configuration overrides now " << altered.overrides.size()
-                   << " key(s)";
+  SLUICE_LOG(info) << "topic " << topic << ": configuration overrides now "
+                   << altered.overrides.size() << " key(s)";
   const config::TopicOverrides wanted = altered.overrides;
   const std::string name = topic;
   const auto timeout = std::chrono::milliseconds(5000);
   // Named: no implicitly converted temporaries passed by value into coroutines (GCC 12).
-  std::function<bool(const cluster::Snapshot&)> applied = [&name, &wanted](const cluster::Snapshot& s) {
+  std::function<bool(const cluster::Snapshot&)> applied = [&name,
+                                                           &wanted](const cluster::Snapshot& s) {
     const auto* info = s.topic(name);
     return info == nullptr || info->config == wanted;  // a deleted topic has nothing to wait for
   };

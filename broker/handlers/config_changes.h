@@ -24,9 +24,8 @@ struct ConfigResourceOutcome {
 // Applies `change` to /config/topics/<topic> (on the control executor) and, unless
 // validate_only, waits (up to a few seconds) until this broker's metadata shows the new
 // overrides, so a DescribeConfigs right after sees them. Call from a network thread.
-boost::asio::awaitable<ConfigResourceOutcome> alter_topic_overrides(Services& services, std::string topic,
-                                                                    cluster::TopicConfigChange change,
-                                                                    bool validate_only);
+boost::asio::awaitable<ConfigResourceOutcome> alter_topic_overrides(
+    Services& services, std::string topic, cluster::TopicConfigChange change, bool validate_only);
 
 // A broker resource (type 4): nothing can change dynamically. INVALID_CONFIG naming the keys
 // (Kafka's answer for read-only broker configs); success when `names` is empty.

@@ -4,14 +4,13 @@
 // can produce right after the response. validate_only checks without writing.
 #include "protocol/messages/create_topics.h"
 
-#include <chrono>
-#include <random>
-#include <set>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <random>
+#include <set>
 
 #include "broker/cluster/metadata.h"
 #include "broker/cluster/metadata_sync.h"
@@ -35,7 +34,8 @@ struct Outcome {
 };
 
 // Runs on the control executor (ZooKeeper). A free coroutine: see docs/coordination.md.
-asio::awaitable<Outcome> create_one(Services& services, cluster::NewTopic topic, bool validate_only) {
+asio::awaitable<Outcome> create_one(Services& services, cluster::NewTopic topic,
+                                    bool validate_only) {
   thread_local std::mt19937 rng{std::random_device{}()};
   Outcome out;
   auto snap = services.metadata->current();
@@ -74,86 +74,93 @@ asio::awaitable<bool> wait_for_metadata(Services& services, std::chrono::millise
 }
 
 void add_create_topics(Router& router, Services& services) {
-  router.add(protocol::kCreateTopicsApi, 0, protocol::kCreateTopicsApi.max_version,
-             [&services](const RequestContext& ctx, protocol::ByteWriter& out) -> asio::awaitable<Reply> {
-    const int16_t version = ctx.header.api_version;
-    protocol::CreateTopicsRequest request;
-    protocol::ByteReader reader(ctx.body);
-    if (auto st = protocol::decode(request, reader, version); !st) {
-      log_bad_request(ctx, st.error());
-      co_return Reply::kClose;
-    }
-    protocol::CreateTopicsResponse response;
-    std::map<std::string, int> seen;
-    for (const auto& t : request.topics) ++seen[t.name];
-    const auto timeout = std::chrono::milliseconds(std::clamp(request.timeout_ms, 0, 60000));
-    for (const auto& t : request.topics) {
-      protocol::CreatableTopicResult result;
-      result.name = t.name;
-      if (seen[t.name] > 1) {
-        result.error_code = static_cast<int16_t>(KafkaErrc::invalid_request);
-        result.error_message = "Create topics request from client contains a duplicate topic: " + t.name;
-        response.topics.push_back(std::move(result));
-        continue;
-      }
-      cluster::NewTopic topic;
-      topic.name = t.name;
-      topic.num_partitions = t.num_partitions;
-      topic.replication_factor = t.replication_factor;
-      for (const auto& a : t.assignments) topic.assignment[a.partition_index] = a.broker_ids;
-      bool null_config = false;
-      for (const auto& c : t.configs) {
-        if (!c.value) null_config = true;
-        else topic.configs[c.name] = *c.value;
-      }
-      if (null_config) {
-        result.error_code = static_cast<int16_t>(KafkaErrc::invalid_config);
-        result.error_message = "Null value not supported for topic configs of " + t.name;
-        response.topics.push_back(std::move(result));
-        continue;
-      }
-      const auto configs = topic.configs;
-      Outcome outcome = co_await asio::co_spawn(
-          services.control, create_one(services, std::move(topic), request.validate_only), asio::use_awaitable);
-      if (outcome.error) {
-        result.error_code = outcome.error->code;
-        result.error_message = outcome.error->message;
-      } else {
-        result.num_partitions = outcome.partitions;
-        result.replication_factor = outcome.replication_factor;
-        std::vector<protocol::CreatableTopicConfigs> entries;
-        for (const auto& e : config::effective_topic_config(*services.config, configs)) {
-          protocol::CreatableTopicConfigs c;
-          c.name = e.name;
-          c.value = e.value;
-          c.config_source = e.source == config::TopicConfigSource::kTopicOverride ? 1
-                            : e.source == config::TopicConfigSource::kBrokerConfig ? 4 : 5;
-          entries.push_back(std::move(c));
+  router.add(
+      protocol::kCreateTopicsApi, 0, protocol::kCreateTopicsApi.max_version,
+      [&services](const RequestContext& ctx, protocol::ByteWriter& out) -> asio::awaitable<Reply> {
+        const int16_t version = ctx.header.api_version;
+        protocol::CreateTopicsRequest request;
+        protocol::ByteReader reader(ctx.body);
+        if (auto st = protocol::decode(request, reader, version); !st) {
+          log_bad_request(ctx, st.error());
+          co_return Reply::kClose;
         }
-        result.configs = std::move(entries);
-        if (!request.validate_only) {
-          const std::string name = t.name;
-          bool ready = co_await wait_for_metadata(services, timeout, [&name](const cluster::Snapshot& s) {
-            return has_all_leaders(s, name);
-          });
-          if (ready) {
-            if (auto id = protocol::Uuid::from_base64(services.metadata->current()->topic(name)->topic_id)) {
-              result.topic_id = *id;
-            }
-          } else if (request.timeout_ms > 0) {
-            SLUICE_LOG(info) << "topic " << name << " created; leaders not elected within "
-                             << timeout.count() << " ms";
+        protocol::CreateTopicsResponse response;
+        std::map<std::string, int> seen;
+        for (const auto& t : request.topics) ++seen[t.name];
+        const auto timeout = std::chrono::milliseconds(std::clamp(request.timeout_ms, 0, 60000));
+        for (const auto& t : request.topics) {
+          protocol::CreatableTopicResult result;
+          result.name = t.name;
+          if (seen[t.name] > 1) {
+            result.error_code = static_cast<int16_t>(KafkaErrc::invalid_request);
+            result.error_message =
+                "Create topics request from client contains a duplicate topic: " + t.name;
+            response.topics.push_back(std::move(result));
+            continue;
           }
-          SLUICE_LOG(info) << "created topic " << name << " with " << outcome.partitions
-                           << " partitions, replication factor " << outcome.replication_factor
-                           << " (corr=" << ctx.header.correlation_id << ")";
+          cluster::NewTopic topic;
+          topic.name = t.name;
+          topic.num_partitions = t.num_partitions;
+          topic.replication_factor = t.replication_factor;
+          for (const auto& a : t.assignments) topic.assignment[a.partition_index] = a.broker_ids;
+          bool null_config = false;
+          for (const auto& c : t.configs) {
+            if (!c.value)
+              null_config = true;
+            else
+              topic.configs[c.name] = *c.value;
+          }
+          if (null_config) {
+            result.error_code = static_cast<int16_t>(KafkaErrc::invalid_config);
+            result.error_message = "Null value not supported for topic configs of " + t.name;
+            response.topics.push_back(std::move(result));
+            continue;
+          }
+          const auto configs = topic.configs;
+          Outcome outcome = co_await asio::co_spawn(
+              services.control, create_one(services, std::move(topic), request.validate_only),
+              asio::use_awaitable);
+          if (outcome.error) {
+            result.error_code = outcome.error->code;
+            result.error_message = outcome.error->message;
+          } else {
+            result.num_partitions = outcome.partitions;
+            result.replication_factor = outcome.replication_factor;
+            std::vector<protocol::CreatableTopicConfigs> entries;
+            for (const auto& e : config::effective_topic_config(*services.config, configs)) {
+              protocol::CreatableTopicConfigs c;
+              c.name = e.name;
+              c.value = e.value;
+              c.config_source = e.source == config::TopicConfigSource::kTopicOverride  ? 1
+                                : e.source == config::TopicConfigSource::kBrokerConfig ? 4
+                                                                                       : 5;
+              entries.push_back(std::move(c));
+            }
+            result.configs = std::move(entries);
+            if (!request.validate_only) {
+              const std::string name = t.name;
+              bool ready = co_await wait_for_metadata(
+                  services, timeout,
+                  [&name](const cluster::Snapshot& s) { return has_all_leaders(s, name); });
+              if (ready) {
+                if (auto id = protocol::Uuid::from_base64(
+                        services.metadata->current()->topic(name)->topic_id)) {
+                  result.topic_id = *id;
+                }
+              } else if (request.timeout_ms > 0) {
+                SLUICE_LOG(info) << "topic " << name << " created; leaders not elected within "
+                                 << timeout.count() << " ms";
+              }
+              SLUICE_LOG(info) << "created topic " << name << " with " << outcome.partitions
+                               << " partitions, replication factor " << outcome.replication_factor
+                               << " (corr=" << ctx.header.correlation_id << ")";
+            }
+          }
+          response.topics.push_back(std::move(result));
         }
-      }
-      response.topics.push_back(std::move(result));
-    }
-    protocol::encode(response, out, version);
-    co_return Reply::kSend;
-  });
+        protocol::encode(response, out, version);
+        co_return Reply::kSend;
+      });
 }
 
 }  // namespace sluice::broker::handlers

@@ -6,7 +6,9 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::DeleteGroupsResponse> run(Services& services, protocol::DeleteGroupsRequest request, const RequestContext& ctx) {
+boost::asio::awaitable<protocol::DeleteGroupsResponse> run(Services& services,
+                                                           protocol::DeleteGroupsRequest request,
+                                                           const RequestContext& ctx) {
   (void)ctx;
   return services.groups->delete_groups(std::move(request));
 }
@@ -14,7 +16,8 @@ boost::asio::awaitable<protocol::DeleteGroupsResponse> run(Services& services, p
 }  // namespace
 
 void add_delete_groups(Router& router, Services& services) {
-  add_group_api<protocol::DeleteGroupsRequest, protocol::DeleteGroupsResponse>(router, services, protocol::kDeleteGroupsApi, &run);
+  add_group_api<protocol::DeleteGroupsRequest, protocol::DeleteGroupsResponse>(
+      router, services, protocol::kDeleteGroupsApi, &run);
 }
 
 }  // namespace sluice::broker::handlers

@@ -30,18 +30,25 @@ bool wanted(const protocol::DescribeConfigsResource& r, const std::string& name)
 int8_t type_of(config::ConfigType t) {
   // Kafka's ConfigType: 1 boolean, 2 string, 3 int, 5 long, 6 double, 7 list.
   switch (t) {
-    case config::ConfigType::kBool: return 1;
-    case config::ConfigType::kString: return 2;
-    case config::ConfigType::kInt: return 3;
-    case config::ConfigType::kLong: return 5;
-    case config::ConfigType::kDouble: return 6;
-    case config::ConfigType::kList: return 7;
+    case config::ConfigType::kBool:
+      return 1;
+    case config::ConfigType::kString:
+      return 2;
+    case config::ConfigType::kInt:
+      return 3;
+    case config::ConfigType::kLong:
+      return 5;
+    case config::ConfigType::kDouble:
+      return 6;
+    case config::ConfigType::kList:
+      return 7;
   }
   return 0;
 }
 
-void describe_topic(const protocol::DescribeConfigsRequest& req, const protocol::DescribeConfigsResource& r,
-                    const Services& services, protocol::DescribeConfigsResult& out) {
+void describe_topic(const protocol::DescribeConfigsRequest& req,
+                    const protocol::DescribeConfigsResource& r, const Services& services,
+                    protocol::DescribeConfigsResult& out) {
   auto snap = services.metadata->current();
   const auto* topic = snap->topic(r.resource_name);
   if (topic == nullptr) {
@@ -54,7 +61,7 @@ void describe_topic(const protocol::DescribeConfigsRequest& req, const protocol:
     protocol::DescribeConfigsResourceResult c;
     c.name = e.name;
     c.value = e.value;
-    c.config_source = e.source == config::TopicConfigSource::kTopicOverride ? kDynamicTopicConfig
+    c.config_source = e.source == config::TopicConfigSource::kTopicOverride  ? kDynamicTopicConfig
                       : e.source == config::TopicConfigSource::kBrokerConfig ? kStaticBrokerConfig
                                                                              : kDefaultConfig;
     c.is_default = e.source == config::TopicConfigSource::kDefault;
@@ -63,8 +70,9 @@ void describe_topic(const protocol::DescribeConfigsRequest& req, const protocol:
   }
 }
 
-void describe_broker(const protocol::DescribeConfigsRequest& req, const protocol::DescribeConfigsResource& r,
-                     const Services& services, protocol::DescribeConfigsResult& out) {
+void describe_broker(const protocol::DescribeConfigsRequest& req,
+                     const protocol::DescribeConfigsResource& r, const Services& services,
+                     protocol::DescribeConfigsResult& out) {
   if (r.resource_name != std::to_string(services.broker_id)) {
     out.error_code = static_cast<int16_t>(KafkaErrc::invalid_request);
     out.error_message = "This is broker " + std::to_string(services.broker_id) + "; ask broker " +
@@ -92,32 +100,34 @@ void describe_broker(const protocol::DescribeConfigsRequest& req, const protocol
 
 void add_describe_configs(Router& router, Services& services) {
   router.add(protocol::kDescribeConfigsApi, 0, protocol::kDescribeConfigsApi.max_version,
-             [&services](const RequestContext& ctx, protocol::ByteWriter& out) -> boost::asio::awaitable<Reply> {
-    const int16_t version = ctx.header.api_version;
-    protocol::DescribeConfigsRequest request;
-    protocol::ByteReader reader(ctx.body);
-    if (auto st = protocol::decode(request, reader, version); !st) {
-      log_bad_request(ctx, st.error());
-      co_return Reply::kClose;
-    }
-    protocol::DescribeConfigsResponse response;
-    for (const auto& r : request.resources) {
-      protocol::DescribeConfigsResult result;
-      result.resource_type = r.resource_type;
-      result.resource_name = r.resource_name;
-      if (r.resource_type == protocol::kResourceTopic) {
-        describe_topic(request, r, services, result);
-      } else if (r.resource_type == protocol::kResourceBroker) {
-        describe_broker(request, r, services, result);
-      } else {
-        result.error_code = static_cast<int16_t>(KafkaErrc::invalid_request);
-        result.error_message = "Unsupported resource type " + std::to_string(r.resource_type);
-      }
-      response.results.push_back(std::move(result));
-    }
-    protocol::encode(response, out, version);
-    co_return Reply::kSend;
-  });
+             [&services](const RequestContext& ctx,
+                         protocol::ByteWriter& out) -> boost::asio::awaitable<Reply> {
+               const int16_t version = ctx.header.api_version;
+               protocol::DescribeConfigsRequest request;
+               protocol::ByteReader reader(ctx.body);
+               if (auto st = protocol::decode(request, reader, version); !st) {
+                 log_bad_request(ctx, st.error());
+                 co_return Reply::kClose;
+               }
+               protocol::DescribeConfigsResponse response;
+               for (const auto& r : request.resources) {
+                 protocol::DescribeConfigsResult result;
+                 result.resource_type = r.resource_type;
+                 result.resource_name = r.resource_name;
+                 if (r.resource_type == protocol::kResourceTopic) {
+                   describe_topic(request, r, services, result);
+                 } else if (r.resource_type == protocol::kResourceBroker) {
+                   describe_broker(request, r, services, result);
+                 } else {
+                   result.error_code = static_cast<int16_t>(KafkaErrc::invalid_request);
+                   result.error_message =
+                       "Unsupported resource type " + std::to_string(r.resource_type);
+                 }
+                 response.results.push_back(std::move(result));
+               }
+               protocol::encode(response, out, version);
+               co_return Reply::kSend;
+             });
 }
 
 }  // namespace sluice::broker::handlers

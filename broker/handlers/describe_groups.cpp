@@ -6,7 +6,8 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::DescribeGroupsResponse> run(Services& services, protocol::DescribeGroupsRequest request, const RequestContext& ctx) {
+boost::asio::awaitable<protocol::DescribeGroupsResponse> run(
+    Services& services, protocol::DescribeGroupsRequest request, const RequestContext& ctx) {
   (void)ctx;
   return services.groups->describe_groups(std::move(request));
 }
@@ -14,7 +15,8 @@ boost::asio::awaitable<protocol::DescribeGroupsResponse> run(Services& services,
 }  // namespace
 
 void add_describe_groups(Router& router, Services& services) {
-  add_group_api<protocol::DescribeGroupsRequest, protocol::DescribeGroupsResponse>(router, services, protocol::kDescribeGroupsApi, &run);
+  add_group_api<protocol::DescribeGroupsRequest, protocol::DescribeGroupsResponse>(
+      router, services, protocol::kDescribeGroupsApi, &run);
 }
 
 }  // namespace sluice::broker::handlers

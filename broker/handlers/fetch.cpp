@@ -8,9 +8,8 @@
 // Versions below 4 (message formats v0/v1) get UNSUPPORTED_VERSION.
 #include "protocol/messages/fetch.h"
 
-#include <chrono>
-
 #include <boost/asio/this_coro.hpp>
+#include <chrono>
 
 #include "broker/handlers/handler_util.h"
 #include "broker/replication/replica_manager.h"
@@ -40,7 +39,8 @@ int64_t read_all(Services& services, const protocol::FetchRequest& request, int1
       // Whole batches; the first non-empty partition of the response may exceed the limits.
       const bool first = total == 0;
       const int64_t left = std::max<int64_t>(0, response_limit - total);
-      const int32_t budget = static_cast<int32_t>(std::min<int64_t>(part.partition_max_bytes, left));
+      const int32_t budget =
+          static_cast<int32_t>(std::min<int64_t>(part.partition_max_bytes, left));
       auto r = services.replicas->read(topic.topic, part.partition, part.fetch_offset, budget,
                                        part.current_leader_epoch, request.replica_id, first,
                                        version >= 12 ? part.last_fetched_epoch : -1);
@@ -78,67 +78,69 @@ int64_t read_all(Services& services, const protocol::FetchRequest& request, int1
 }  // namespace
 
 void add_fetch(Router& router, Services& services) {
-  router.add(protocol::kFetchApi, 0, protocol::kFetchApi.max_version,
-             [&services](const RequestContext& ctx, protocol::ByteWriter& out) -> asio::awaitable<Reply> {
-    const int16_t version = ctx.header.api_version;
-    protocol::FetchRequest request;
-    protocol::ByteReader reader(ctx.body);
-    if (auto st = protocol::decode(request, reader, version); !st) {
-      log_bad_request(ctx, st.error());
-      co_return Reply::kClose;
-    }
-    protocol::FetchResponse response;
-    if (version < 4) {
-      for (const auto& topic : request.topics) {
-        protocol::FetchableTopicResponse tr;
-        tr.topic = topic.topic;
-        for (const auto& part : topic.partitions) {
-          protocol::FetchPartitionData pd;
-          pd.partition_index = part.partition;
-          pd.error_code = code(KafkaErrc::unsupported_version);
-          pd.high_watermark = -1;
-          pd.records = protocol::Records::owned({});
-          tr.partitions.push_back(std::move(pd));
+  router.add(
+      protocol::kFetchApi, 0, protocol::kFetchApi.max_version,
+      [&services](const RequestContext& ctx, protocol::ByteWriter& out) -> asio::awaitable<Reply> {
+        const int16_t version = ctx.header.api_version;
+        protocol::FetchRequest request;
+        protocol::ByteReader reader(ctx.body);
+        if (auto st = protocol::decode(request, reader, version); !st) {
+          log_bad_request(ctx, st.error());
+          co_return Reply::kClose;
         }
-        response.responses.push_back(std::move(tr));
-      }
-      protocol::encode(response, out, version);
-      co_return Reply::kSend;
-    }
-    if (request.session_id != 0) {
-      // We never hand out sessions, so a client naming one is confused: make it start over.
-      response.error_code = code(KafkaErrc::fetch_session_id_not_found);
-      protocol::encode(response, out, version);
-      co_return Reply::kSend;
-    }
+        protocol::FetchResponse response;
+        if (version < 4) {
+          for (const auto& topic : request.topics) {
+            protocol::FetchableTopicResponse tr;
+            tr.topic = topic.topic;
+            for (const auto& part : topic.partitions) {
+              protocol::FetchPartitionData pd;
+              pd.partition_index = part.partition;
+              pd.error_code = code(KafkaErrc::unsupported_version);
+              pd.high_watermark = -1;
+              pd.records = protocol::Records::owned({});
+              tr.partitions.push_back(std::move(pd));
+            }
+            response.responses.push_back(std::move(tr));
+          }
+          protocol::encode(response, out, version);
+          co_return Reply::kSend;
+        }
+        if (request.session_id != 0) {
+          // We never hand out sessions, so a client naming one is confused: make it start over.
+          response.error_code = code(KafkaErrc::fetch_session_id_not_found);
+          protocol::encode(response, out, version);
+          co_return Reply::kSend;
+        }
 
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(0, request.max_wait_ms));
-    int64_t bytes = read_all(services, request, version, response);
-    auto has_error = [&] {
-      for (const auto& t : response.responses)
-        for (const auto& p : t.partitions)
-          if (p.error_code != 0 || p.diverging_epoch) return true;
-      return false;
-    };
-    if (bytes < request.min_bytes && request.max_wait_ms > 0 && !has_error()) {
-      std::vector<replication::PartitionKey> keys;
-      for (const auto& t : request.topics)
-        for (const auto& p : t.partitions) keys.push_back({t.topic, p.partition});
-      auto executor = co_await asio::this_coro::executor;
-      while (bytes < request.min_bytes && std::chrono::steady_clock::now() < deadline) {
-        // Subscribe before re-reading, so an append in between still wakes us.
-        auto waiter = services.replicas->notifier().subscribe(keys, executor);
-        bytes = read_all(services, request, version, response);
-        if (bytes >= request.min_bytes || has_error()) break;
-        if (!co_await waiter->wait(deadline)) {
-          bytes = read_all(services, request, version, response);
-          break;
+        auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(std::max(0, request.max_wait_ms));
+        int64_t bytes = read_all(services, request, version, response);
+        auto has_error = [&] {
+          for (const auto& t : response.responses)
+            for (const auto& p : t.partitions)
+              if (p.error_code != 0 || p.diverging_epoch) return true;
+          return false;
+        };
+        if (bytes < request.min_bytes && request.max_wait_ms > 0 && !has_error()) {
+          std::vector<replication::PartitionKey> keys;
+          for (const auto& t : request.topics)
+            for (const auto& p : t.partitions) keys.push_back({t.topic, p.partition});
+          auto executor = co_await asio::this_coro::executor;
+          while (bytes < request.min_bytes && std::chrono::steady_clock::now() < deadline) {
+            // Subscribe before re-reading, so an append in between still wakes us.
+            auto waiter = services.replicas->notifier().subscribe(keys, executor);
+            bytes = read_all(services, request, version, response);
+            if (bytes >= request.min_bytes || has_error()) break;
+            if (!co_await waiter->wait(deadline)) {
+              bytes = read_all(services, request, version, response);
+              break;
+            }
+          }
         }
-      }
-    }
-    protocol::encode(response, out, version);
-    co_return Reply::kSend;
-  });
+        protocol::encode(response, out, version);
+        co_return Reply::kSend;
+      });
 }
 
 }  // namespace sluice::broker::handlers

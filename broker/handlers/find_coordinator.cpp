@@ -48,44 +48,48 @@ std::optional<std::string> message(int16_t error) {
 }  // namespace
 
 void add_find_coordinator(Router& router, Services& services) {
-  router.add(protocol::kFindCoordinatorApi, 0, protocol::kFindCoordinatorApi.max_version,
-             [&services](const RequestContext& ctx, protocol::ByteWriter& out) -> asio::awaitable<Reply> {
-               const int16_t version = ctx.header.api_version;
-               protocol::FindCoordinatorRequest request;
-               protocol::ByteReader reader(ctx.body);
-               if (auto st = protocol::decode(request, reader, version); !st) {
-                 log_bad_request(ctx, st.error());
-                 co_return Reply::kClose;
-               }
-               std::vector<std::string> keys;
-               if (version >= 4) keys = request.coordinator_keys;
-               else keys.push_back(request.key);
-               auto located = co_await asio::co_spawn(
-                   services.control, services.groups->find_coordinators(keys, request.key_type), asio::use_awaitable);
-               auto snap = services.metadata->current();
-               protocol::FindCoordinatorResponse response;
-               for (std::size_t i = 0; i < keys.size() && i < located.size(); ++i) {
-                 Answer a = answer(located[i], *snap, ctx.listener);
-                 if (version >= 4) {
-                   protocol::FindCoordinatorCoordinator c;
-                   c.key = keys[i];
-                   c.node_id = a.node_id;
-                   c.host = a.host;
-                   c.port = a.port;
-                   c.error_code = a.error;
-                   c.error_message = message(a.error);
-                   response.coordinators.push_back(std::move(c));
-                 } else {
-                   response.error_code = a.error;
-                   response.error_message = message(a.error);
-                   response.node_id = a.node_id;
-                   response.host = a.host;
-                   response.port = a.port;
-                 }
-               }
-               protocol::encode(response, out, version);
-               co_return Reply::kSend;
-             });
+  router.add(
+      protocol::kFindCoordinatorApi, 0, protocol::kFindCoordinatorApi.max_version,
+      [&services](const RequestContext& ctx, protocol::ByteWriter& out) -> asio::awaitable<Reply> {
+        const int16_t version = ctx.header.api_version;
+        protocol::FindCoordinatorRequest request;
+        protocol::ByteReader reader(ctx.body);
+        if (auto st = protocol::decode(request, reader, version); !st) {
+          log_bad_request(ctx, st.error());
+          co_return Reply::kClose;
+        }
+        std::vector<std::string> keys;
+        if (version >= 4)
+          keys = request.coordinator_keys;
+        else
+          keys.push_back(request.key);
+        auto located = co_await asio::co_spawn(
+            services.control, services.groups->find_coordinators(keys, request.key_type),
+            asio::use_awaitable);
+        auto snap = services.metadata->current();
+        protocol::FindCoordinatorResponse response;
+        for (std::size_t i = 0; i < keys.size() && i < located.size(); ++i) {
+          Answer a = answer(located[i], *snap, ctx.listener);
+          if (version >= 4) {
+            protocol::FindCoordinatorCoordinator c;
+            c.key = keys[i];
+            c.node_id = a.node_id;
+            c.host = a.host;
+            c.port = a.port;
+            c.error_code = a.error;
+            c.error_message = message(a.error);
+            response.coordinators.push_back(std::move(c));
+          } else {
+            response.error_code = a.error;
+            response.error_message = message(a.error);
+            response.node_id = a.node_id;
+            response.host = a.host;
+            response.port = a.port;
+          }
+        }
+        protocol::encode(response, out, version);
+        co_return Reply::kSend;
+      });
 }
 
 }  // namespace sluice::broker::handlers

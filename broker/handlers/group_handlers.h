@@ -3,11 +3,10 @@
 // executor (where the coordinator lives) and encodes the answer. Internal to broker/handlers.
 #pragma once
 
-#include <string>
-#include <utility>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <string>
+#include <utility>
 
 #include "broker/groups/group_coordinator.h"
 #include "broker/handlers/handler_util.h"
@@ -38,9 +37,11 @@ std::string client_host(const RequestContext& ctx);
 // captureless function, as co_spawn must not get a capturing lambda (docs/coordination.md).
 template <class Request, class Response>
 void add_group_api(Router& router, Services& services, const protocol::ApiDescriptor& api,
-                   boost::asio::awaitable<Response> (*call)(Services&, Request, const RequestContext&)) {
+                   boost::asio::awaitable<Response> (*call)(Services&, Request,
+                                                            const RequestContext&)) {
   router.add(api, api.min_version, api.max_version,
-             [&services, call](const RequestContext& ctx, protocol::ByteWriter& out) -> boost::asio::awaitable<Reply> {
+             [&services, call](const RequestContext& ctx,
+                               protocol::ByteWriter& out) -> boost::asio::awaitable<Reply> {
                const int16_t version = ctx.header.api_version;
                Request request;
                protocol::ByteReader reader(ctx.body);
@@ -49,7 +50,8 @@ void add_group_api(Router& router, Services& services, const protocol::ApiDescri
                  co_return Reply::kClose;
                }
                Response response = co_await boost::asio::co_spawn(
-                   services.control, call(services, std::move(request), ctx), boost::asio::use_awaitable);
+                   services.control, call(services, std::move(request), ctx),
+                   boost::asio::use_awaitable);
                protocol::encode(response, out, version);
                co_return Reply::kSend;
              });

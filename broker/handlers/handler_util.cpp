@@ -13,7 +13,8 @@ void log_bad_request(const RequestContext& ctx, const Error& error) {
                       << ": malformed request, closing: " << error.to_string();
 }
 
-std::vector<ListedBroker> brokers_on_listener(const cluster::Snapshot& snapshot, const std::string& listener) {
+std::vector<ListedBroker> brokers_on_listener(const cluster::Snapshot& snapshot,
+                                              const std::string& listener) {
   std::vector<ListedBroker> out;
   for (const auto& [id, reg] : snapshot.brokers) {
     for (const auto& ep : reg.endpoints) {

@@ -48,11 +48,13 @@ struct ListedBroker {
 };
 // Every live broker with an endpoint on `listener` (brokers without one are left out, as
 // Kafka does), by id.
-std::vector<ListedBroker> brokers_on_listener(const cluster::Snapshot& snapshot, const std::string& listener);
+std::vector<ListedBroker> brokers_on_listener(const cluster::Snapshot& snapshot,
+                                              const std::string& listener);
 
 // Waits until pred(current metadata) holds or `timeout` passes; true when it held. Polls
 // every 20 ms: for admin requests only, never on the produce/fetch path.
-boost::asio::awaitable<bool> wait_for_metadata(Services& services, std::chrono::milliseconds timeout,
+boost::asio::awaitable<bool> wait_for_metadata(Services& services,
+                                               std::chrono::milliseconds timeout,
                                                std::function<bool(const cluster::Snapshot&)> pred);
 
 }  // namespace sluice::broker::handlers

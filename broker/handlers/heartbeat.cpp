@@ -6,7 +6,9 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::HeartbeatResponse> run(Services& services, protocol::HeartbeatRequest request, const RequestContext& ctx) {
+boost::asio::awaitable<protocol::HeartbeatResponse> run(Services& services,
+                                                        protocol::HeartbeatRequest request,
+                                                        const RequestContext& ctx) {
   (void)ctx;
   return services.groups->heartbeat(std::move(request));
 }
@@ -14,7 +16,8 @@ boost::asio::awaitable<protocol::HeartbeatResponse> run(Services& services, prot
 }  // namespace
 
 void add_heartbeat(Router& router, Services& services) {
-  add_group_api<protocol::HeartbeatRequest, protocol::HeartbeatResponse>(router, services, protocol::kHeartbeatApi, &run);
+  add_group_api<protocol::HeartbeatRequest, protocol::HeartbeatResponse>(
+      router, services, protocol::kHeartbeatApi, &run);
 }
 
 }  // namespace sluice::broker::handlers

@@ -7,10 +7,9 @@
 // transaction.timeout.ms as they would with COORDINATOR_NOT_AVAILABLE.
 #include "protocol/messages/init_producer_id.h"
 
-#include <memory>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <memory>
 
 #include "broker/handlers/handler_util.h"
 #include "common/log.h"
@@ -59,36 +58,37 @@ void add_init_producer_id(Router& router, Services& services) {
   router.add(protocol::kInitProducerIdApi, 0, protocol::kInitProducerIdApi.max_version,
              [&services, allocator](const RequestContext& ctx,
                                     protocol::ByteWriter& out) -> asio::awaitable<Reply> {
-    const int16_t version = ctx.header.api_version;
-    protocol::InitProducerIdRequest request;
-    protocol::ByteReader reader(ctx.body);
-    if (auto st = protocol::decode(request, reader, version); !st) {
-      log_bad_request(ctx, st.error());
-      co_return Reply::kClose;
-    }
-    protocol::InitProducerIdResponse response;
-    response.producer_id = -1;
-    response.producer_epoch = -1;
-    const bool has_id = request.producer_id != -1;
-    const bool has_epoch = request.producer_epoch != -1;
-    if (request.transactional_id) {
-      response.error_code = code(KafkaErrc::transactional_id_authorization_failed);
-    } else if (has_id != has_epoch) {
-      response.error_code = code(KafkaErrc::invalid_request);  // Kafka: both or neither
-    } else {
-      Allocated allocated = co_await asio::co_spawn(
-          services.control, allocate_producer_id(*allocator, services), asio::use_awaitable);
-      response.error_code = allocated.error_code;
-      if (allocated.error_code == 0) {
-        response.producer_id = allocated.producer_id;
-        response.producer_epoch = 0;
-        SLUICE_LOG(debug) << "connection " << ctx.connection_id << ": producer id "
-                          << allocated.producer_id;
-      }
-    }
-    protocol::encode(response, out, version);
-    co_return Reply::kSend;
-  });
+               const int16_t version = ctx.header.api_version;
+               protocol::InitProducerIdRequest request;
+               protocol::ByteReader reader(ctx.body);
+               if (auto st = protocol::decode(request, reader, version); !st) {
+                 log_bad_request(ctx, st.error());
+                 co_return Reply::kClose;
+               }
+               protocol::InitProducerIdResponse response;
+               response.producer_id = -1;
+               response.producer_epoch = -1;
+               const bool has_id = request.producer_id != -1;
+               const bool has_epoch = request.producer_epoch != -1;
+               if (request.transactional_id) {
+                 response.error_code = code(KafkaErrc::transactional_id_authorization_failed);
+               } else if (has_id != has_epoch) {
+                 response.error_code = code(KafkaErrc::invalid_request);  // Kafka: both or neither
+               } else {
+                 Allocated allocated = co_await asio::co_spawn(
+                     services.control, allocate_producer_id(*allocator, services),
+                     asio::use_awaitable);
+                 response.error_code = allocated.error_code;
+                 if (allocated.error_code == 0) {
+                   response.producer_id = allocated.producer_id;
+                   response.producer_epoch = 0;
+                   SLUICE_LOG(debug) << "connection " << ctx.connection_id << ": producer id "
+                                     << allocated.producer_id;
+                 }
+               }
+               protocol::encode(response, out, version);
+               co_return Reply::kSend;
+             });
 }
 
 }  // namespace sluice::broker::handlers

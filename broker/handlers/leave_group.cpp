@@ -1,4 +1,5 @@
-// LeaveGroup (key 13): members leave (one member id up to v2, a batch with static members from v3); the group rebalances.
+// LeaveGroup (key 13): members leave (one member id up to v2, a batch with static members from v3);
+// the group rebalances.
 #include "protocol/messages/leave_group.h"
 
 #include "broker/handlers/group_handlers.h"
@@ -6,14 +7,17 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::LeaveGroupResponse> run(Services& services, protocol::LeaveGroupRequest request, const RequestContext& ctx) {
+boost::asio::awaitable<protocol::LeaveGroupResponse> run(Services& services,
+                                                         protocol::LeaveGroupRequest request,
+                                                         const RequestContext& ctx) {
   return services.groups->leave_group(std::move(request), ctx.header.api_version);
 }
 
 }  // namespace
 
 void add_leave_group(Router& router, Services& services) {
-  add_group_api<protocol::LeaveGroupRequest, protocol::LeaveGroupResponse>(router, services, protocol::kLeaveGroupApi, &run);
+  add_group_api<protocol::LeaveGroupRequest, protocol::LeaveGroupResponse>(
+      router, services, protocol::kLeaveGroupApi, &run);
 }
 
 }  // namespace sluice::broker::handlers

@@ -1,4 +1,5 @@
-// ListGroups (key 16): the groups this broker coordinates (admin clients ask every broker), v4 filtered by state.
+// ListGroups (key 16): the groups this broker coordinates (admin clients ask every broker), v4
+// filtered by state.
 #include "protocol/messages/list_groups.h"
 
 #include "broker/handlers/group_handlers.h"
@@ -6,7 +7,9 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::ListGroupsResponse> run(Services& services, protocol::ListGroupsRequest request, const RequestContext& ctx) {
+boost::asio::awaitable<protocol::ListGroupsResponse> run(Services& services,
+                                                         protocol::ListGroupsRequest request,
+                                                         const RequestContext& ctx) {
   (void)ctx;
   return services.groups->list_groups(std::move(request));
 }
@@ -14,7 +17,8 @@ boost::asio::awaitable<protocol::ListGroupsResponse> run(Services& services, pro
 }  // namespace
 
 void add_list_groups(Router& router, Services& services) {
-  add_group_api<protocol::ListGroupsRequest, protocol::ListGroupsResponse>(router, services, protocol::kListGroupsApi, &run);
+  add_group_api<protocol::ListGroupsRequest, protocol::ListGroupsResponse>(
+      router, services, protocol::kListGroupsApi, &run);
 }
 
 }  // namespace sluice::broker::handlers

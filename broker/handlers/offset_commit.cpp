@@ -1,4 +1,5 @@
-// OffsetCommit (key 8): checked against the member and generation (or a simple commit, generation -1, for an empty group), then written to ZooKeeper in one multi.
+// OffsetCommit (key 8): checked against the member and generation (or a simple commit, generation
+// -1, for an empty group), then written to ZooKeeper in one multi.
 #include "protocol/messages/offset_commit.h"
 
 #include "broker/handlers/group_handlers.h"
@@ -6,14 +7,17 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::OffsetCommitResponse> run(Services& services, protocol::OffsetCommitRequest request, const RequestContext& ctx) {
+boost::asio::awaitable<protocol::OffsetCommitResponse> run(Services& services,
+                                                           protocol::OffsetCommitRequest request,
+                                                           const RequestContext& ctx) {
   return services.groups->commit_offsets(std::move(request), ctx.header.api_version);
 }
 
 }  // namespace
 
 void add_offset_commit(Router& router, Services& services) {
-  add_group_api<protocol::OffsetCommitRequest, protocol::OffsetCommitResponse>(router, services, protocol::kOffsetCommitApi, &run);
+  add_group_api<protocol::OffsetCommitRequest, protocol::OffsetCommitResponse>(
+      router, services, protocol::kOffsetCommitApi, &run);
 }
 
 }  // namespace sluice::broker::handlers

@@ -6,7 +6,9 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::OffsetDeleteResponse> run(Services& services, protocol::OffsetDeleteRequest request, const RequestContext& ctx) {
+boost::asio::awaitable<protocol::OffsetDeleteResponse> run(Services& services,
+                                                           protocol::OffsetDeleteRequest request,
+                                                           const RequestContext& ctx) {
   (void)ctx;
   return services.groups->delete_offsets(std::move(request));
 }
@@ -14,7 +16,8 @@ boost::asio::awaitable<protocol::OffsetDeleteResponse> run(Services& services, p
 }  // namespace
 
 void add_offset_delete(Router& router, Services& services) {
-  add_group_api<protocol::OffsetDeleteRequest, protocol::OffsetDeleteResponse>(router, services, protocol::kOffsetDeleteApi, &run);
+  add_group_api<protocol::OffsetDeleteRequest, protocol::OffsetDeleteResponse>(
+      router, services, protocol::kOffsetDeleteApi, &run);
 }
 
 }  // namespace sluice::broker::handlers

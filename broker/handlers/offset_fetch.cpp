@@ -1,4 +1,5 @@
-// OffsetFetch (key 9): committed offsets from the coordinator's copy of /consumers/<group>/offsets (v8: several groups).
+// OffsetFetch (key 9): committed offsets from the coordinator's copy of /consumers/<group>/offsets
+// (v8: several groups).
 #include "protocol/messages/offset_fetch.h"
 
 #include "broker/handlers/group_handlers.h"
@@ -6,14 +7,17 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::OffsetFetchResponse> run(Services& services, protocol::OffsetFetchRequest request, const RequestContext& ctx) {
+boost::asio::awaitable<protocol::OffsetFetchResponse> run(Services& services,
+                                                          protocol::OffsetFetchRequest request,
+                                                          const RequestContext& ctx) {
   return services.groups->fetch_offsets(std::move(request), ctx.header.api_version);
 }
 
 }  // namespace
 
 void add_offset_fetch(Router& router, Services& services) {
-  add_group_api<protocol::OffsetFetchRequest, protocol::OffsetFetchResponse>(router, services, protocol::kOffsetFetchApi, &run);
+  add_group_api<protocol::OffsetFetchRequest, protocol::OffsetFetchResponse>(
+      router, services, protocol::kOffsetFetchApi, &run);
 }
 
 }  // namespace sluice::broker::handlers

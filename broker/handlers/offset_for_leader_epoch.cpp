@@ -12,33 +12,34 @@ namespace sluice::broker::handlers {
 
 void add_offset_for_leader_epoch(Router& router, Services& services) {
   router.add(protocol::kOffsetForLeaderEpochApi, 0, protocol::kOffsetForLeaderEpochApi.max_version,
-             [&services](const RequestContext& ctx, protocol::ByteWriter& out) -> boost::asio::awaitable<Reply> {
-    const int16_t version = ctx.header.api_version;
-    protocol::OffsetForLeaderEpochRequest request;
-    protocol::ByteReader reader(ctx.body);
-    if (auto st = protocol::decode(request, reader, version); !st) {
-      log_bad_request(ctx, st.error());
-      co_return Reply::kClose;
-    }
-    protocol::OffsetForLeaderEpochResponse response;
-    for (const auto& topic : request.topics) {
-      protocol::OffsetForLeaderTopicResult tr;
-      tr.topic = topic.topic;
-      for (const auto& part : topic.partitions) {
-        auto r = services.replicas->offset_for_leader_epoch(topic.topic, part.partition,
-                                                            part.current_leader_epoch, part.leader_epoch);
-        protocol::EpochEndOffsetResult pr;
-        pr.partition = part.partition;
-        pr.error_code = r.error_code;
-        pr.leader_epoch = r.error_code == 0 ? r.leader_epoch : -1;
-        pr.end_offset = r.error_code == 0 ? r.offset : -1;
-        tr.partitions.push_back(pr);
-      }
-      response.topics.push_back(std::move(tr));
-    }
-    protocol::encode(response, out, version);
-    co_return Reply::kSend;
-  });
+             [&services](const RequestContext& ctx,
+                         protocol::ByteWriter& out) -> boost::asio::awaitable<Reply> {
+               const int16_t version = ctx.header.api_version;
+               protocol::OffsetForLeaderEpochRequest request;
+               protocol::ByteReader reader(ctx.body);
+               if (auto st = protocol::decode(request, reader, version); !st) {
+                 log_bad_request(ctx, st.error());
+                 co_return Reply::kClose;
+               }
+               protocol::OffsetForLeaderEpochResponse response;
+               for (const auto& topic : request.topics) {
+                 protocol::OffsetForLeaderTopicResult tr;
+                 tr.topic = topic.topic;
+                 for (const auto& part : topic.partitions) {
+                   auto r = services.replicas->offset_for_leader_epoch(
+                       topic.topic, part.partition, part.current_leader_epoch, part.leader_epoch);
+                   protocol::EpochEndOffsetResult pr;
+                   pr.partition = part.partition;
+                   pr.error_code = r.error_code;
+                   pr.leader_epoch = r.error_code == 0 ? r.leader_epoch : -1;
+                   pr.end_offset = r.error_code == 0 ? r.offset : -1;
+                   tr.partitions.push_back(pr);
+                 }
+                 response.topics.push_back(std::move(tr));
+               }
+               protocol::encode(response, out, version);
+               co_return Reply::kSend;
+             });
 }
 
 }  // namespace sluice::broker::handlers

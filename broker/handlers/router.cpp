@@ -5,7 +5,8 @@
 
 namespace sluice::broker::handlers {
 
-void Router::add(const protocol::ApiDescriptor& api, int16_t min_version, int16_t max_version, HandlerFn fn) {
+void Router::add(const protocol::ApiDescriptor& api, int16_t min_version, int16_t max_version,
+                 HandlerFn fn) {
   auto key = static_cast<int16_t>(api.key);
   routes_[key] = Route{&api, AdvertisedApi{key, min_version, max_version}, std::move(fn)};
 }
@@ -29,7 +30,8 @@ boost::asio::awaitable<Reply> Router::handle(const RequestContext& ctx, protocol
   }
   const Route& route = it->second;
   // ApiVersions answers every version (newer ones in the v0 layout, as Kafka does).
-  if (!route.api->supports(ctx.header.api_version) && route.api->key != protocol::ApiKey::kApiVersions) {
+  if (!route.api->supports(ctx.header.api_version) &&
+      route.api->key != protocol::ApiKey::kApiVersions) {
     SLUICE_LOG(warning) << "connection " << ctx.connection_id << " from " << ctx.peer
                         << " corr=" << ctx.header.correlation_id << ": " << route.api->name << " v"
                         << ctx.header.api_version << " is not supported (codec knows v"

@@ -20,8 +20,8 @@ using server::RequestContext;
 // A handler decodes ctx.body at ctx.header.api_version (any version the codec knows, which
 // may be outside the advertised range: then it answers UNSUPPORTED_VERSION in that
 // version's layout) and appends the response body to `out`.
-using HandlerFn =
-    std::function<boost::asio::awaitable<Reply>(const RequestContext& ctx, protocol::ByteWriter& out)>;
+using HandlerFn = std::function<boost::asio::awaitable<Reply>(const RequestContext& ctx,
+                                                              protocol::ByteWriter& out)>;
 
 struct AdvertisedApi {
   int16_t api_key;
@@ -33,12 +33,14 @@ class Router final : public server::RequestHandler {
  public:
   // Registers the handler of `api`, advertising [min_version, max_version] (within the
   // codec's range).
-  void add(const protocol::ApiDescriptor& api, int16_t min_version, int16_t max_version, HandlerFn fn);
+  void add(const protocol::ApiDescriptor& api, int16_t min_version, int16_t max_version,
+           HandlerFn fn);
 
   // The ApiVersions list, ordered by key.
   std::vector<AdvertisedApi> advertised() const;
 
-  boost::asio::awaitable<Reply> handle(const RequestContext& ctx, protocol::ByteWriter& out) override;
+  boost::asio::awaitable<Reply> handle(const RequestContext& ctx,
+                                       protocol::ByteWriter& out) override;
 
  private:
   struct Route {

@@ -3,9 +3,8 @@
 // on a network thread reaches it with co_spawn(services.control, ..., use_awaitable).
 #pragma once
 
-#include <cstdint>
-
 #include <boost/asio/any_io_executor.hpp>
+#include <cstdint>
 
 namespace sluice::broker::config {
 class BrokerConfig;
@@ -32,9 +31,9 @@ struct Services {
   int32_t broker_id = -1;
   const config::BrokerConfig* config = nullptr;
   cluster::MetadataCache* metadata = nullptr;
-  boost::asio::any_io_executor control;      // ZooKeeper work runs here
-  coordination::ZkSession* zk = nullptr;     // only touch on `control`
-  cluster::MetadataSync* sync = nullptr;     // only touch on `control`
+  boost::asio::any_io_executor control;             // ZooKeeper work runs here
+  coordination::ZkSession* zk = nullptr;            // only touch on `control`
+  cluster::MetadataSync* sync = nullptr;            // only touch on `control`
   replication::ReplicaManager* replicas = nullptr;  // any thread
   groups::GroupCoordinator* groups = nullptr;       // only touch on `control`
 };

@@ -1,4 +1,5 @@
-// SyncGroup (key 14): the leader hands in the assignment, which is stored in ZooKeeper before every member gets its part; followers wait for it.
+// SyncGroup (key 14): the leader hands in the assignment, which is stored in ZooKeeper before every
+// member gets its part; followers wait for it.
 #include "protocol/messages/sync_group.h"
 
 #include "broker/handlers/group_handlers.h"
@@ -6,14 +7,17 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::SyncGroupResponse> run(Services& services, protocol::SyncGroupRequest request, const RequestContext& ctx) {
+boost::asio::awaitable<protocol::SyncGroupResponse> run(Services& services,
+                                                        protocol::SyncGroupRequest request,
+                                                        const RequestContext& ctx) {
   return services.groups->sync_group(std::move(request), ctx.header.api_version);
 }
 
 }  // namespace
 
 void add_sync_group(Router& router, Services& services) {
-  add_group_api<protocol::SyncGroupRequest, protocol::SyncGroupResponse>(router, services, protocol::kSyncGroupApi, &run);
+  add_group_api<protocol::SyncGroupRequest, protocol::SyncGroupResponse>(
+      router, services, protocol::kSyncGroupApi, &run);
 }
 
 }  // namespace sluice::broker::handlers

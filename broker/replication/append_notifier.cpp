@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <atomic>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -15,13 +14,13 @@ namespace asio = boost::asio;
 struct AppendNotifier::Waiter::State {
   explicit State(asio::any_io_executor ex) : executor(ex), timer(ex) {}
   asio::any_io_executor executor;
-  asio::steady_timer timer;      // touched only on `executor`
+  asio::steady_timer timer;  // touched only on `executor`
   std::atomic<bool> woken{false};
-  bool waiting = false;          // on `executor`
+  bool waiting = false;  // on `executor`
 };
 
-std::unique_ptr<AppendNotifier::Waiter> AppendNotifier::subscribe(const std::vector<PartitionKey>& keys,
-                                                                  asio::any_io_executor executor) {
+std::unique_ptr<AppendNotifier::Waiter> AppendNotifier::subscribe(
+    const std::vector<PartitionKey>& keys, asio::any_io_executor executor) {
   auto w = std::make_unique<Waiter>();
   w->state_ = std::make_shared<Waiter::State>(std::move(executor));
   w->owner_ = this;

@@ -10,6 +10,7 @@
 // to subscribe (the connection's strand); notify posts the wake-up there.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -17,8 +18,6 @@
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
 
 #include "common/awaitable.h"
 

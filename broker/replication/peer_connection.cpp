@@ -37,8 +37,10 @@ class Deadline {
   std::shared_ptr<bool> fired_ = std::make_shared<bool>(false);
 };
 
-Error io_error(const std::string& what, const std::string& peer, boost::system::error_code ec, bool timed_out) {
-  if (timed_out) return Error(std::make_error_code(std::errc::timed_out), what + " " + peer + ": timed out");
+Error io_error(const std::string& what, const std::string& peer, boost::system::error_code ec,
+               bool timed_out) {
+  if (timed_out)
+    return Error(std::make_error_code(std::errc::timed_out), what + " " + peer + ": timed out");
   return Error(std::make_error_code(std::errc::io_error), what + " " + peer + ": " + ec.message());
 }
 
@@ -73,10 +75,11 @@ awaitable<Status> PeerConnection::connect(const std::string& host, uint16_t port
   co_return Status{};
 }
 
-awaitable<Result<std::vector<uint8_t>>> PeerConnection::round_trip(int16_t api_key, int16_t version,
-                                                                   std::span<const uint8_t> body,
-                                                                   std::chrono::milliseconds timeout) {
-  if (!socket_.is_open()) co_return Error(std::make_error_code(std::errc::not_connected), "not connected to " + peer_);
+awaitable<Result<std::vector<uint8_t>>> PeerConnection::round_trip(
+    int16_t api_key, int16_t version, std::span<const uint8_t> body,
+    std::chrono::milliseconds timeout) {
+  if (!socket_.is_open())
+    co_return Error(std::make_error_code(std::errc::not_connected), "not connected to " + peer_);
   const int32_t correlation_id = next_correlation_id_++;
   protocol::ByteWriter w;
   auto at = w.reserve_i32();
@@ -91,13 +94,15 @@ awaitable<Result<std::vector<uint8_t>>> PeerConnection::round_trip(int16_t api_k
 
   Deadline deadline(socket_, timeout);
   boost::system::error_code ec;
-  co_await asio::async_write(socket_, asio::buffer(w.bytes()), asio::redirect_error(asio::use_awaitable, ec));
+  co_await asio::async_write(socket_, asio::buffer(w.bytes()),
+                             asio::redirect_error(asio::use_awaitable, ec));
   if (ec || deadline.fired()) {
     close();
     co_return io_error("sending to", peer_, ec, deadline.fired());
   }
   uint8_t size_bytes[4];
-  co_await asio::async_read(socket_, asio::buffer(size_bytes), asio::redirect_error(asio::use_awaitable, ec));
+  co_await asio::async_read(socket_, asio::buffer(size_bytes),
+                            asio::redirect_error(asio::use_awaitable, ec));
   if (ec || deadline.fired()) {
     close();
     co_return io_error("reading from", peer_, ec, deadline.fired());
@@ -110,7 +115,8 @@ awaitable<Result<std::vector<uint8_t>>> PeerConnection::round_trip(int16_t api_k
                     "response of " + std::to_string(size) + " bytes from " + peer_);
   }
   std::vector<uint8_t> frame(size);
-  co_await asio::async_read(socket_, asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
+  co_await asio::async_read(socket_, asio::buffer(frame),
+                            asio::redirect_error(asio::use_awaitable, ec));
   if (ec || deadline.fired()) {
     close();
     co_return io_error("reading from", peer_, ec, deadline.fired());

@@ -4,14 +4,13 @@
 // Threading: every member runs on the executor given to the constructor.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include "common/awaitable.h"
 #include "common/result.h"
@@ -23,7 +22,8 @@ class PeerConnection {
   PeerConnection(boost::asio::any_io_executor executor, std::string client_id);
   ~PeerConnection();
 
-  awaitable<Status> connect(const std::string& host, uint16_t port, std::chrono::milliseconds timeout);
+  awaitable<Status> connect(const std::string& host, uint16_t port,
+                            std::chrono::milliseconds timeout);
   bool is_open() const { return socket_.is_open(); }
   void close();
 

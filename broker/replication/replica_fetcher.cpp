@@ -3,14 +3,13 @@
 #include "broker/replication/replica_fetcher.h"
 
 #include <algorithm>
-#include <chrono>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 
 #include "broker/cluster/metadata.h"
 #include "broker/replication/peer_connection.h"
@@ -34,7 +33,8 @@ constexpr int16_t code(KafkaErrc e) { return static_cast<int16_t>(e); }
 }  // namespace
 
 struct ReplicaFetchers::Shared {
-  Shared(asio::any_io_executor ex, ReplicaManager& r, const cluster::MetadataCache& m, FetcherOptions o)
+  Shared(asio::any_io_executor ex, ReplicaManager& r, const cluster::MetadataCache& m,
+         FetcherOptions o)
       : executor(std::move(ex)), replicas(r), metadata(m), options(std::move(o)) {}
   asio::any_io_executor executor;
   ReplicaManager& replicas;
@@ -47,14 +47,15 @@ struct ReplicaFetchers::Shared {
 struct ReplicaFetchers::Fetcher {
   struct Part {
     int32_t leader_epoch = -1;
-    bool truncated = false;               // OffsetForLeaderEpoch done at this epoch
-    Clock::time_point not_before{};       // backing off after an error
+    bool truncated = false;          // OffsetForLeaderEpoch done at this epoch
+    Clock::time_point not_before{};  // backing off after an error
   };
   Fetcher(int32_t leader, std::shared_ptr<Shared> s)
       : leader_id(leader),
         shared(std::move(s)),
         timer(shared->executor),
-        connection(shared->executor, "sluice-replica-" + std::to_string(shared->options.broker_id)) {}
+        connection(shared->executor,
+                   "sluice-replica-" + std::to_string(shared->options.broker_id)) {}
 
   int32_t leader_id;
   std::shared_ptr<Shared> shared;
@@ -96,7 +97,8 @@ std::optional<coordination::znodes::BrokerEndpoint> leader_endpoint(const Fetche
 
 // Decodes a response frame (correlation id already checked) into `message`.
 template <class M>
-Status decode_response(const std::vector<uint8_t>& frame, int16_t api_key, int16_t version, M& message) {
+Status decode_response(const std::vector<uint8_t>& frame, int16_t api_key, int16_t version,
+                       M& message) {
   protocol::ByteReader reader(frame);
   auto header = protocol::decode_response_header(reader, api_key, version);
   if (!header) return std::move(header).error();
@@ -127,8 +129,9 @@ awaitable<Status> truncate_round(Fetcher& f) {
       part.truncated = true;
       continue;
     }
-    auto topic = std::find_if(request.topics.begin(), request.topics.end(),
-                              [&](const protocol::OffsetForLeaderTopic& t) { return t.topic == tp.topic; });
+    auto topic =
+        std::find_if(request.topics.begin(), request.topics.end(),
+                     [&](const protocol::OffsetForLeaderTopic& t) { return t.topic == tp.topic; });
     if (topic == request.topics.end()) {
       request.topics.emplace_back().topic = tp.topic;
       topic = std::prev(request.topics.end());
@@ -149,8 +152,9 @@ awaitable<Status> truncate_round(Fetcher& f) {
       body.bytes(), std::chrono::milliseconds(f.shared->options.socket_timeout_ms));
   if (!frame) co_return std::move(frame).error();
   protocol::OffsetForLeaderEpochResponse response;
-  Status decoded = decode_response(*frame, static_cast<int16_t>(protocol::ApiKey::kOffsetForLeaderEpoch),
-                                   kOffsetForLeaderEpochVersion, response);
+  Status decoded =
+      decode_response(*frame, static_cast<int16_t>(protocol::ApiKey::kOffsetForLeaderEpoch),
+                      kOffsetForLeaderEpochVersion, response);
   if (!decoded) co_return decoded;
   for (const auto& topic : response.topics) {
     for (const auto& r : topic.partitions) {
@@ -163,7 +167,8 @@ awaitable<Status> truncate_round(Fetcher& f) {
         back_off(f, tp);
         continue;
       }
-      auto done = replicas.truncate_follower(tp, it->second.leader_epoch, {r.leader_epoch, r.end_offset});
+      auto done =
+          replicas.truncate_follower(tp, it->second.leader_epoch, {r.leader_epoch, r.end_offset});
       if (done.error_code != 0) {
         back_off(f, tp);
         continue;
@@ -218,7 +223,8 @@ awaitable<Result<bool>> fetch_round(Fetcher& f) {
       std::chrono::milliseconds(o.socket_timeout_ms + o.max_wait_ms));
   if (!frame) co_return std::move(frame).error();
   protocol::FetchResponse response;
-  Status decoded = decode_response(*frame, static_cast<int16_t>(protocol::ApiKey::kFetch), kFetchVersion, response);
+  Status decoded = decode_response(*frame, static_cast<int16_t>(protocol::ApiKey::kFetch),
+                                   kFetchVersion, response);
   if (!decoded) co_return std::move(decoded).error();
   if (response.error_code != 0) {
     co_return Error(std::make_error_code(std::errc::protocol_error),
@@ -230,7 +236,9 @@ awaitable<Result<bool>> fetch_round(Fetcher& f) {
       storage::TopicPartition tp{topic.topic, pd.partition_index};
       auto asked = requested.find(tp);
       auto it = f.parts.find(tp);
-      if (asked == requested.end() || it == f.parts.end() || it->second.leader_epoch != asked->second) continue;
+      if (asked == requested.end() || it == f.parts.end() ||
+          it->second.leader_epoch != asked->second)
+        continue;
       const int32_t epoch = asked->second;
       if (pd.error_code == code(KafkaErrc::offset_out_of_range)) {
         auto pos = replicas.follower_position(tp, epoch);
@@ -238,21 +246,23 @@ awaitable<Result<bool>> fetch_round(Fetcher& f) {
           (void)replicas.reset_follower(tp, epoch, pd.log_start_offset);
         } else {
           // Past the leader's end (it was elected uncleanly): keep what it committed.
-          SLUICE_LOG(warning) << "partition " << tp.to_string() << ": fetch offset out of range on broker "
-                              << f.leader_id << "; truncating to its high watermark " << pd.high_watermark;
+          SLUICE_LOG(warning) << "partition " << tp.to_string()
+                              << ": fetch offset out of range on broker " << f.leader_id
+                              << "; truncating to its high watermark " << pd.high_watermark;
           (void)replicas.truncate_follower(tp, epoch, {-1, -1});
           it->second.truncated = false;
         }
         continue;
       }
       if (pd.error_code != 0) {
-        SLUICE_LOG(debug) << "partition " << tp.to_string() << ": fetch from broker " << f.leader_id << ": "
-                          << protocol::kafka_error_name(pd.error_code);
+        SLUICE_LOG(debug) << "partition " << tp.to_string() << ": fetch from broker " << f.leader_id
+                          << ": " << protocol::kafka_error_name(pd.error_code);
         back_off(f, tp);
         continue;
       }
       if (pd.diverging_epoch) {
-        auto done = replicas.truncate_follower(tp, epoch, {pd.diverging_epoch->epoch, pd.diverging_epoch->end_offset});
+        auto done = replicas.truncate_follower(
+            tp, epoch, {pd.diverging_epoch->epoch, pd.diverging_epoch->end_offset});
         if (done.error_code != 0) back_off(f, tp);
         continue;
       }
@@ -261,8 +271,8 @@ awaitable<Result<bool>> fetch_round(Fetcher& f) {
       std::span<uint8_t> records(const_cast<uint8_t*>(bytes.data()), bytes.size());
       auto appended = replicas.append_as_follower(tp, epoch, records, pd.high_watermark);
       if (appended.error_code != 0) {
-        SLUICE_LOG(warning) << "partition " << tp.to_string() << ": follower append failed: "
-                            << appended.message;
+        SLUICE_LOG(warning) << "partition " << tp.to_string()
+                            << ": follower append failed: " << appended.message;
         it->second.truncated = false;  // find our place again
         back_off(f, tp);
       }
@@ -284,13 +294,14 @@ awaitable<void> run_fetcher(std::shared_ptr<Fetcher> f) {
         co_await sleep(*f, backoff);
         continue;
       }
-      Status st = co_await f->connection.connect(endpoint->host, static_cast<uint16_t>(endpoint->port),
-                                                 std::chrono::milliseconds(f->shared->options.socket_timeout_ms));
+      Status st = co_await f->connection.connect(
+          endpoint->host, static_cast<uint16_t>(endpoint->port),
+          std::chrono::milliseconds(f->shared->options.socket_timeout_ms));
       if (f->stopped) break;
       if (!st) {
         if (!f->logged_connect_error) {
-          SLUICE_LOG(warning) << "replica fetcher: cannot reach leader broker " << f->leader_id << ": "
-                              << st.error().to_string();
+          SLUICE_LOG(warning) << "replica fetcher: cannot reach leader broker " << f->leader_id
+                              << ": " << st.error().to_string();
           f->logged_connect_error = true;
         }
         co_await sleep(*f, backoff);
@@ -303,7 +314,8 @@ awaitable<void> run_fetcher(std::shared_ptr<Fetcher> f) {
     Status truncated = co_await truncate_round(*f);
     if (f->stopped) break;
     if (!truncated) {
-      SLUICE_LOG(warning) << "replica fetcher (leader " << f->leader_id << "): " << truncated.error().to_string();
+      SLUICE_LOG(warning) << "replica fetcher (leader " << f->leader_id
+                          << "): " << truncated.error().to_string();
       f->connection.close();
       co_await sleep(*f, backoff);
       continue;
@@ -311,7 +323,8 @@ awaitable<void> run_fetcher(std::shared_ptr<Fetcher> f) {
     auto fetched = co_await fetch_round(*f);
     if (f->stopped) break;
     if (!fetched) {
-      SLUICE_LOG(warning) << "replica fetcher (leader " << f->leader_id << "): " << fetched.error().to_string();
+      SLUICE_LOG(warning) << "replica fetcher (leader " << f->leader_id
+                          << "): " << fetched.error().to_string();
       f->connection.close();
       co_await sleep(*f, backoff);
       continue;
@@ -332,7 +345,8 @@ awaitable<void> run_fetcher(std::shared_ptr<Fetcher> f) {
 
 ReplicaFetchers::ReplicaFetchers(asio::any_io_executor executor, ReplicaManager& replicas,
                                  const cluster::MetadataCache& metadata, FetcherOptions options)
-    : shared_(std::make_shared<Shared>(std::move(executor), replicas, metadata, std::move(options))) {}
+    : shared_(
+          std::make_shared<Shared>(std::move(executor), replicas, metadata, std::move(options))) {}
 
 ReplicaFetchers::~ReplicaFetchers() { stop(); }
 

@@ -9,12 +9,11 @@
 // and stop() may be called from any thread.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
 
 #include "broker/replication/replica_manager.h"
 

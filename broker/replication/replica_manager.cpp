@@ -41,7 +41,7 @@ bool contains(const std::vector<int32_t>& v, int32_t x) {
 
 // What a follower's fetches tell the leader.
 struct FollowerState {
-  int64_t log_end_offset = -1;       // -1: has not fetched since we became leader
+  int64_t log_end_offset = -1;  // -1: has not fetched since we became leader
   int64_t last_fetch_ms = 0;
   int64_t last_fetch_leader_leo = -1;  // our log end at its previous fetch
   int64_t last_caught_up_ms = 0;
@@ -120,7 +120,8 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
     shutting_down_ = snapshot.shutting_down;
     successors_.clear();
     for (const auto& entry : snapshot.brokers) {
-      if (entry.first != broker_id_ && !snapshot.shutting_down.count(entry.first)) successors_.insert(entry.first);
+      if (entry.first != broker_id_ && !snapshot.shutting_down.count(entry.first))
+        successors_.insert(entry.first);
     }
     for (const auto& [name, topic] : snapshot.topics) {
       const auto cfg = log_config_for(config_, topic.config);
@@ -132,16 +133,16 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
         if (!slot) {
           auto log = logs_.get_or_create(tp, cfg);
           if (!log) {
-            SLUICE_LOG(error) << "partition " << tp.to_string() << ": cannot open its log: "
-                              << log.error().to_string();
+            SLUICE_LOG(error) << "partition " << tp.to_string()
+                              << ": cannot open its log: " << log.error().to_string();
             partitions_.erase(tp);
             continue;
           }
           slot = std::make_shared<Partition>();
           slot->log = *log;
         } else if (Status st = slot->log->update_config(cfg); !st) {
-          SLUICE_LOG(warning) << "partition " << tp.to_string() << ": topic config not applied: "
-                              << st.error().to_string();
+          SLUICE_LOG(warning) << "partition " << tp.to_string()
+                              << ": topic config not applied: " << st.error().to_string();
         }
         assigned.insert(tp);
         Partition& p = *slot;
@@ -155,7 +156,8 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
         }
         const auto& st = *info.state;
         // Our own ISR write may be newer than this snapshot (same epoch, higher version).
-        const bool stale = st.leader_epoch == p.leader_epoch && info.state_zk_version < p.zk_version;
+        const bool stale =
+            st.leader_epoch == p.leader_epoch && info.state_zk_version < p.zk_version;
         if (!stale) {
           const bool new_epoch = st.leader_epoch != p.leader_epoch || !p.leader;
           p.state = st;
@@ -164,8 +166,9 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
           const bool named = st.leader == broker_id_;
           const bool lead = named && registered_at > 0 && info.state_mzxid > registered_at;
           if (named && !lead && (p.leader || p.leader_epoch != st.leader_epoch)) {
-            SLUICE_LOG(info) << "partition " << tp.to_string() << ": named leader (epoch " << st.leader_epoch
-                             << ") by a state older than this registration; waiting for the controller";
+            SLUICE_LOG(info)
+                << "partition " << tp.to_string() << ": named leader (epoch " << st.leader_epoch
+                << ") by a state older than this registration; waiting for the controller";
           }
           if (lead && new_epoch) {
             p.leader_epoch = st.leader_epoch;
@@ -176,13 +179,15 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
               if (r != broker_id_) p.followers[r].last_caught_up_ms = now;
             }
             p.leader_epoch_start_offset = p.log->log_end_offset();
-            if (Status as = p.log->leader_epochs().assign(p.leader_epoch, p.leader_epoch_start_offset); !as) {
-              SLUICE_LOG(error) << "partition " << tp.to_string() << ": leader epoch cache: "
-                                << as.error().to_string();
+            if (Status as =
+                    p.log->leader_epochs().assign(p.leader_epoch, p.leader_epoch_start_offset);
+                !as) {
+              SLUICE_LOG(error) << "partition " << tp.to_string()
+                                << ": leader epoch cache: " << as.error().to_string();
             }
-            SLUICE_LOG(info) << "partition " << tp.to_string() << ": leader, epoch " << p.leader_epoch
-                             << ", log end " << p.leader_epoch_start_offset << ", high watermark "
-                             << p.log->high_watermark();
+            SLUICE_LOG(info) << "partition " << tp.to_string() << ": leader, epoch "
+                             << p.leader_epoch << ", log end " << p.leader_epoch_start_offset
+                             << ", high watermark " << p.log->high_watermark();
             became_leader.push_back(slot);
           } else if (!lead) {
             if (p.leader) {
@@ -217,7 +222,8 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
   // Logs of partitions no longer assigned here (topic deleted): remove from disk.
   for (const auto& tp : logs_.partitions()) {
     if (assigned.count(tp)) continue;
-    if (snapshot.topic(tp.topic) != nullptr) continue;  // still a topic; reassignment is not handled
+    if (snapshot.topic(tp.topic) != nullptr)
+      continue;  // still a topic; reassignment is not handled
     SLUICE_LOG(info) << "partition " << tp.to_string() << ": deleting its log (topic gone)";
     if (Status st = logs_.remove(tp); !st) {
       SLUICE_LOG(warning) << "deleting log " << tp.to_string() << ": " << st.error().to_string();
@@ -259,7 +265,8 @@ std::shared_ptr<ReplicaManager::Partition> ReplicaManager::find(const std::strin
   return find(storage::TopicPartition{topic, partition});
 }
 
-std::shared_ptr<ReplicaManager::Partition> ReplicaManager::find(const storage::TopicPartition& tp) const {
+std::shared_ptr<ReplicaManager::Partition> ReplicaManager::find(
+    const storage::TopicPartition& tp) const {
   std::shared_lock lock(mu_);
   if (session_lost_) return nullptr;
   auto it = partitions_.find(tp);
@@ -296,7 +303,8 @@ void ReplicaManager::advance_high_watermark_locked(Partition& p) {
   }
 }
 
-std::optional<IsrUpdate> ReplicaManager::propose_isr_locked(Partition& p, std::vector<int32_t> isr) {
+std::optional<IsrUpdate> ReplicaManager::propose_isr_locked(Partition& p,
+                                                            std::vector<int32_t> isr) {
   if (!p.leader || p.pending_isr || isr == p.state.isr) return std::nullopt;
   IsrUpdate u;
   u.tp = p.log->topic_partition();
@@ -358,7 +366,8 @@ void ReplicaManager::check_isr_lag() {
       std::vector<int32_t> isr;
       for (int32_t r : p->state.isr) {
         auto f = p->followers.find(r);
-        bool out_of_sync = r != broker_id_ && (f == p->followers.end() || now - f->second.last_caught_up_ms > lag);
+        bool out_of_sync =
+            r != broker_id_ && (f == p->followers.end() || now - f->second.last_caught_up_ms > lag);
         if (!out_of_sync) isr.push_back(r);
       }
       update = propose_isr_locked(*p, std::move(isr));
@@ -377,7 +386,8 @@ ProduceOutcome ReplicaManager::append(const std::string& topic, int32_t partitio
   auto p = find(topic, partition);
   if (!p) {
     std::shared_lock lock(mu_);
-    out.error_code = code(session_lost_ ? KafkaErrc::not_leader_or_follower : KafkaErrc::unknown_topic_or_partition);
+    out.error_code = code(session_lost_ ? KafkaErrc::not_leader_or_follower
+                                        : KafkaErrc::unknown_topic_or_partition);
     return out;
   }
   std::lock_guard plock(p->mu);
@@ -396,8 +406,8 @@ ProduceOutcome ReplicaManager::append(const std::string& topic, int32_t partitio
   if (!appended) {
     out.error_code = storage_code(appended.error());
     out.error_message = appended.error().context();
-    SLUICE_LOG(warning) << "produce to " << topic << "-" << partition << " refused: "
-                        << appended.error().to_string();
+    SLUICE_LOG(warning) << "produce to " << topic << "-" << partition
+                        << " refused: " << appended.error().to_string();
     return out;
   }
   out.base_offset = appended->first_offset;
@@ -417,13 +427,15 @@ Replication ReplicaManager::replicated(const std::string& topic, int32_t partiti
   std::lock_guard plock(p->mu);
   if (!p->leader || p->leader_epoch != leader_epoch) return Replication::leadership_lost;
   if (p->log->high_watermark() <= offset) return Replication::pending;
-  return static_cast<int32_t>(p->state.isr.size()) < p->min_insync_replicas ? Replication::too_few_replicas
-                                                                           : Replication::done;
+  return static_cast<int32_t>(p->state.isr.size()) < p->min_insync_replicas
+             ? Replication::too_few_replicas
+             : Replication::done;
 }
 
 FetchOutcome ReplicaManager::read(const std::string& topic, int32_t partition, int64_t offset,
-                                  int32_t max_bytes, int32_t current_leader_epoch, int32_t replica_id,
-                                  bool min_one_batch, int32_t last_fetched_epoch) {
+                                  int32_t max_bytes, int32_t current_leader_epoch,
+                                  int32_t replica_id, bool min_one_batch,
+                                  int32_t last_fetched_epoch) {
   FetchOutcome out;
   auto p = find(topic, partition);
   if (!p) {
@@ -448,7 +460,8 @@ FetchOutcome ReplicaManager::read(const std::string& topic, int32_t partition, i
       out.error_code = e;
       return out;
     }
-    const bool follower = replica_id >= 0 && replica_id != broker_id_ && contains(p->replicas, replica_id);
+    const bool follower =
+        replica_id >= 0 && replica_id != broker_id_ && contains(p->replicas, replica_id);
     if (follower && last_fetched_epoch >= 0) {
       // KIP-595: a follower whose last fetched epoch ends earlier here (or is unknown here)
       // must truncate before fetching on.
@@ -476,8 +489,8 @@ FetchOutcome ReplicaManager::read(const std::string& topic, int32_t partition, i
       f.last_fetch_ms = now;
       // A follower in a controlled shutdown keeps fetching (it stays caught up while its
       // leaderships move) but does not rejoin: the controller has just taken it out.
-      if (!replica_leaving && !contains(p->state.isr, replica_id) && offset >= p->log->high_watermark() &&
-          offset >= p->leader_epoch_start_offset) {
+      if (!replica_leaving && !contains(p->state.isr, replica_id) &&
+          offset >= p->log->high_watermark() && offset >= p->leader_epoch_start_offset) {
         std::vector<int32_t> isr = p->state.isr;
         isr.push_back(replica_id);
         update = propose_isr_locked(*p, std::move(isr));
@@ -513,8 +526,9 @@ FetchOutcome ReplicaManager::read(const std::string& topic, int32_t partition, i
   return out;
 }
 
-OffsetOutcome ReplicaManager::list_offset(const std::string& topic, int32_t partition, int64_t timestamp,
-                                          int32_t current_leader_epoch, int32_t replica_id) {
+OffsetOutcome ReplicaManager::list_offset(const std::string& topic, int32_t partition,
+                                          int64_t timestamp, int32_t current_leader_epoch,
+                                          int32_t replica_id) {
   OffsetOutcome out;
   auto p = find(topic, partition);
   if (!p) {
@@ -543,7 +557,8 @@ OffsetOutcome ReplicaManager::list_offset(const std::string& topic, int32_t part
     out.offset = p->log->log_start_offset();
     return out;
   }
-  auto found = timestamp == -3 ? p->log->offset_of_max_timestamp() : p->log->offset_for_timestamp(timestamp);
+  auto found =
+      timestamp == -3 ? p->log->offset_of_max_timestamp() : p->log->offset_for_timestamp(timestamp);
   if (!found) {
     out.error_code = storage_code(found.error());
     return out;
@@ -635,9 +650,8 @@ ReplicaManager::FollowerAppend ReplicaManager::append_as_follower(const storage:
   });
 }
 
-ReplicaManager::FollowerAppend ReplicaManager::truncate_follower(const storage::TopicPartition& tp,
-                                                                 int32_t leader_epoch,
-                                                                 storage::EpochEndOffset leader_end) {
+ReplicaManager::FollowerAppend ReplicaManager::truncate_follower(
+    const storage::TopicPartition& tp, int32_t leader_epoch, storage::EpochEndOffset leader_end) {
   return as_follower(tp, leader_epoch, [&](Partition& p, FollowerAppend& out) {
     const int64_t leo = p.log->log_end_offset();
     int64_t target = leo;
@@ -651,8 +665,9 @@ ReplicaManager::FollowerAppend ReplicaManager::truncate_follower(const storage::
       target = std::min({leo, leader_end.end_offset, own_end});
     }
     if (target >= leo) return;
-    SLUICE_LOG(info) << "partition " << tp.to_string() << ": truncating from " << leo << " to " << target
-                     << " (leader's epoch " << leader_end.epoch << " ends at " << leader_end.end_offset << ")";
+    SLUICE_LOG(info) << "partition " << tp.to_string() << ": truncating from " << leo << " to "
+                     << target << " (leader's epoch " << leader_end.epoch << " ends at "
+                     << leader_end.end_offset << ")";
     if (Status st = p.log->truncate_to(target); !st) {
       out.error_code = storage_code(st.error());
       out.message = st.error().to_string();
@@ -664,8 +679,9 @@ ReplicaManager::FollowerAppend ReplicaManager::reset_follower(const storage::Top
                                                               int32_t leader_epoch,
                                                               int64_t leader_log_start_offset) {
   return as_follower(tp, leader_epoch, [&](Partition& p, FollowerAppend& out) {
-    SLUICE_LOG(info) << "partition " << tp.to_string() << ": leader's log starts at " << leader_log_start_offset
-                     << ", past ours (" << p.log->log_end_offset() << "): starting over there";
+    SLUICE_LOG(info) << "partition " << tp.to_string() << ": leader's log starts at "
+                     << leader_log_start_offset << ", past ours (" << p.log->log_end_offset()
+                     << "): starting over there";
     if (Status st = p.log->truncate_fully_and_start_at(leader_log_start_offset); !st) {
       out.error_code = storage_code(st.error());
       out.message = st.error().to_string();

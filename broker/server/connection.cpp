@@ -5,10 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
-#include <memory>
-#include <vector>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
@@ -17,6 +13,9 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <chrono>
+#include <memory>
+#include <vector>
 
 #include "common/log.h"
 #include "protocol/header.h"
@@ -89,10 +88,13 @@ asio::awaitable<Status> write_frame(tcp::socket& socket, const protocol::ByteWri
         left -= n;
         continue;
       }
-      if (n == 0) co_return Error(std::make_error_code(std::errc::io_error), "file region shorter than promised");
+      if (n == 0)
+        co_return Error(std::make_error_code(std::errc::io_error),
+                        "file region shorter than promised");
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        co_await socket.async_wait(tcp::socket::wait_write, asio::redirect_error(asio::use_awaitable, ec));
+        co_await socket.async_wait(tcp::socket::wait_write,
+                                   asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return Error(ec, "waiting to send file data");
         continue;
       }
@@ -114,20 +116,23 @@ asio::awaitable<void> run_connection(tcp::socket& socket, RequestHandler& handle
   boost::system::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   auto idle = std::make_shared<IdleState>();
-  asio::co_spawn(co_await asio::this_coro::executor,
-                 idle_watchdog(socket, idle, std::chrono::milliseconds(limits.idle_timeout_ms),
-                               connection_id),
-                 asio::detached);
-  SLUICE_LOG(debug) << "connection " << connection_id << " from " << peer << " on " << listener_name;
+  asio::co_spawn(
+      co_await asio::this_coro::executor,
+      idle_watchdog(socket, idle, std::chrono::milliseconds(limits.idle_timeout_ms), connection_id),
+      asio::detached);
+  SLUICE_LOG(debug) << "connection " << connection_id << " from " << peer << " on "
+                    << listener_name;
 
   std::vector<uint8_t> frame;
   for (;;) {
     std::array<uint8_t, 4> size_bytes{};
-    co_await asio::async_read(socket, asio::buffer(size_bytes), asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_read(socket, asio::buffer(size_bytes),
+                              asio::redirect_error(asio::use_awaitable, ec));
     if (ec) break;
     idle->last_activity = std::chrono::steady_clock::now();
-    int32_t size = static_cast<int32_t>((uint32_t{size_bytes[0]} << 24) | (uint32_t{size_bytes[1]} << 16) |
-                                        (uint32_t{size_bytes[2]} << 8) | uint32_t{size_bytes[3]});
+    int32_t size =
+        static_cast<int32_t>((uint32_t{size_bytes[0]} << 24) | (uint32_t{size_bytes[1]} << 16) |
+                             (uint32_t{size_bytes[2]} << 8) | uint32_t{size_bytes[3]});
     if (size < kMinRequestBytes || size > limits.max_request_bytes) {
       SLUICE_LOG(warning) << "connection " << connection_id << " from " << peer << ": frame of "
                           << size << " bytes is outside [" << kMinRequestBytes << ", "
@@ -174,9 +179,9 @@ asio::awaitable<void> run_connection(tcp::socket& socket, RequestHandler& handle
       reply = Reply::kClose;
     }
     if (reply == Reply::kClose) {
-      SLUICE_LOG(info) << "connection " << connection_id << " from " << peer << " corr="
-                       << ctx.header.correlation_id << " api=" << ctx.header.api_key << " v"
-                       << ctx.header.api_version << ": closing at the handler's request";
+      SLUICE_LOG(info) << "connection " << connection_id << " from " << peer
+                       << " corr=" << ctx.header.correlation_id << " api=" << ctx.header.api_key
+                       << " v" << ctx.header.api_version << ": closing at the handler's request";
       break;
     }
     if (reply == Reply::kNoReply) continue;

@@ -8,14 +8,12 @@
 // our write, so we stop reading its requests: back-pressure without unbounded buffers.
 #pragma once
 
+#include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <string>
 
-#include <boost/asio/ip/tcp.hpp>
-
-#include "common/awaitable.h"
-
 #include "broker/server/request_handler.h"
+#include "common/awaitable.h"
 
 namespace sluice::broker::server {
 

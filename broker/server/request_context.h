@@ -13,8 +13,8 @@ namespace sluice::broker::server {
 struct RequestContext {
   protocol::RequestHeader header;
   std::span<const uint8_t> body;
-  std::string peer;       // "ip:port" of the client
-  std::string listener;   // listener name the connection came in on
+  std::string peer;      // "ip:port" of the client
+  std::string listener;  // listener name the connection came in on
   uint64_t connection_id = 0;
 };
 

@@ -1,9 +1,8 @@
 // The seam between the network layer and the Kafka API handlers.
 #pragma once
 
-#include "common/awaitable.h"
-
 #include "broker/server/request_context.h"
+#include "common/awaitable.h"
 #include "common/result.h"
 #include "protocol/wire.h"
 
@@ -11,9 +10,9 @@ namespace sluice::broker::server {
 
 // What the connection does with a request after the handler ran.
 enum class Reply {
-  kSend,      // send the response body the handler wrote
-  kNoReply,   // send nothing (Produce with acks=0)
-  kClose,     // close the connection (a body that could not be parsed, for example)
+  kSend,     // send the response body the handler wrote
+  kNoReply,  // send nothing (Produce with acks=0)
+  kClose,    // close the connection (a body that could not be parsed, for example)
 };
 
 class RequestHandler {

@@ -1,10 +1,6 @@
 // Acceptors and the registry of open connections.
 #include "broker/server/server.h"
 
-#include <csignal>
-
-#include <map>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/v6_only.hpp>
@@ -12,6 +8,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <csignal>
+#include <map>
 
 #include "common/log.h"
 
@@ -60,7 +58,8 @@ Result<std::vector<uint16_t>> Server::listen(const std::vector<ListenerSpec>& li
     auto acceptor = std::make_shared<tcp::acceptor>(io_);
     tcp::endpoint endpoint(address, spec.port);
     acceptor->open(endpoint.protocol(), ec);
-    if (!ec && address.is_v6() && spec.host.empty()) acceptor->set_option(asio::ip::v6_only(false), ec);
+    if (!ec && address.is_v6() && spec.host.empty())
+      acceptor->set_option(asio::ip::v6_only(false), ec);
     if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) acceptor->bind(endpoint, ec);
     if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
@@ -71,19 +70,21 @@ Result<std::vector<uint16_t>> Server::listen(const std::vector<ListenerSpec>& li
     uint16_t port = acceptor->local_endpoint().port();
     ports.push_back(port);
     acceptors_.push_back(acceptor);
-    SLUICE_LOG(info) << "listening on " << spec.name << "://" << (spec.host.empty() ? "*" : spec.host)
-                     << ":" << port;
+    SLUICE_LOG(info) << "listening on " << spec.name << "://"
+                     << (spec.host.empty() ? "*" : spec.host) << ":" << port;
     asio::co_spawn(io_, accept_loop(acceptor, spec.name), asio::detached);
   }
   return ports;
 }
 
-asio::awaitable<void> Server::accept_loop(std::shared_ptr<tcp::acceptor> acceptor, std::string listener_name) {
+asio::awaitable<void> Server::accept_loop(std::shared_ptr<tcp::acceptor> acceptor,
+                                          std::string listener_name) {
   auto connections = connections_;
   for (;;) {
     auto strand = asio::make_strand(io_);
     boost::system::error_code ec;
-    tcp::socket socket = co_await acceptor->async_accept(strand, asio::redirect_error(asio::use_awaitable, ec));
+    tcp::socket socket =
+        co_await acceptor->async_accept(strand, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
       SLUICE_LOG(warning) << "accept on " << listener_name << ": " << ec.message();
@@ -92,7 +93,8 @@ asio::awaitable<void> Server::accept_loop(std::shared_ptr<tcp::acceptor> accepto
     uint64_t id = next_connection_id_++;
     asio::co_spawn(
         strand,
-        [this, connections, id, listener_name, s = std::move(socket)]() mutable -> asio::awaitable<void> {
+        [this, connections, id, listener_name,
+         s = std::move(socket)]() mutable -> asio::awaitable<void> {
           tcp::socket socket = std::move(s);
           {
             std::lock_guard lock(connections->mutex);

@@ -6,14 +6,13 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include "broker/server/connection.h"
 #include "common/result.h"
@@ -21,9 +20,9 @@
 namespace sluice::broker::server {
 
 struct ListenerSpec {
-  std::string name;  // PLAINTEXT, ...
-  std::string host;  // empty: all interfaces
-  uint16_t port = 0; // 0: any free port
+  std::string name;   // PLAINTEXT, ...
+  std::string host;   // empty: all interfaces
+  uint16_t port = 0;  // 0: any free port
 };
 
 class Server {

@@ -242,8 +242,7 @@ Result<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32_t lead
     if (duplicate) {
       SLUICE_LOG(debug) << "partition " << tp_.to_string() << ": producer " << info.producer_id
                         << " resent sequence " << duplicate->first_seq << ".."
-                        << duplicate->last_seq << ", already at offset "
-                        << duplicate->first_offset;
+                        << duplicate->last_seq << ", already at offset " << duplicate->first_offset;
       AppendInfo out;
       out.first_offset = duplicate->first_offset;
       out.last_offset = duplicate->last_offset;

@@ -18,8 +18,8 @@ bool in_sequence(int32_t last_seq, int32_t next_seq) {
 
 std::string describe(const BatchInfo& batch) {
   return "producer " + std::to_string(batch.producer_id) + " epoch " +
-         std::to_string(batch.producer_epoch) + " sequence " +
-         std::to_string(batch.base_sequence) + ".." + std::to_string(last_sequence(batch));
+         std::to_string(batch.producer_epoch) + " sequence " + std::to_string(batch.base_sequence) +
+         ".." + std::to_string(last_sequence(batch));
 }
 
 }  // namespace
@@ -36,16 +36,17 @@ Result<std::optional<ProducerBatch>> ProducerStateMap::check(const BatchInfo& ba
   using Out = std::optional<ProducerBatch>;
   if (batch.producer_id < 0) return Out();
   if (batch.producer_epoch < 0 || batch.base_sequence < 0) {
-    return Error(StorageErrc::invalid_records,
-                 "batch of producer " + std::to_string(batch.producer_id) +
-                     " has no producer epoch or base sequence");
+    return Error(StorageErrc::invalid_records, "batch of producer " +
+                                                   std::to_string(batch.producer_id) +
+                                                   " has no producer epoch or base sequence");
   }
   auto it = producers_.find(batch.producer_id);
   if (it == producers_.end()) {
     if (batch.base_sequence != 0) {
       return Error(StorageErrc::unknown_producer_id,
-                   describe(batch) + ": no state for this producer (its earlier records may "
-                                     "have been removed by retention)");
+                   describe(batch) +
+                       ": no state for this producer (its earlier records may "
+                       "have been removed by retention)");
     }
     return Out();
   }
@@ -53,7 +54,8 @@ Result<std::optional<ProducerBatch>> ProducerStateMap::check(const BatchInfo& ba
   if (batch.producer_epoch == entry.epoch) {
     int32_t last_seq = last_sequence(batch);
     for (const auto& cached : entry.batches) {
-      if (cached.first_seq == batch.base_sequence && cached.last_seq == last_seq) return Out(cached);
+      if (cached.first_seq == batch.base_sequence && cached.last_seq == last_seq)
+        return Out(cached);
     }
   }
   if (batch.producer_epoch < entry.epoch) {
@@ -91,8 +93,7 @@ void ProducerStateMap::update(const BatchInfo& batch) {
     entry.batches.clear();
   }
   entry.batches.push_back(ProducerBatch{batch.base_sequence, last_sequence(batch),
-                                        batch.base_offset, batch.last_offset,
-                                        batch.max_timestamp});
+                                        batch.base_offset, batch.last_offset, batch.max_timestamp});
   while (entry.batches.size() > kProducerBatchesCached) entry.batches.pop_front();
 }
 

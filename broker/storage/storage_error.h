@@ -20,9 +20,9 @@ enum class StorageErrc {
   log_exists,               // creating a log that is already there
   invalid_argument,         // a configuration or argument outside its domain
   // Idempotent producers (producer_state.h), leader appends only:
-  out_of_order_sequence,    // a sequence that does not follow the producer's last one
-  invalid_producer_epoch,   // a producer epoch older than the one the log knows
-  unknown_producer_id,      // a producer the log has no state for, not starting at sequence 0
+  out_of_order_sequence,   // a sequence that does not follow the producer's last one
+  invalid_producer_epoch,  // a producer epoch older than the one the log knows
+  unknown_producer_id,     // a producer the log has no state for, not starting at sequence 0
 };
 
 const std::error_category& storage_category();

@@ -1,9 +1,9 @@
 // Example: create a topic and describe it and the cluster.
 //   sluice-example-admin BOOTSTRAP TOPIC [PARTITIONS] [REPLICAS]
+#include "sluice/admin.h"
+
 #include <cstdio>
 #include <string>
-
-#include "sluice/admin.h"
 
 namespace sc = sluice::client;
 
@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
   }
   for (const auto& t : *created) {
     // One topic's failure (e.g. TOPIC_ALREADY_EXISTS) is reported on that topic.
-    if (!t.status) std::fprintf(stderr, "%s: %s\n", t.name.c_str(), t.status.error().to_string().c_str());
+    if (!t.status)
+      std::fprintf(stderr, "%s: %s\n", t.name.c_str(), t.status.error().to_string().c_str());
   }
   auto described = (*admin)->describe_topics({topic.name});
   if (!described) {

@@ -4,8 +4,6 @@
 //   sluice-example-async_service BOOTSTRAP TOPIC
 // Produces 100 records to partition 0 from one coroutine, then reads them back with an
 // assigned consumer from another.
-#include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange without it
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange without it
 
 #include "sluice/consumer.h"
 #include "sluice/producer.h"
@@ -53,7 +52,8 @@ asio::awaitable<int> consume(sc::Consumer& consumer, std::string topic) {
   }
   int seen = 0;
   for (int polls = 0; seen < 100 && polls < 100; ++polls) {
-    auto records = co_await consumer.async_poll(std::chrono::milliseconds(200), asio::use_awaitable);
+    auto records =
+        co_await consumer.async_poll(std::chrono::milliseconds(200), asio::use_awaitable);
     if (!records) {
       std::fprintf(stderr, "poll: %s\n", records.error().to_string().c_str());
       co_return 1;
@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
     // Two coroutines on the application's executor, one after the other; use_future lets
     // main wait for each.
     status = asio::co_spawn(io, produce(**producer, topic), asio::use_future).get();
-    if (status == 0) status = asio::co_spawn(io, consume(**consumer, topic), asio::use_future).get();
+    if (status == 0)
+      status = asio::co_spawn(io, consume(**consumer, topic), asio::use_future).get();
     // Blocking calls are fine here: main is not one of the io_context's threads.
     (void)(*consumer)->close();
     (void)(*producer)->close(std::chrono::seconds(5));

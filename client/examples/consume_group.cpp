@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   }
   long seen = 0;
   auto last_record = std::chrono::steady_clock::now();
-  while (seen < max_records && std::chrono::steady_clock::now() - last_record < std::chrono::seconds(10)) {
+  while (seen < max_records &&
+         std::chrono::steady_clock::now() - last_record < std::chrono::seconds(10)) {
     auto records = (*consumer)->poll(std::chrono::milliseconds(500));
     if (!records) {
       std::fprintf(stderr, "poll: %s\n", records.error().to_string().c_str());
@@ -54,8 +55,9 @@ int main(int argc, char** argv) {
       continue;
     }
     for (const auto& r : *records) {
-      std::printf("%s-%d@%lld %s=%s\n", r.topic.c_str(), r.partition, static_cast<long long>(r.offset),
-                  r.key.value_or("(null)").c_str(), r.value.value_or("(null)").c_str());
+      std::printf("%s-%d@%lld %s=%s\n", r.topic.c_str(), r.partition,
+                  static_cast<long long>(r.offset), r.key.value_or("(null)").c_str(),
+                  r.value.value_or("(null)").c_str());
       ++seen;
     }
     if (!records->empty()) {

@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "send: %s\n", md.error().to_string().c_str());
     return 1;
   }
-  std::printf("key-0 -> %s-%d@%lld\n", md->topic.c_str(), md->partition, static_cast<long long>(md->offset));
+  std::printf("key-0 -> %s-%d@%lld\n", md->topic.c_str(), md->partition,
+              static_cast<long long>(md->offset));
 
   // Callbacks: send() returns at once; each record gets exactly one report.
   std::atomic<int> failed{0};

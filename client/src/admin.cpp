@@ -35,13 +35,20 @@ using Clock = std::chrono::steady_clock;
 
 const char* to_string(ConfigSource source) {
   switch (source) {
-    case ConfigSource::unknown: return "UNKNOWN";
-    case ConfigSource::dynamic_topic: return "DYNAMIC_TOPIC_CONFIG";
-    case ConfigSource::dynamic_broker: return "DYNAMIC_BROKER_CONFIG";
-    case ConfigSource::dynamic_default_broker: return "DYNAMIC_DEFAULT_BROKER_CONFIG";
-    case ConfigSource::static_broker: return "STATIC_BROKER_CONFIG";
-    case ConfigSource::default_config: return "DEFAULT_CONFIG";
-    case ConfigSource::dynamic_broker_logger: return "DYNAMIC_BROKER_LOGGER_CONFIG";
+    case ConfigSource::unknown:
+      return "UNKNOWN";
+    case ConfigSource::dynamic_topic:
+      return "DYNAMIC_TOPIC_CONFIG";
+    case ConfigSource::dynamic_broker:
+      return "DYNAMIC_BROKER_CONFIG";
+    case ConfigSource::dynamic_default_broker:
+      return "DYNAMIC_DEFAULT_BROKER_CONFIG";
+    case ConfigSource::static_broker:
+      return "STATIC_BROKER_CONFIG";
+    case ConfigSource::default_config:
+      return "DEFAULT_CONFIG";
+    case ConfigSource::dynamic_broker_logger:
+      return "DYNAMIC_BROKER_LOGGER_CONFIG";
   }
   return "UNKNOWN";
 }
@@ -50,7 +57,8 @@ namespace {
 
 // The Error for a Kafka error code in a response: the code, what it concerns, and the
 // broker's message when it sent one.
-Error kafka_error(int16_t code, const std::optional<std::string>& message, const std::string& what) {
+Error kafka_error(int16_t code, const std::optional<std::string>& message,
+                  const std::string& what) {
   std::string context = what;
   if (message && !message->empty()) context += ": " + *message;
   return Error(proto::make_error_code(static_cast<KafkaErrc>(code)), std::move(context));
@@ -84,14 +92,17 @@ bool is_coordinator_code(int16_t code) {
 
 // A failure of the request as a whole that a later attempt may not see.
 bool retriable_transport(const Error& e) {
-  if (e == ClientErrc::closed || e == ClientErrc::unsupported_version || e == ClientErrc::invalid_argument ||
-      e == ClientErrc::protocol_error || e == ClientErrc::invalid_config) {
+  if (e == ClientErrc::closed || e == ClientErrc::unsupported_version ||
+      e == ClientErrc::invalid_argument || e == ClientErrc::protocol_error ||
+      e == ClientErrc::invalid_config) {
     return false;
   }
   return e == ClientErrc::no_brokers || client::is_retriable(e);
 }
 
-std::string uuid_text(const proto::Uuid& id) { return id.is_zero() ? std::string() : id.to_base64(); }
+std::string uuid_text(const proto::Uuid& id) {
+  return id.is_zero() ? std::string() : id.to_base64();
+}
 
 std::vector<TopicPartition> to_partitions(const std::vector<proto::TopicPartitions>& in) {
   std::vector<TopicPartition> out;
@@ -110,7 +121,8 @@ std::string resource_text(const ConfigResource& r) {
 class Attempts {
  public:
   Attempts(const ClientConfig& config, std::optional<Millis> timeout)
-      : deadline_(Clock::now() + timeout.value_or(config.request_timeout)), backoff_(config.retry_backoff) {}
+      : deadline_(Clock::now() + timeout.value_or(config.request_timeout)),
+        backoff_(config.retry_backoff) {}
 
   bool expired() const { return Clock::now() >= deadline_; }
   Millis remaining() const {
@@ -150,7 +162,8 @@ struct Target {
 // ---- the state every operation shares -------------------------------------------------------
 
 struct AdminState {
-  AdminState(boost::asio::any_io_executor ex, AdminConfig c) : config(c), cluster(std::move(ex), std::move(c)) {}
+  AdminState(boost::asio::any_io_executor ex, AdminConfig c)
+      : config(c), cluster(std::move(ex), std::move(c)) {}
   AdminConfig config;
   Cluster cluster;
 };
@@ -162,10 +175,14 @@ using State = std::shared_ptr<AdminState>;
 
 awaitable<Result<std::shared_ptr<Connection>>> connect(State s, Target target) {
   switch (target.route) {
-    case Route::any: co_return co_await s->cluster.any_broker();
-    case Route::controller: co_return co_await s->cluster.controller();
-    case Route::node: co_return co_await s->cluster.broker(target.node);
-    case Route::coordinator: co_return co_await s->cluster.coordinator(target.group, 0);
+    case Route::any:
+      co_return co_await s->cluster.any_broker();
+    case Route::controller:
+      co_return co_await s->cluster.controller();
+    case Route::node:
+      co_return co_await s->cluster.broker(target.node);
+    case Route::coordinator:
+      co_return co_await s->cluster.coordinator(target.group, 0);
   }
   co_return Error(make_error_code(ClientErrc::invalid_argument), "bad route");
 }
@@ -184,8 +201,9 @@ awaitable<void> forget_route(State s, Target target) {
 // a lost connection, no controller or coordinator known yet) until `attempts` runs out.
 // Kafka error codes inside the response are the caller's to read.
 template <class Resp, class Req>
-awaitable<Result<Resp>> send(State s, Attempts& attempts, Target target, const proto::ApiDescriptor& api, Req request,
-                             int16_t min_version = 0, int16_t max_version = INT16_MAX, bool retry = true) {
+awaitable<Result<Resp>> send(State s, Attempts& attempts, Target target,
+                             const proto::ApiDescriptor& api, Req request, int16_t min_version = 0,
+                             int16_t max_version = INT16_MAX, bool retry = true) {
   for (;;) {
     auto conn = co_await connect(s, target);
     if (conn) {
@@ -203,7 +221,8 @@ awaitable<Result<Resp>> send(State s, Attempts& attempts, Target target, const p
 
 // ---- topics ---------------------------------------------------------------------------------
 
-awaitable<Result<std::vector<CreateTopicResult>>> create_topics(State s, std::vector<NewTopic> topics,
+awaitable<Result<std::vector<CreateTopicResult>>> create_topics(State s,
+                                                                std::vector<NewTopic> topics,
                                                                 CreateTopicsOptions options) {
   Attempts attempts(s->config, options.timeout);
   const Target controller{Route::controller};
@@ -239,16 +258,18 @@ awaitable<Result<std::vector<CreateTopicResult>>> create_topics(State s, std::ve
       }
       req.topics.push_back(std::move(ct));
     }
-    auto resp = co_await send<proto::CreateTopicsResponse>(s, attempts, controller, proto::kCreateTopicsApi,
-                                                           std::move(req));
+    auto resp = co_await send<proto::CreateTopicsResponse>(s, attempts, controller,
+                                                           proto::kCreateTopicsApi, std::move(req));
     if (!resp) co_return std::move(resp).error();
     std::vector<std::size_t> again;
     for (std::size_t i : pending) {
-      auto it = std::find_if(resp->topics.begin(), resp->topics.end(),
-                             [&](const proto::CreatableTopicResult& r) { return r.name == topics[i].name; });
+      auto it = std::find_if(
+          resp->topics.begin(), resp->topics.end(),
+          [&](const proto::CreatableTopicResult& r) { return r.name == topics[i].name; });
       CreateTopicResult& out = results[i];
       if (it == resp->topics.end()) {
-        out.status = Error(make_error_code(ClientErrc::protocol_error), "no result for topic " + topics[i].name);
+        out.status = Error(make_error_code(ClientErrc::protocol_error),
+                           "no result for topic " + topics[i].name);
         continue;
       }
       if (it->error_code != 0 && retriable_code(it->error_code) && !attempts.expired()) {
@@ -256,7 +277,8 @@ awaitable<Result<std::vector<CreateTopicResult>>> create_topics(State s, std::ve
         continue;
       }
       if (it->error_code != 0) {
-        out.status = kafka_error(it->error_code, it->error_message, "create topic " + topics[i].name);
+        out.status =
+            kafka_error(it->error_code, it->error_message, "create topic " + topics[i].name);
       } else {
         out.status = ok_status();
         out.topic_id = uuid_text(it->topic_id);
@@ -270,8 +292,9 @@ awaitable<Result<std::vector<CreateTopicResult>>> create_topics(State s, std::ve
       co_await forget_route(s, controller);
       if (!co_await attempts.backoff()) {
         for (std::size_t i : pending) {
-          results[i].status = Error(make_error_code(ClientErrc::timed_out), "create topic " + topics[i].name +
-                                                                                ": no controller answered in time");
+          results[i].status =
+              Error(make_error_code(ClientErrc::timed_out),
+                    "create topic " + topics[i].name + ": no controller answered in time");
         }
         break;
       }
@@ -299,24 +322,27 @@ awaitable<Result<std::vector<ItemStatus>>> delete_topics(State s, std::vector<st
       st.name = topics[i];
       req.topics.push_back(std::move(st));
     }
-    auto resp = co_await send<proto::DeleteTopicsResponse>(s, attempts, controller, proto::kDeleteTopicsApi,
-                                                           std::move(req));
+    auto resp = co_await send<proto::DeleteTopicsResponse>(s, attempts, controller,
+                                                           proto::kDeleteTopicsApi, std::move(req));
     if (!resp) co_return std::move(resp).error();
     std::vector<std::size_t> again;
     for (std::size_t i : pending) {
-      auto it = std::find_if(resp->responses.begin(), resp->responses.end(),
-                             [&](const proto::DeletableTopicResult& r) { return r.name && *r.name == topics[i]; });
+      auto it = std::find_if(
+          resp->responses.begin(), resp->responses.end(),
+          [&](const proto::DeletableTopicResult& r) { return r.name && *r.name == topics[i]; });
       if (it == resp->responses.end()) {
-        results[i].status = Error(make_error_code(ClientErrc::protocol_error), "no result for topic " + topics[i]);
+        results[i].status =
+            Error(make_error_code(ClientErrc::protocol_error), "no result for topic " + topics[i]);
         continue;
       }
       if (it->error_code != 0 && retriable_code(it->error_code) && !attempts.expired()) {
         again.push_back(i);
         continue;
       }
-      results[i].status = it->error_code == 0 ? ok_status()
-                                              : Status(kafka_error(it->error_code, it->error_message,
-                                                                   "delete topic " + topics[i]));
+      results[i].status =
+          it->error_code == 0
+              ? ok_status()
+              : Status(kafka_error(it->error_code, it->error_message, "delete topic " + topics[i]));
       s->cluster.invalidate(topics[i]);
     }
     pending = std::move(again);
@@ -324,8 +350,9 @@ awaitable<Result<std::vector<ItemStatus>>> delete_topics(State s, std::vector<st
       co_await forget_route(s, controller);
       if (!co_await attempts.backoff()) {
         for (std::size_t i : pending) {
-          results[i].status = Error(make_error_code(ClientErrc::timed_out), "delete topic " + topics[i] +
-                                                                                ": no controller answered in time");
+          results[i].status =
+              Error(make_error_code(ClientErrc::timed_out),
+                    "delete topic " + topics[i] + ": no controller answered in time");
         }
         break;
       }
@@ -335,8 +362,8 @@ awaitable<Result<std::vector<ItemStatus>>> delete_topics(State s, std::vector<st
 }
 
 // A Metadata request for `topics` (nullopt: all) that never creates topics.
-awaitable<Result<proto::MetadataResponse>> fetch_metadata(State s, Attempts& attempts,
-                                                           std::optional<std::vector<std::string>> topics) {
+awaitable<Result<proto::MetadataResponse>> fetch_metadata(
+    State s, Attempts& attempts, std::optional<std::vector<std::string>> topics) {
   proto::MetadataRequest req;
   req.allow_auto_topic_creation = false;
   if (topics) {
@@ -351,7 +378,8 @@ awaitable<Result<proto::MetadataResponse>> fetch_metadata(State s, Attempts& att
   }
   // v1+: v0 reads an empty list as "all topics".
   Target any{Route::any};
-  co_return co_await send<proto::MetadataResponse>(s, attempts, any, proto::kMetadataApi, std::move(req), 1);
+  co_return co_await send<proto::MetadataResponse>(s, attempts, any, proto::kMetadataApi,
+                                                   std::move(req), 1);
 }
 
 ConfigEntry to_entry(const proto::DescribeConfigsResourceResult& c) {
@@ -370,8 +398,8 @@ ConfigEntry to_entry(const proto::DescribeConfigsResourceResult& c) {
   return e;
 }
 
-awaitable<Result<std::vector<ResourceConfig>>> describe_configs(State s, std::vector<ConfigResource> resources,
-                                                                std::optional<Millis> timeout) {
+awaitable<Result<std::vector<ResourceConfig>>> describe_configs(
+    State s, std::vector<ConfigResource> resources, std::optional<Millis> timeout) {
   Attempts attempts(s->config, timeout);
   std::vector<ResourceConfig> results(resources.size());
   // Topic configs: any broker, one request. Broker configs: that broker (it answers for itself).
@@ -383,8 +411,9 @@ awaitable<Result<std::vector<ResourceConfig>>> describe_configs(State s, std::ve
       try {
         node = std::stoi(resources[i].name);
       } catch (...) {
-        results[i].status = Error(make_error_code(ClientErrc::invalid_argument),
-                                  "broker config resource needs a numeric broker id, not '" + resources[i].name + "'");
+        results[i].status = Error(
+            make_error_code(ClientErrc::invalid_argument),
+            "broker config resource needs a numeric broker id, not '" + resources[i].name + "'");
         continue;
       }
     }
@@ -403,17 +432,19 @@ awaitable<Result<std::vector<ResourceConfig>>> describe_configs(State s, std::ve
         r.configuration_keys = std::nullopt;
         req.resources.push_back(std::move(r));
       }
-      auto resp = co_await send<proto::DescribeConfigsResponse>(s, attempts, target, proto::kDescribeConfigsApi,
-                                                                std::move(req));
+      auto resp = co_await send<proto::DescribeConfigsResponse>(
+          s, attempts, target, proto::kDescribeConfigsApi, std::move(req));
       if (!resp) co_return std::move(resp).error();
       std::vector<std::size_t> again;
       for (std::size_t i : pending) {
-        auto it = std::find_if(resp->results.begin(), resp->results.end(), [&](const proto::DescribeConfigsResult& r) {
-          return r.resource_type == static_cast<int8_t>(resources[i].type) && r.resource_name == resources[i].name;
-        });
+        auto it = std::find_if(resp->results.begin(), resp->results.end(),
+                               [&](const proto::DescribeConfigsResult& r) {
+                                 return r.resource_type == static_cast<int8_t>(resources[i].type) &&
+                                        r.resource_name == resources[i].name;
+                               });
         if (it == resp->results.end()) {
-          results[i].status =
-              Error(make_error_code(ClientErrc::protocol_error), "no result for " + resource_text(resources[i]));
+          results[i].status = Error(make_error_code(ClientErrc::protocol_error),
+                                    "no result for " + resource_text(resources[i]));
           continue;
         }
         if (it->error_code != 0 && retriable_code(it->error_code) && !attempts.expired()) {
@@ -421,8 +452,8 @@ awaitable<Result<std::vector<ResourceConfig>>> describe_configs(State s, std::ve
           continue;
         }
         if (it->error_code != 0) {
-          results[i].status =
-              kafka_error(it->error_code, it->error_message, "describe configs of " + resource_text(resources[i]));
+          results[i].status = kafka_error(it->error_code, it->error_message,
+                                          "describe configs of " + resource_text(resources[i]));
           continue;
         }
         results[i].status = ok_status();
@@ -433,8 +464,9 @@ awaitable<Result<std::vector<ResourceConfig>>> describe_configs(State s, std::ve
       pending = std::move(again);
       if (!pending.empty() && !co_await attempts.backoff()) {
         for (std::size_t i : pending) {
-          results[i].status = Error(make_error_code(ClientErrc::timed_out),
-                                    "describe configs of " + resource_text(resources[i]) + ": out of time");
+          results[i].status =
+              Error(make_error_code(ClientErrc::timed_out),
+                    "describe configs of " + resource_text(resources[i]) + ": out of time");
         }
         break;
       }
@@ -443,7 +475,8 @@ awaitable<Result<std::vector<ResourceConfig>>> describe_configs(State s, std::ve
   co_return results;
 }
 
-awaitable<Result<std::vector<TopicDescription>>> describe_topics(State s, std::vector<std::string> topics,
+awaitable<Result<std::vector<TopicDescription>>> describe_topics(State s,
+                                                                 std::vector<std::string> topics,
                                                                  DescribeTopicsOptions options) {
   Attempts attempts(s->config, options.timeout);
   std::optional<std::vector<std::string>> wanted = topics;
@@ -454,11 +487,12 @@ awaitable<Result<std::vector<TopicDescription>>> describe_topics(State s, std::v
   for (const auto& name : topics) {
     TopicDescription d;
     d.name = name;
-    auto it = std::find_if(md->topics.begin(), md->topics.end(),
-                           [&](const proto::MetadataResponseTopic& t) { return t.name && *t.name == name; });
+    auto it = std::find_if(
+        md->topics.begin(), md->topics.end(),
+        [&](const proto::MetadataResponseTopic& t) { return t.name && *t.name == name; });
     if (it == md->topics.end()) {
-      d.status = kafka_error(static_cast<int16_t>(KafkaErrc::unknown_topic_or_partition), std::nullopt,
-                             "topic " + name);
+      d.status = kafka_error(static_cast<int16_t>(KafkaErrc::unknown_topic_or_partition),
+                             std::nullopt, "topic " + name);
     } else if (it->error_code != 0 && it->partitions.empty()) {
       d.status = kafka_error(it->error_code, std::nullopt, "topic " + name);
     } else {
@@ -474,12 +508,15 @@ awaitable<Result<std::vector<TopicDescription>>> describe_topics(State s, std::v
         pd.isr = p.isr_nodes;
         pd.offline_replicas = p.offline_replicas;
         if (p.error_code != 0) {
-          pd.status = kafka_error(p.error_code, std::nullopt, name + "-" + std::to_string(p.partition_index));
+          pd.status = kafka_error(p.error_code, std::nullopt,
+                                  name + "-" + std::to_string(p.partition_index));
         }
         d.partitions.push_back(std::move(pd));
       }
       std::sort(d.partitions.begin(), d.partitions.end(),
-                [](const PartitionDescription& a, const PartitionDescription& b) { return a.partition < b.partition; });
+                [](const PartitionDescription& a, const PartitionDescription& b) {
+                  return a.partition < b.partition;
+                });
       if (options.include_configs) config_resources.push_back({ConfigResource::Type::topic, name});
     }
     out.push_back(std::move(d));
@@ -511,13 +548,16 @@ awaitable<Result<std::vector<TopicListing>>> list_topics(State s, ListTopicsOpti
   for (const auto& t : md->topics) {
     if (!t.name) continue;
     if (t.is_internal && !options.include_internal) continue;
-    out.push_back({*t.name, uuid_text(t.topic_id), t.is_internal, static_cast<int32_t>(t.partitions.size())});
+    out.push_back(
+        {*t.name, uuid_text(t.topic_id), t.is_internal, static_cast<int32_t>(t.partitions.size())});
   }
-  std::sort(out.begin(), out.end(), [](const TopicListing& a, const TopicListing& b) { return a.name < b.name; });
+  std::sort(out.begin(), out.end(),
+            [](const TopicListing& a, const TopicListing& b) { return a.name < b.name; });
   co_return out;
 }
 
-awaitable<Result<std::vector<ItemStatus>>> create_partitions(State s, std::vector<NewPartitions> partitions,
+awaitable<Result<std::vector<ItemStatus>>> create_partitions(State s,
+                                                             std::vector<NewPartitions> partitions,
                                                              CreatePartitionsOptions options) {
   Attempts attempts(s->config, options.timeout);
   const Target controller{Route::controller};
@@ -545,25 +585,28 @@ awaitable<Result<std::vector<ItemStatus>>> create_partitions(State s, std::vecto
       }
       req.topics.push_back(std::move(t));
     }
-    auto resp = co_await send<proto::CreatePartitionsResponse>(s, attempts, controller,
-                                                               proto::kCreatePartitionsApi, std::move(req));
+    auto resp = co_await send<proto::CreatePartitionsResponse>(
+        s, attempts, controller, proto::kCreatePartitionsApi, std::move(req));
     if (!resp) co_return std::move(resp).error();
     std::vector<std::size_t> again;
     for (std::size_t i : pending) {
       const std::string& name = partitions[i].topic;
-      auto it = std::find_if(resp->results.begin(), resp->results.end(),
-                             [&](const proto::CreatePartitionsTopicResult& r) { return r.name == name; });
+      auto it =
+          std::find_if(resp->results.begin(), resp->results.end(),
+                       [&](const proto::CreatePartitionsTopicResult& r) { return r.name == name; });
       if (it == resp->results.end()) {
-        results[i].status = Error(make_error_code(ClientErrc::protocol_error), "no result for topic " + name);
+        results[i].status =
+            Error(make_error_code(ClientErrc::protocol_error), "no result for topic " + name);
         continue;
       }
       if (it->error_code != 0 && retriable_code(it->error_code) && !attempts.expired()) {
         again.push_back(i);
         continue;
       }
-      results[i].status = it->error_code == 0
-                              ? ok_status()
-                              : Status(kafka_error(it->error_code, it->error_message, "add partitions to " + name));
+      results[i].status =
+          it->error_code == 0
+              ? ok_status()
+              : Status(kafka_error(it->error_code, it->error_message, "add partitions to " + name));
       s->cluster.invalidate(name);
     }
     pending = std::move(again);
@@ -571,8 +614,9 @@ awaitable<Result<std::vector<ItemStatus>>> create_partitions(State s, std::vecto
       co_await forget_route(s, controller);
       if (!co_await attempts.backoff()) {
         for (std::size_t i : pending) {
-          results[i].status = Error(make_error_code(ClientErrc::timed_out),
-                                    "add partitions to " + partitions[i].topic + ": no controller answered in time");
+          results[i].status = Error(
+              make_error_code(ClientErrc::timed_out),
+              "add partitions to " + partitions[i].topic + ": no controller answered in time");
         }
         break;
       }
@@ -583,8 +627,8 @@ awaitable<Result<std::vector<ItemStatus>>> create_partitions(State s, std::vecto
 
 // ---- configurations -------------------------------------------------------------------------
 
-awaitable<Result<std::vector<ResourceStatus>>> alter_configs(State s, std::vector<AlterConfigsResource> resources,
-                                                             AlterConfigsOptions options) {
+awaitable<Result<std::vector<ResourceStatus>>> alter_configs(
+    State s, std::vector<AlterConfigsResource> resources, AlterConfigsOptions options) {
   Attempts attempts(s->config, options.timeout);
   std::vector<ResourceStatus> results(resources.size());
   std::map<int32_t, std::vector<std::size_t>> by_node;
@@ -622,33 +666,37 @@ awaitable<Result<std::vector<ResourceStatus>>> alter_configs(State s, std::vecto
         }
         req.resources.push_back(std::move(r));
       }
-      auto resp =
-          co_await send<proto::AlterConfigsResponse>(s, attempts, target, proto::kAlterConfigsApi, std::move(req));
+      auto resp = co_await send<proto::AlterConfigsResponse>(
+          s, attempts, target, proto::kAlterConfigsApi, std::move(req));
       if (!resp) co_return std::move(resp).error();
       std::vector<std::size_t> again;
       for (std::size_t i : pending) {
         const ConfigResource& res = resources[i].resource;
         auto it = std::find_if(resp->responses.begin(), resp->responses.end(),
                                [&](const proto::AlterConfigsResourceResponse& r) {
-                                 return r.resource_type == static_cast<int8_t>(res.type) && r.resource_name == res.name;
+                                 return r.resource_type == static_cast<int8_t>(res.type) &&
+                                        r.resource_name == res.name;
                                });
         if (it == resp->responses.end()) {
-          results[i].status = Error(make_error_code(ClientErrc::protocol_error), "no result for " + resource_text(res));
+          results[i].status = Error(make_error_code(ClientErrc::protocol_error),
+                                    "no result for " + resource_text(res));
           continue;
         }
         if (it->error_code != 0 && retriable_code(it->error_code) && !attempts.expired()) {
           again.push_back(i);
           continue;
         }
-        results[i].status = it->error_code == 0 ? ok_status()
-                                                : Status(kafka_error(it->error_code, it->error_message,
-                                                                     "alter configs of " + resource_text(res)));
+        results[i].status = it->error_code == 0
+                                ? ok_status()
+                                : Status(kafka_error(it->error_code, it->error_message,
+                                                     "alter configs of " + resource_text(res)));
       }
       pending = std::move(again);
       if (!pending.empty() && !co_await attempts.backoff()) {
         for (std::size_t i : pending) {
-          results[i].status = Error(make_error_code(ClientErrc::timed_out),
-                                    "alter configs of " + resource_text(resources[i].resource) + ": out of time");
+          results[i].status =
+              Error(make_error_code(ClientErrc::timed_out),
+                    "alter configs of " + resource_text(resources[i].resource) + ": out of time");
         }
         break;
       }
@@ -670,16 +718,20 @@ awaitable<Result<std::vector<GroupListing>>> list_groups(State s, std::optional<
     for (;;) {
       Target node{Route::node, b.node_id};
       proto::ListGroupsRequest req;
-      auto resp = co_await send<proto::ListGroupsResponse>(s, attempts, node, proto::kListGroupsApi, req);
+      auto resp =
+          co_await send<proto::ListGroupsResponse>(s, attempts, node, proto::kListGroupsApi, req);
       if (!resp) {
-        co_return Error(resp.error().code(),
-                        "list groups of broker " + std::to_string(b.node_id) + ": " + resp.error().context());
+        co_return Error(resp.error().code(), "list groups of broker " + std::to_string(b.node_id) +
+                                                 ": " + resp.error().context());
       }
-      if (resp->error_code != 0 && retriable_code(resp->error_code) && co_await attempts.backoff()) continue;
+      if (resp->error_code != 0 && retriable_code(resp->error_code) && co_await attempts.backoff())
+        continue;
       if (resp->error_code != 0) {
-        co_return kafka_error(resp->error_code, std::nullopt, "list groups of broker " + std::to_string(b.node_id));
+        co_return kafka_error(resp->error_code, std::nullopt,
+                              "list groups of broker " + std::to_string(b.node_id));
       }
-      for (const auto& g : resp->groups) out.push_back({g.group_id, g.protocol_type, g.group_state, b.node_id});
+      for (const auto& g : resp->groups)
+        out.push_back({g.group_id, g.protocol_type, g.group_state, b.node_id});
       break;
     }
   }
@@ -687,7 +739,9 @@ awaitable<Result<std::vector<GroupListing>>> list_groups(State s, std::optional<
             [](const GroupListing& a, const GroupListing& b) { return a.group_id < b.group_id; });
   // A group moving between coordinators may be listed twice: keep one.
   out.erase(std::unique(out.begin(), out.end(),
-                        [](const GroupListing& a, const GroupListing& b) { return a.group_id == b.group_id; }),
+                        [](const GroupListing& a, const GroupListing& b) {
+                          return a.group_id == b.group_id;
+                        }),
             out.end());
   co_return out;
 }
@@ -697,10 +751,12 @@ awaitable<Result<GroupDescription>> describe_group(State s, Attempts& attempts, 
     proto::DescribeGroupsRequest req;
     req.groups.push_back(group);
     Target target{Route::coordinator, -1, group};
-    auto resp = co_await send<proto::DescribeGroupsResponse>(s, attempts, target, proto::kDescribeGroupsApi, req);
+    auto resp = co_await send<proto::DescribeGroupsResponse>(s, attempts, target,
+                                                             proto::kDescribeGroupsApi, req);
     if (!resp) co_return std::move(resp).error();
     if (resp->groups.size() != 1) {
-      co_return Error(make_error_code(ClientErrc::protocol_error), "DescribeGroups: no result for group " + group);
+      co_return Error(make_error_code(ClientErrc::protocol_error),
+                      "DescribeGroups: no result for group " + group);
     }
     const proto::DescribedGroup& g = resp->groups[0];
     if (g.error_code != 0 && retriable_code(g.error_code)) {
@@ -741,7 +797,8 @@ awaitable<Result<GroupDescription>> describe_group(State s, Attempts& attempts, 
   }
 }
 
-awaitable<Result<std::vector<GroupDescription>>> describe_groups(State s, std::vector<std::string> groups,
+awaitable<Result<std::vector<GroupDescription>>> describe_groups(State s,
+                                                                 std::vector<std::string> groups,
                                                                  std::optional<Millis> timeout) {
   Attempts attempts(s->config, timeout);
   std::vector<GroupDescription> out;
@@ -763,19 +820,23 @@ awaitable<Result<std::vector<ItemStatus>>> delete_groups(State s, std::vector<st
       proto::DeleteGroupsRequest req;
       req.groups_names.push_back(group);
       Target target{Route::coordinator, -1, group};
-      auto resp = co_await send<proto::DeleteGroupsResponse>(s, attempts, target, proto::kDeleteGroupsApi, req);
+      auto resp = co_await send<proto::DeleteGroupsResponse>(s, attempts, target,
+                                                             proto::kDeleteGroupsApi, req);
       if (!resp) co_return std::move(resp).error();
-      auto it = std::find_if(resp->results.begin(), resp->results.end(),
-                             [&](const proto::DeletableGroupResult& r) { return r.group_id == group; });
+      auto it =
+          std::find_if(resp->results.begin(), resp->results.end(),
+                       [&](const proto::DeletableGroupResult& r) { return r.group_id == group; });
       if (it == resp->results.end()) {
-        item.status = Error(make_error_code(ClientErrc::protocol_error), "no result for group " + group);
+        item.status =
+            Error(make_error_code(ClientErrc::protocol_error), "no result for group " + group);
         break;
       }
       if (it->error_code != 0 && retriable_code(it->error_code)) {
         if (is_coordinator_code(it->error_code)) s->cluster.invalidate_coordinator(group, 0);
         if (co_await attempts.backoff()) continue;
       }
-      if (it->error_code != 0) item.status = kafka_error(it->error_code, std::nullopt, "delete group " + group);
+      if (it->error_code != 0)
+        item.status = kafka_error(it->error_code, std::nullopt, "delete group " + group);
       break;
     }
     out.push_back(std::move(item));
@@ -784,7 +845,8 @@ awaitable<Result<std::vector<ItemStatus>>> delete_groups(State s, std::vector<st
 }
 
 awaitable<Result<std::map<TopicPartition, OffsetAndMetadata>>> list_group_offsets(
-    State s, std::string group, std::optional<std::vector<TopicPartition>> partitions, std::optional<Millis> timeout) {
+    State s, std::string group, std::optional<std::vector<TopicPartition>> partitions,
+    std::optional<Millis> timeout) {
   Attempts attempts(s->config, timeout);
   proto::OffsetFetchRequest req;
   std::optional<std::vector<proto::OffsetFetchRequestTopic>> topics;
@@ -808,7 +870,8 @@ awaitable<Result<std::map<TopicPartition, OffsetAndMetadata>>> list_group_offset
   Target target{Route::coordinator, -1, group};
   for (;;) {
     // v2+: null topics means every partition with a commit.
-    auto resp = co_await send<proto::OffsetFetchResponse>(s, attempts, target, proto::kOffsetFetchApi, req, 2);
+    auto resp = co_await send<proto::OffsetFetchResponse>(s, attempts, target,
+                                                          proto::kOffsetFetchApi, req, 2);
     if (!resp) co_return std::move(resp).error();
     int16_t group_error = resp->error_code;
     if (!resp->groups.empty()) group_error = resp->groups[0].error_code;
@@ -816,15 +879,17 @@ awaitable<Result<std::map<TopicPartition, OffsetAndMetadata>>> list_group_offset
       if (is_coordinator_code(group_error)) s->cluster.invalidate_coordinator(group, 0);
       if (co_await attempts.backoff()) continue;
     }
-    if (group_error != 0) co_return kafka_error(group_error, std::nullopt, "fetch offsets of group " + group);
+    if (group_error != 0)
+      co_return kafka_error(group_error, std::nullopt, "fetch offsets of group " + group);
     std::map<TopicPartition, OffsetAndMetadata> out;
     std::optional<Error> partition_error;
     auto take = [&](const std::string& topic, int32_t p, int64_t offset, int32_t epoch,
                     const std::optional<std::string>& metadata, int16_t error_code) {
       if (error_code != 0) {
         if (!partition_error) {
-          partition_error = kafka_error(error_code, std::nullopt,
-                                        "fetch offset of group " + group + " for " + topic + "-" + std::to_string(p));
+          partition_error = kafka_error(
+              error_code, std::nullopt,
+              "fetch offset of group " + group + " for " + topic + "-" + std::to_string(p));
         }
         return;
       }
@@ -833,13 +898,15 @@ awaitable<Result<std::map<TopicPartition, OffsetAndMetadata>>> list_group_offset
     };
     for (const auto& t : resp->topics) {
       for (const auto& p : t.partitions) {
-        take(t.name, p.partition_index, p.committed_offset, p.committed_leader_epoch, p.metadata, p.error_code);
+        take(t.name, p.partition_index, p.committed_offset, p.committed_leader_epoch, p.metadata,
+             p.error_code);
       }
     }
     for (const auto& rg : resp->groups) {
       for (const auto& t : rg.topics) {
         for (const auto& p : t.partitions) {
-          take(t.name, p.partition_index, p.committed_offset, p.committed_leader_epoch, p.metadata, p.error_code);
+          take(t.name, p.partition_index, p.committed_offset, p.committed_leader_epoch, p.metadata,
+               p.error_code);
         }
       }
     }
@@ -852,7 +919,8 @@ awaitable<Result<std::map<TopicPartition, OffsetAndMetadata>>> list_group_offset
   }
 }
 
-awaitable<Result<bool>> alter_group_offsets(State s, std::string group, std::map<TopicPartition, int64_t> offsets,
+awaitable<Result<bool>> alter_group_offsets(State s, std::string group,
+                                            std::map<TopicPartition, int64_t> offsets,
                                             std::optional<Millis> timeout) {
   Attempts attempts(s->config, timeout);
   proto::OffsetCommitRequest req;
@@ -873,7 +941,8 @@ awaitable<Result<bool>> alter_group_offsets(State s, std::string group, std::map
   }
   Target target{Route::coordinator, -1, group};
   for (;;) {
-    auto resp = co_await send<proto::OffsetCommitResponse>(s, attempts, target, proto::kOffsetCommitApi, req);
+    auto resp = co_await send<proto::OffsetCommitResponse>(s, attempts, target,
+                                                           proto::kOffsetCommitApi, req);
     if (!resp) co_return std::move(resp).error();
     int16_t first_code = 0;
     bool retry = false;
@@ -899,9 +968,8 @@ awaitable<Result<bool>> alter_group_offsets(State s, std::string group, std::map
 
 // ---- log offsets and the cluster ------------------------------------------------------------
 
-awaitable<Result<std::map<TopicPartition, ListedOffset>>> list_offsets(State s,
-                                                                       std::map<TopicPartition, OffsetSpec> request,
-                                                                       std::optional<Millis> timeout) {
+awaitable<Result<std::map<TopicPartition, ListedOffset>>> list_offsets(
+    State s, std::map<TopicPartition, OffsetSpec> request, std::optional<Millis> timeout) {
   Attempts attempts(s->config, timeout);
   std::map<TopicPartition, ListedOffset> out;
   std::map<TopicPartition, OffsetSpec> pending = std::move(request);
@@ -919,16 +987,19 @@ awaitable<Result<std::map<TopicPartition, ListedOffset>>> list_offsets(State s,
       }
       const detail::TopicInfo& topic = **info;
       if (topic.error_code != 0) {
-        last_error = kafka_error(topic.error_code, std::nullopt, "list offsets of " + tp.to_string());
+        last_error =
+            kafka_error(topic.error_code, std::nullopt, "list offsets of " + tp.to_string());
         s->cluster.invalidate(tp.topic);
         continue;
       }
-      auto pit = std::find_if(topic.partitions.begin(), topic.partitions.end(),
-                              [&](const detail::PartitionInfo& p) { return p.partition == tp.partition; });
+      auto pit =
+          std::find_if(topic.partitions.begin(), topic.partitions.end(),
+                       [&](const detail::PartitionInfo& p) { return p.partition == tp.partition; });
       if (pit == topic.partitions.end() || pit->leader < 0) {
         auto code = pit == topic.partitions.end() ? KafkaErrc::unknown_topic_or_partition
                                                   : KafkaErrc::leader_not_available;
-        last_error = kafka_error(static_cast<int16_t>(code), std::nullopt, "list offsets of " + tp.to_string());
+        last_error = kafka_error(static_cast<int16_t>(code), std::nullopt,
+                                 "list offsets of " + tp.to_string());
         s->cluster.invalidate(tp.topic);
         continue;
       }
@@ -950,13 +1021,14 @@ awaitable<Result<std::map<TopicPartition, ListedOffset>>> list_offsets(State s,
       // One attempt per round: a leader that fails is looked up again in the next round.
       // v1+: one offset per partition (v0 returned lists).
       Target leader{Route::node, group.first};
-      auto resp = co_await send<proto::ListOffsetsResponse>(s, attempts, leader,
-                                                            proto::kListOffsetsApi, std::move(req), 1, INT16_MAX,
-                                                            /*retry=*/false);
+      auto resp = co_await send<proto::ListOffsetsResponse>(
+          s, attempts, leader, proto::kListOffsetsApi, std::move(req), 1, INT16_MAX,
+          /*retry=*/false);
       if (!resp) {
         if (!retriable_transport(resp.error())) co_return std::move(resp).error();
-        last_error = Error(resp.error().code(), "list offsets from broker " + std::to_string(group.first) + ": " +
-                                                    resp.error().context());
+        last_error =
+            Error(resp.error().code(), "list offsets from broker " + std::to_string(group.first) +
+                                           ": " + resp.error().context());
         for (const auto& tp : group.second) s->cluster.invalidate(tp.topic);
         continue;
       }
@@ -993,12 +1065,15 @@ awaitable<Result<ClusterDescription>> describe_cluster(State s, std::optional<Mi
   ClusterDescription out;
   Target any{Route::any};
   proto::DescribeClusterRequest req;
-  auto resp = co_await send<proto::DescribeClusterResponse>(s, attempts, any, proto::kDescribeClusterApi, req);
+  auto resp = co_await send<proto::DescribeClusterResponse>(s, attempts, any,
+                                                            proto::kDescribeClusterApi, req);
   if (resp) {
-    if (resp->error_code != 0) co_return kafka_error(resp->error_code, resp->error_message, "describe cluster");
+    if (resp->error_code != 0)
+      co_return kafka_error(resp->error_code, resp->error_message, "describe cluster");
     out.cluster_id = resp->cluster_id;
     out.controller_id = resp->controller_id;
-    for (const auto& b : resp->brokers) out.brokers.push_back({b.broker_id, b.host, b.port, b.rack});
+    for (const auto& b : resp->brokers)
+      out.brokers.push_back({b.broker_id, b.host, b.port, b.rack});
   } else if (resp.error() == ClientErrc::unsupported_version) {
     // Brokers without DescribeCluster: the same facts from Metadata.
     std::optional<std::vector<std::string>> no_topics = std::vector<std::string>{};
@@ -1049,7 +1124,8 @@ struct Admin::Impl {
   }
 };
 
-Result<std::unique_ptr<Admin>> Admin::create(AdminConfig config, std::optional<boost::asio::any_io_executor> executor) {
+Result<std::unique_ptr<Admin>> Admin::create(AdminConfig config,
+                                             std::optional<boost::asio::any_io_executor> executor) {
   if (auto st = config.validate(); !st) return std::move(st).error();
   auto impl = std::make_unique<Impl>();
   impl->runtime = std::make_unique<detail::Runtime>(std::move(executor));
@@ -1075,18 +1151,22 @@ Admin::~Admin() {
 
 boost::asio::any_io_executor Admin::executor() const { return impl_->runtime->executor(); }
 
-Result<std::vector<CreateTopicResult>> Admin::create_topics(std::vector<NewTopic> topics, CreateTopicsOptions options) {
+Result<std::vector<CreateTopicResult>> Admin::create_topics(std::vector<NewTopic> topics,
+                                                            CreateTopicsOptions options) {
   State s = impl_->state;
-  return impl_->block_on<std::vector<CreateTopicResult>>([s, &topics, options] { return admin_ops::create_topics(s, topics, options); });
+  return impl_->block_on<std::vector<CreateTopicResult>>(
+      [s, &topics, options] { return admin_ops::create_topics(s, topics, options); });
 }
 void Admin::start_create_topics(std::vector<NewTopic> topics, CreateTopicsOptions options,
                                 Callback<std::vector<CreateTopicResult>> cb) {
   impl_->spawn(admin_ops::create_topics(impl_->state, std::move(topics), options), std::move(cb));
 }
 
-Result<std::vector<ItemStatus>> Admin::delete_topics(std::vector<std::string> topics, std::optional<Millis> timeout) {
+Result<std::vector<ItemStatus>> Admin::delete_topics(std::vector<std::string> topics,
+                                                     std::optional<Millis> timeout) {
   State s = impl_->state;
-  return impl_->block_on<std::vector<ItemStatus>>([s, &topics, timeout] { return admin_ops::delete_topics(s, topics, timeout); });
+  return impl_->block_on<std::vector<ItemStatus>>(
+      [s, &topics, timeout] { return admin_ops::delete_topics(s, topics, timeout); });
 }
 void Admin::start_delete_topics(std::vector<std::string> topics, std::optional<Millis> timeout,
                                 Callback<std::vector<ItemStatus>> cb) {
@@ -1106,7 +1186,8 @@ void Admin::start_describe_topics(std::vector<std::string> topics, DescribeTopic
 
 Result<std::vector<TopicListing>> Admin::list_topics(ListTopicsOptions options) {
   State s = impl_->state;
-  return impl_->block_on<std::vector<TopicListing>>([s, options] { return admin_ops::list_topics(s, options); });
+  return impl_->block_on<std::vector<TopicListing>>(
+      [s, options] { return admin_ops::list_topics(s, options); });
 }
 void Admin::start_list_topics(ListTopicsOptions options, Callback<std::vector<TopicListing>> cb) {
   impl_->spawn(admin_ops::list_topics(impl_->state, options), std::move(cb));
@@ -1118,9 +1199,11 @@ Result<std::vector<ItemStatus>> Admin::create_partitions(std::vector<NewPartitio
   return impl_->block_on<std::vector<ItemStatus>>(
       [s, &partitions, options] { return admin_ops::create_partitions(s, partitions, options); });
 }
-void Admin::start_create_partitions(std::vector<NewPartitions> partitions, CreatePartitionsOptions options,
+void Admin::start_create_partitions(std::vector<NewPartitions> partitions,
+                                    CreatePartitionsOptions options,
                                     Callback<std::vector<ItemStatus>> cb) {
-  impl_->spawn(admin_ops::create_partitions(impl_->state, std::move(partitions), options), std::move(cb));
+  impl_->spawn(admin_ops::create_partitions(impl_->state, std::move(partitions), options),
+               std::move(cb));
 }
 
 Result<std::vector<ResourceConfig>> Admin::describe_configs(std::vector<ConfigResource> resources,
@@ -1129,27 +1212,33 @@ Result<std::vector<ResourceConfig>> Admin::describe_configs(std::vector<ConfigRe
   return impl_->block_on<std::vector<ResourceConfig>>(
       [s, &resources, timeout] { return admin_ops::describe_configs(s, resources, timeout); });
 }
-void Admin::start_describe_configs(std::vector<ConfigResource> resources, std::optional<Millis> timeout,
+void Admin::start_describe_configs(std::vector<ConfigResource> resources,
+                                   std::optional<Millis> timeout,
                                    Callback<std::vector<ResourceConfig>> cb) {
-  impl_->spawn(admin_ops::describe_configs(impl_->state, std::move(resources), timeout), std::move(cb));
+  impl_->spawn(admin_ops::describe_configs(impl_->state, std::move(resources), timeout),
+               std::move(cb));
 }
 
-Result<std::vector<ResourceStatus>> Admin::alter_configs(std::vector<AlterConfigsResource> resources,
-                                                         AlterConfigsOptions options) {
+Result<std::vector<ResourceStatus>> Admin::alter_configs(
+    std::vector<AlterConfigsResource> resources, AlterConfigsOptions options) {
   State s = impl_->state;
   return impl_->block_on<std::vector<ResourceStatus>>(
       [s, &resources, options] { return admin_ops::alter_configs(s, resources, options); });
 }
-void Admin::start_alter_configs(std::vector<AlterConfigsResource> resources, AlterConfigsOptions options,
+void Admin::start_alter_configs(std::vector<AlterConfigsResource> resources,
+                                AlterConfigsOptions options,
                                 Callback<std::vector<ResourceStatus>> cb) {
-  impl_->spawn(admin_ops::alter_configs(impl_->state, std::move(resources), options), std::move(cb));
+  impl_->spawn(admin_ops::alter_configs(impl_->state, std::move(resources), options),
+               std::move(cb));
 }
 
 Result<std::vector<GroupListing>> Admin::list_groups(std::optional<Millis> timeout) {
   State s = impl_->state;
-  return impl_->block_on<std::vector<GroupListing>>([s, timeout] { return admin_ops::list_groups(s, timeout); });
+  return impl_->block_on<std::vector<GroupListing>>(
+      [s, timeout] { return admin_ops::list_groups(s, timeout); });
 }
-void Admin::start_list_groups(std::optional<Millis> timeout, Callback<std::vector<GroupListing>> cb) {
+void Admin::start_list_groups(std::optional<Millis> timeout,
+                              Callback<std::vector<GroupListing>> cb) {
   impl_->spawn(admin_ops::list_groups(impl_->state, timeout), std::move(cb));
 }
 
@@ -1164,9 +1253,11 @@ void Admin::start_describe_groups(std::vector<std::string> groups, std::optional
   impl_->spawn(admin_ops::describe_groups(impl_->state, std::move(groups), timeout), std::move(cb));
 }
 
-Result<std::vector<ItemStatus>> Admin::delete_groups(std::vector<std::string> groups, std::optional<Millis> timeout) {
+Result<std::vector<ItemStatus>> Admin::delete_groups(std::vector<std::string> groups,
+                                                     std::optional<Millis> timeout) {
   State s = impl_->state;
-  return impl_->block_on<std::vector<ItemStatus>>([s, &groups, timeout] { return admin_ops::delete_groups(s, groups, timeout); });
+  return impl_->block_on<std::vector<ItemStatus>>(
+      [s, &groups, timeout] { return admin_ops::delete_groups(s, groups, timeout); });
 }
 void Admin::start_delete_groups(std::vector<std::string> groups, std::optional<Millis> timeout,
                                 Callback<std::vector<ItemStatus>> cb) {
@@ -1174,44 +1265,56 @@ void Admin::start_delete_groups(std::vector<std::string> groups, std::optional<M
 }
 
 Result<std::map<TopicPartition, OffsetAndMetadata>> Admin::list_consumer_group_offsets(
-    std::string group, std::optional<std::vector<TopicPartition>> partitions, std::optional<Millis> timeout) {
+    std::string group, std::optional<std::vector<TopicPartition>> partitions,
+    std::optional<Millis> timeout) {
   State s = impl_->state;
   return impl_->block_on<std::map<TopicPartition, OffsetAndMetadata>>(
-      [s, &group, &partitions, timeout] { return admin_ops::list_group_offsets(s, group, partitions, timeout); });
+      [s, &group, &partitions, timeout] {
+        return admin_ops::list_group_offsets(s, group, partitions, timeout);
+      });
 }
-void Admin::start_list_consumer_group_offsets(std::string group, std::optional<std::vector<TopicPartition>> partitions,
-                                              std::optional<Millis> timeout,
-                                              Callback<std::map<TopicPartition, OffsetAndMetadata>> cb) {
-  impl_->spawn(admin_ops::list_group_offsets(impl_->state, std::move(group), std::move(partitions), timeout), std::move(cb));
+void Admin::start_list_consumer_group_offsets(
+    std::string group, std::optional<std::vector<TopicPartition>> partitions,
+    std::optional<Millis> timeout, Callback<std::map<TopicPartition, OffsetAndMetadata>> cb) {
+  impl_->spawn(
+      admin_ops::list_group_offsets(impl_->state, std::move(group), std::move(partitions), timeout),
+      std::move(cb));
 }
 
-Status Admin::alter_consumer_group_offsets(std::string group, std::map<TopicPartition, int64_t> offsets,
+Status Admin::alter_consumer_group_offsets(std::string group,
+                                           std::map<TopicPartition, int64_t> offsets,
                                            std::optional<Millis> timeout) {
   State s = impl_->state;
-  auto r = impl_->block_on<bool>(
-      [s, &group, &offsets, timeout] { return admin_ops::alter_group_offsets(s, group, offsets, timeout); });
+  auto r = impl_->block_on<bool>([s, &group, &offsets, timeout] {
+    return admin_ops::alter_group_offsets(s, group, offsets, timeout);
+  });
   if (!r) return std::move(r).error();
   return ok_status();
 }
-void Admin::start_alter_consumer_group_offsets(std::string group, std::map<TopicPartition, int64_t> offsets,
+void Admin::start_alter_consumer_group_offsets(std::string group,
+                                               std::map<TopicPartition, int64_t> offsets,
                                                std::optional<Millis> timeout, Callback<bool> cb) {
-  impl_->spawn(admin_ops::alter_group_offsets(impl_->state, std::move(group), std::move(offsets), timeout), std::move(cb));
+  impl_->spawn(
+      admin_ops::alter_group_offsets(impl_->state, std::move(group), std::move(offsets), timeout),
+      std::move(cb));
 }
 
-Result<std::map<TopicPartition, ListedOffset>> Admin::list_offsets(std::map<TopicPartition, OffsetSpec> request,
-                                                                   std::optional<Millis> timeout) {
+Result<std::map<TopicPartition, ListedOffset>> Admin::list_offsets(
+    std::map<TopicPartition, OffsetSpec> request, std::optional<Millis> timeout) {
   State s = impl_->state;
   return impl_->block_on<std::map<TopicPartition, ListedOffset>>(
       [s, &request, timeout] { return admin_ops::list_offsets(s, request, timeout); });
 }
-void Admin::start_list_offsets(std::map<TopicPartition, OffsetSpec> request, std::optional<Millis> timeout,
+void Admin::start_list_offsets(std::map<TopicPartition, OffsetSpec> request,
+                               std::optional<Millis> timeout,
                                Callback<std::map<TopicPartition, ListedOffset>> cb) {
   impl_->spawn(admin_ops::list_offsets(impl_->state, std::move(request), timeout), std::move(cb));
 }
 
 Result<ClusterDescription> Admin::describe_cluster(std::optional<Millis> timeout) {
   State s = impl_->state;
-  return impl_->block_on<ClusterDescription>([s, timeout] { return admin_ops::describe_cluster(s, timeout); });
+  return impl_->block_on<ClusterDescription>(
+      [s, timeout] { return admin_ops::describe_cluster(s, timeout); });
 }
 void Admin::start_describe_cluster(std::optional<Millis> timeout, Callback<ClusterDescription> cb) {
   impl_->spawn(admin_ops::describe_cluster(impl_->state, timeout), std::move(cb));

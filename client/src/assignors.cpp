@@ -13,7 +13,8 @@ namespace {
 // Java's MemberInfo ordering: members with a group.instance.id first, by it; then by member id.
 bool member_less(const AssignorMember& a, const AssignorMember& b) {
   if (a.group_instance_id && b.group_instance_id) {
-    if (*a.group_instance_id != *b.group_instance_id) return *a.group_instance_id < *b.group_instance_id;
+    if (*a.group_instance_id != *b.group_instance_id)
+      return *a.group_instance_id < *b.group_instance_id;
     return a.member_id < b.member_id;
   }
   if (a.group_instance_id) return true;
@@ -25,7 +26,8 @@ std::vector<const AssignorMember*> sorted_members(const std::vector<AssignorMemb
   std::vector<const AssignorMember*> out;
   out.reserve(members.size());
   for (const auto& m : members) out.push_back(&m);
-  std::sort(out.begin(), out.end(), [](const AssignorMember* a, const AssignorMember* b) { return member_less(*a, *b); });
+  std::sort(out.begin(), out.end(),
+            [](const AssignorMember* a, const AssignorMember* b) { return member_less(*a, *b); });
   return out;
 }
 
@@ -44,7 +46,8 @@ void sort_all(GroupAssignment& a) {
 }
 
 // Every topic some member subscribes to and the cluster knows, sorted.
-std::set<std::string> subscribed_topics(const PartitionCounts& counts, const std::vector<AssignorMember>& members) {
+std::set<std::string> subscribed_topics(const PartitionCounts& counts,
+                                        const std::vector<AssignorMember>& members) {
   std::set<std::string> topics;
   for (const auto& m : members) {
     for (const auto& t : m.topics) {
@@ -65,7 +68,8 @@ RebalanceProtocol protocol_of(std::string_view name) {
   return name == "cooperative-sticky" ? RebalanceProtocol::cooperative : RebalanceProtocol::eager;
 }
 
-GroupAssignment range_assign(const PartitionCounts& counts, const std::vector<AssignorMember>& members) {
+GroupAssignment range_assign(const PartitionCounts& counts,
+                             const std::vector<AssignorMember>& members) {
   GroupAssignment out = empty_assignment(members);
   const auto sorted = sorted_members(members);
   for (const auto& topic : subscribed_topics(counts, members)) {
@@ -88,7 +92,8 @@ GroupAssignment range_assign(const PartitionCounts& counts, const std::vector<As
   return out;
 }
 
-GroupAssignment roundrobin_assign(const PartitionCounts& counts, const std::vector<AssignorMember>& members) {
+GroupAssignment roundrobin_assign(const PartitionCounts& counts,
+                                  const std::vector<AssignorMember>& members) {
   GroupAssignment out = empty_assignment(members);
   const auto sorted = sorted_members(members);
   if (sorted.empty()) return out;
@@ -110,7 +115,8 @@ namespace {
 // The sticky assignment before the cooperative adjustment. `kept` holds every member's valid
 // owned partitions on entry.
 void sticky_equal_subscriptions(const std::vector<const AssignorMember*>& sorted,
-                                const std::vector<TopicPartition>& all_partitions, GroupAssignment& kept) {
+                                const std::vector<TopicPartition>& all_partitions,
+                                GroupAssignment& kept) {
   const auto total = all_partitions.size();
   const auto members = sorted.size();
   const std::size_t min_quota = total / members;
@@ -161,7 +167,8 @@ void sticky_equal_subscriptions(const std::vector<const AssignorMember*>& sorted
         ++cursor;
       }
     } else {
-      if (exactly_min.empty() || over_min >= expected_over_min) break;  // cannot happen: counts add up
+      if (exactly_min.empty() || over_min >= expected_over_min)
+        break;  // cannot happen: counts add up
       member = exactly_min.front();
       exactly_min.pop_front();
       kept[member].push_back(tp);
@@ -174,8 +181,8 @@ void sticky_equal_subscriptions(const std::vector<const AssignorMember*>& sorted
 // Members subscribe to different topics: keep owned partitions, give each remaining partition
 // (fewest candidates first) to the candidate with the fewest partitions, then move partitions
 // from the most to the least loaded candidates until no move improves the balance.
-void sticky_general(const std::vector<const AssignorMember*>& sorted, const std::vector<TopicPartition>& all_partitions,
-                    GroupAssignment& kept) {
+void sticky_general(const std::vector<const AssignorMember*>& sorted,
+                    const std::vector<TopicPartition>& all_partitions, GroupAssignment& kept) {
   std::set<TopicPartition> assigned;
   for (const auto& entry : kept) assigned.insert(entry.second.begin(), entry.second.end());
   auto candidates = [&](const TopicPartition& tp) {
@@ -189,9 +196,10 @@ void sticky_general(const std::vector<const AssignorMember*>& sorted, const std:
   for (const auto& tp : all_partitions) {
     if (!assigned.contains(tp)) unassigned.push_back(tp);
   }
-  std::stable_sort(unassigned.begin(), unassigned.end(), [&](const TopicPartition& a, const TopicPartition& b) {
-    return candidates(a).size() < candidates(b).size();
-  });
+  std::stable_sort(unassigned.begin(), unassigned.end(),
+                   [&](const TopicPartition& a, const TopicPartition& b) {
+                     return candidates(a).size() < candidates(b).size();
+                   });
   for (const auto& tp : unassigned) {
     const AssignorMember* best = nullptr;
     for (const auto* m : candidates(tp)) {
@@ -223,7 +231,8 @@ void sticky_general(const std::vector<const AssignorMember*>& sorted, const std:
 
 }  // namespace
 
-GroupAssignment cooperative_sticky_assign(const PartitionCounts& counts, const std::vector<AssignorMember>& members) {
+GroupAssignment cooperative_sticky_assign(const PartitionCounts& counts,
+                                          const std::vector<AssignorMember>& members) {
   GroupAssignment out = empty_assignment(members);
   const auto sorted = sorted_members(members);
   if (sorted.empty()) return out;
@@ -297,7 +306,8 @@ GroupAssignment cooperative_sticky_assign(const PartitionCounts& counts, const s
   return out;
 }
 
-GroupAssignment assign(std::string_view name, const PartitionCounts& counts, const std::vector<AssignorMember>& members) {
+GroupAssignment assign(std::string_view name, const PartitionCounts& counts,
+                       const std::vector<AssignorMember>& members) {
   if (name == "roundrobin") return roundrobin_assign(counts, members);
   if (name == "cooperative-sticky") return cooperative_sticky_assign(counts, members);
   return range_assign(counts, members);

@@ -31,9 +31,9 @@ namespace sluice::client::detail {
 struct AssignorMember {
   std::string member_id;
   std::optional<std::string> group_instance_id;
-  std::vector<std::string> topics;            // the member's subscription
-  std::vector<TopicPartition> owned;          // partitions it owns now (cooperative)
-  int32_t generation = -1;                    // generation its owned partitions are from
+  std::vector<std::string> topics;    // the member's subscription
+  std::vector<TopicPartition> owned;  // partitions it owns now (cooperative)
+  int32_t generation = -1;            // generation its owned partitions are from
 };
 
 // member id -> its partitions (sorted by topic, then partition). Every member of the input
@@ -51,8 +51,10 @@ bool is_known_assignor(std::string_view name);
 // eager (revoke everything before joining).
 RebalanceProtocol protocol_of(std::string_view name);
 
-GroupAssignment range_assign(const PartitionCounts& counts, const std::vector<AssignorMember>& members);
-GroupAssignment roundrobin_assign(const PartitionCounts& counts, const std::vector<AssignorMember>& members);
+GroupAssignment range_assign(const PartitionCounts& counts,
+                             const std::vector<AssignorMember>& members);
+GroupAssignment roundrobin_assign(const PartitionCounts& counts,
+                                  const std::vector<AssignorMember>& members);
 GroupAssignment cooperative_sticky_assign(const PartitionCounts& counts,
                                           const std::vector<AssignorMember>& members);
 

@@ -88,10 +88,12 @@ std::vector<BrokerInfo> Cluster::brokers() const {
   return out;
 }
 
-awaitable<Result<std::shared_ptr<const TopicInfo>>> Cluster::topic(std::string name, bool auto_create) {
+awaitable<Result<std::shared_ptr<const TopicInfo>>> Cluster::topic(std::string name,
+                                                                   bool auto_create) {
   if (closed_) co_return Error(make_error_code(ClientErrc::closed), "metadata of " + name);
   auto cached = cached_topic(name);
-  const bool fresh = cached && !stale_.contains(name) && Clock::now() - cached->fetched_at < config_.metadata_max_age;
+  const bool fresh = cached && !stale_.contains(name) &&
+                     Clock::now() - cached->fetched_at < config_.metadata_max_age;
   if (fresh) co_return cached;
   std::vector<std::string> topics{name};
   auto st = co_await refresh(std::move(topics), auto_create);
@@ -101,7 +103,9 @@ awaitable<Result<std::shared_ptr<const TopicInfo>>> Cluster::topic(std::string n
     co_return std::move(st).error();
   }
   auto now = cached_topic(name);
-  if (!now) co_return Error(make_error_code(ClientErrc::protocol_error), "metadata response without topic " + name);
+  if (!now)
+    co_return Error(make_error_code(ClientErrc::protocol_error),
+                    "metadata response without topic " + name);
   co_return now;
 }
 
@@ -109,8 +113,9 @@ awaitable<Status> Cluster::refresh(std::vector<std::string> topics, bool auto_cr
   if (closed_) co_return Error(make_error_code(ClientErrc::closed), "metadata refresh");
   // Join a request in flight that asks for (at least) these topics.
   for (const auto& r : refreshes_) {
-    bool covers = r->all || std::all_of(topics.begin(), topics.end(),
-                                        [&](const std::string& t) { return r->topics.contains(t); });
+    bool covers = r->all || std::all_of(topics.begin(), topics.end(), [&](const std::string& t) {
+                    return r->topics.contains(t);
+                  });
     if (covers && (!auto_create || r->auto_create)) {
       auto joined = r;
       co_await joined->done.wait();
@@ -231,7 +236,8 @@ awaitable<Status> Cluster::do_refresh(std::vector<std::string> topics, bool all,
       (*conn)->close(result.error());
     }
     if (closed_ || Clock::now() + config_.retry_backoff >= deadline) break;
-    SLUICE_LOG(debug) << "client: metadata request failed (" << result.error().to_string() << "), retrying";
+    SLUICE_LOG(debug) << "client: metadata request failed (" << result.error().to_string()
+                      << "), retrying";
     co_await sleep_for(config_.retry_backoff);
   }
   if (closed_) result = Error(make_error_code(ClientErrc::closed), "metadata refresh");
@@ -260,7 +266,8 @@ std::shared_ptr<Connection> Cluster::connection_for(const BrokerAddress& address
 }
 
 awaitable<Result<std::shared_ptr<Connection>>> Cluster::broker(int32_t node_id) {
-  if (closed_) co_return Error(make_error_code(ClientErrc::closed), "broker " + std::to_string(node_id));
+  if (closed_)
+    co_return Error(make_error_code(ClientErrc::closed), "broker " + std::to_string(node_id));
   if (!brokers_.contains(node_id)) {
     std::vector<std::string> none;
     auto st = co_await refresh(std::move(none));
@@ -286,7 +293,8 @@ awaitable<Result<std::shared_ptr<Connection>>> Cluster::any_broker() {
   // An open connection first (the least busy one).
   std::shared_ptr<Connection> best;
   for (const auto& entry : by_node_) {
-    if (entry.second->ready() && (!best || entry.second->in_flight() < best->in_flight())) best = entry.second;
+    if (entry.second->ready() && (!best || entry.second->in_flight() < best->in_flight()))
+      best = entry.second;
   }
   if (best) co_return best;
   // Then every known broker in random order (spreading clients over the cluster), then the
@@ -312,7 +320,8 @@ awaitable<Result<std::shared_ptr<Connection>>> Cluster::any_broker() {
     if (st) co_return conn;
     last = std::move(st).error();
   }
-  co_return Error(make_error_code(ClientErrc::no_brokers), "no broker reachable (last: " + last.to_string() + ")");
+  co_return Error(make_error_code(ClientErrc::no_brokers),
+                  "no broker reachable (last: " + last.to_string() + ")");
 }
 
 awaitable<Result<std::shared_ptr<Connection>>> Cluster::controller() {
@@ -321,7 +330,8 @@ awaitable<Result<std::shared_ptr<Connection>>> Cluster::controller() {
     auto st = co_await refresh(std::move(none));
     if (!st) co_return std::move(st).error();
   }
-  if (controller_id_ < 0) co_return Error(protocol::make_error_code(KafkaErrc::not_controller), "no controller elected");
+  if (controller_id_ < 0)
+    co_return Error(protocol::make_error_code(KafkaErrc::not_controller), "no controller elected");
   co_return co_await broker(controller_id_);
 }
 
@@ -329,7 +339,8 @@ void Cluster::invalidate_coordinator(const std::string& key, int8_t key_type) {
   coordinators_.erase(std::make_pair(key_type, key));
 }
 
-awaitable<Result<std::shared_ptr<Connection>>> Cluster::coordinator(std::string key, int8_t key_type) {
+awaitable<Result<std::shared_ptr<Connection>>> Cluster::coordinator(std::string key,
+                                                                    int8_t key_type) {
   const auto cache_key = std::make_pair(key_type, key);
   const auto deadline = Clock::now() + config_.request_timeout;
   for (;;) {
@@ -368,7 +379,8 @@ awaitable<Result<std::shared_ptr<Connection>>> Cluster::coordinator(std::string 
       req.key = key;
       req.key_type = key_type;
       req.coordinator_keys = {key};
-      auto resp = co_await call<protocol::FindCoordinatorResponse>(*conn, protocol::kFindCoordinatorApi, req);
+      auto resp = co_await call<protocol::FindCoordinatorResponse>(
+          *conn, protocol::kFindCoordinatorApi, req);
       if (!resp) {
         failure = std::move(resp).error();
         (*conn)->close(failure);
@@ -397,8 +409,9 @@ awaitable<Result<std::shared_ptr<Connection>>> Cluster::coordinator(std::string 
           coordinators_[cache_key] = node_id;
           continue;  // connect through the cache entry above
         }
-        failure = Error(protocol::make_error_code(static_cast<KafkaErrc>(error_code)),
-                        "FindCoordinator(" + key + ")" + (message ? ": " + *message : std::string()));
+        failure =
+            Error(protocol::make_error_code(static_cast<KafkaErrc>(error_code)),
+                  "FindCoordinator(" + key + ")" + (message ? ": " + *message : std::string()));
         if (!is_retriable(failure)) co_return failure;
       }
     }

@@ -10,6 +10,7 @@
 // Threading: all members run on the runtime's executor (serial); see runtime.h.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -18,8 +19,6 @@
 #include <set>
 #include <string>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
 
 #include "client/src/connection.h"
 #include "client/src/event.h"
@@ -70,7 +69,8 @@ class Cluster {
   // metadata.max.age.ms. A topic the cluster does not know comes back with error_code
   // UNKNOWN_TOPIC_OR_PARTITION (not an Error): the caller decides whether to wait for it.
   // `auto_create`: ask the broker to create it (allow_auto_topic_creation).
-  awaitable<Result<std::shared_ptr<const TopicInfo>>> topic(std::string name, bool auto_create = false);
+  awaitable<Result<std::shared_ptr<const TopicInfo>>> topic(std::string name,
+                                                            bool auto_create = false);
   // The cached entry without any I/O (nullptr if none).
   std::shared_ptr<const TopicInfo> cached_topic(const std::string& name) const;
   // Fetches metadata for `topics` now (empty: only brokers; all_topics: every topic).
@@ -105,10 +105,10 @@ class Cluster {
   // Connection failures close the connection and come back as errors; Kafka error codes in
   // the body are the caller's to read.
   template <class Resp, class Req>
-  awaitable<Result<Response<Resp>>> call(std::shared_ptr<Connection> conn, const protocol::ApiDescriptor& api,
-                                         const Req& request, int16_t min_version = 0,
-                                         int16_t max_version = INT16_MAX,
-                                         std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
+  awaitable<Result<Response<Resp>>> call(
+      std::shared_ptr<Connection> conn, const protocol::ApiDescriptor& api, const Req& request,
+      int16_t min_version = 0, int16_t max_version = INT16_MAX,
+      std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
     auto version = conn->pick_version(api, min_version, max_version);
     if (!version) co_return std::move(version).error();
     co_return co_await conn->template request<Resp>(api, request, *version, timeout);
@@ -132,7 +132,7 @@ class Cluster {
   int32_t controller_id_ = -1;
   std::map<std::string, std::shared_ptr<const TopicInfo>> topics_;
   std::set<std::string> stale_;
-  std::map<int32_t, std::shared_ptr<Connection>> by_node_;         // node id -> connection
+  std::map<int32_t, std::shared_ptr<Connection>> by_node_;          // node id -> connection
   std::vector<std::shared_ptr<Connection>> bootstrap_connections_;  // by bootstrap index
   std::map<std::pair<int8_t, std::string>, int32_t> coordinators_;
   std::map<int32_t, std::shared_ptr<Connection>> coordinator_connections_;  // by node id

@@ -1,8 +1,8 @@
 // Kafka-named properties onto the client's configuration structs, and their validation.
 #include "sluice/config.h"
 
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <limits>
 
 namespace sluice::client {
@@ -12,13 +12,15 @@ Error invalid(const std::string& key, const std::string& value, const std::strin
   return Error(make_error_code(ClientErrc::invalid_config), key + "=" + value + ": " + why);
 }
 
-Result<int64_t> parse_int(const std::string& key, const std::string& value, int64_t min, int64_t max) {
+Result<int64_t> parse_int(const std::string& key, const std::string& value, int64_t min,
+                          int64_t max) {
   int64_t v = 0;
   const char* end = value.data() + value.size();
   auto r = std::from_chars(value.data(), end, v);
   if (r.ec != std::errc() || r.ptr != end) return invalid(key, value, "not an integer");
   if (v < min || v > max) {
-    return invalid(key, value, "out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+    return invalid(key, value,
+                   "out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
   }
   return v;
 }
@@ -51,12 +53,12 @@ std::vector<std::string> split_list(const std::string& value) {
 }
 
 // Assigns the parsed value of `value` to `field` or returns the parse error.
-#define SLUICE_SET(field, parsed)              \
-  do {                                         \
-    auto parsed_value = (parsed);              \
+#define SLUICE_SET(field, parsed)                              \
+  do {                                                         \
+    auto parsed_value = (parsed);                              \
     if (!parsed_value) return std::move(parsed_value).error(); \
-    field = *parsed_value;                     \
-    return {};                                 \
+    field = *parsed_value;                                     \
+    return {};                                                 \
   } while (0)
 
 }  // namespace
@@ -71,17 +73,23 @@ Status ClientConfig::set(const std::string& key, const std::string& value) {
     return {};
   }
   if (key == "request.timeout.ms") SLUICE_SET(request_timeout, parse_ms(key, value, 1));
-  if (key == "socket.connection.setup.timeout.ms") SLUICE_SET(connect_timeout, parse_ms(key, value, 1));
+  if (key == "socket.connection.setup.timeout.ms")
+    SLUICE_SET(connect_timeout, parse_ms(key, value, 1));
   if (key == "reconnect.backoff.ms") SLUICE_SET(reconnect_backoff, parse_ms(key, value));
   if (key == "reconnect.backoff.max.ms") SLUICE_SET(reconnect_backoff_max, parse_ms(key, value));
   if (key == "retry.backoff.ms") SLUICE_SET(retry_backoff, parse_ms(key, value));
   if (key == "metadata.max.age.ms") SLUICE_SET(metadata_max_age, parse_ms(key, value, 1));
   if (key == "security.protocol") {
-    if (value == "PLAINTEXT" || value == "plaintext") security.protocol = SecurityConfig::Protocol::plaintext;
-    else if (value == "SSL" || value == "ssl") security.protocol = SecurityConfig::Protocol::ssl;
-    else if (value == "SASL_PLAINTEXT" || value == "sasl_plaintext") security.protocol = SecurityConfig::Protocol::sasl_plaintext;
-    else if (value == "SASL_SSL" || value == "sasl_ssl") security.protocol = SecurityConfig::Protocol::sasl_ssl;
-    else return invalid(key, value, "expected PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL");
+    if (value == "PLAINTEXT" || value == "plaintext")
+      security.protocol = SecurityConfig::Protocol::plaintext;
+    else if (value == "SSL" || value == "ssl")
+      security.protocol = SecurityConfig::Protocol::ssl;
+    else if (value == "SASL_PLAINTEXT" || value == "sasl_plaintext")
+      security.protocol = SecurityConfig::Protocol::sasl_plaintext;
+    else if (value == "SASL_SSL" || value == "sasl_ssl")
+      security.protocol = SecurityConfig::Protocol::sasl_ssl;
+    else
+      return invalid(key, value, "expected PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL");
     return {};
   }
   if (key == "sasl.mechanism" || key == "sasl.mechanisms") {
@@ -112,20 +120,26 @@ Status ClientConfig::validate() const {
                  "security.protocol: only PLAINTEXT is supported by this version of the client");
   }
   if (reconnect_backoff_max < reconnect_backoff) {
-    return Error(make_error_code(ClientErrc::invalid_config), "reconnect.backoff.max.ms < reconnect.backoff.ms");
+    return Error(make_error_code(ClientErrc::invalid_config),
+                 "reconnect.backoff.max.ms < reconnect.backoff.ms");
   }
   return {};
 }
 
 Status ProducerConfig::set(const std::string& key, const std::string& value) {
   if (key == "acks" || key == "request.required.acks") {
-    if (value == "all" || value == "-1") acks = Acks::all;
-    else if (value == "1") acks = Acks::leader;
-    else if (value == "0") acks = Acks::none;
-    else return invalid(key, value, "expected 0, 1, all or -1");
+    if (value == "all" || value == "-1")
+      acks = Acks::all;
+    else if (value == "1")
+      acks = Acks::leader;
+    else if (value == "0")
+      acks = Acks::none;
+    else
+      return invalid(key, value, "expected 0, 1, all or -1");
     return {};
   }
-  if (key == "linger.ms" || key == "queue.buffering.max.ms") SLUICE_SET(linger, parse_ms(key, value));
+  if (key == "linger.ms" || key == "queue.buffering.max.ms")
+    SLUICE_SET(linger, parse_ms(key, value));
   if (key == "batch.size") {
     auto v = parse_int(key, value, 1, std::numeric_limits<int32_t>::max());
     if (!v) return std::move(v).error();
@@ -133,12 +147,18 @@ Status ProducerConfig::set(const std::string& key, const std::string& value) {
     return {};
   }
   if (key == "compression.type" || key == "compression.codec") {
-    if (value == "none") compression = CompressionType::none;
-    else if (value == "gzip") compression = CompressionType::gzip;
-    else if (value == "snappy") compression = CompressionType::snappy;
-    else if (value == "lz4") compression = CompressionType::lz4;
-    else if (value == "zstd") compression = CompressionType::zstd;
-    else return invalid(key, value, "expected none, gzip, snappy, lz4 or zstd");
+    if (value == "none")
+      compression = CompressionType::none;
+    else if (value == "gzip")
+      compression = CompressionType::gzip;
+    else if (value == "snappy")
+      compression = CompressionType::snappy;
+    else if (value == "lz4")
+      compression = CompressionType::lz4;
+    else if (value == "zstd")
+      compression = CompressionType::zstd;
+    else
+      return invalid(key, value, "expected none, gzip, snappy, lz4 or zstd");
     return {};
   }
   if (key == "retries") {
@@ -147,7 +167,8 @@ Status ProducerConfig::set(const std::string& key, const std::string& value) {
     retries = static_cast<int32_t>(*v);
     return {};
   }
-  if (key == "delivery.timeout.ms" || key == "message.timeout.ms") SLUICE_SET(delivery_timeout, parse_ms(key, value, 1));
+  if (key == "delivery.timeout.ms" || key == "message.timeout.ms")
+    SLUICE_SET(delivery_timeout, parse_ms(key, value, 1));
   if (key == "max.in.flight.requests.per.connection" || key == "max.in.flight") {
     auto v = parse_int(key, value, 1, 1000000);
     if (!v) return std::move(v).error();
@@ -182,7 +203,8 @@ Status ProducerConfig::validate() const {
   if (auto st = ClientConfig::validate(); !st) return st;
   if (enable_idempotence) {
     if (acks != Acks::all) {
-      return Error(make_error_code(ClientErrc::invalid_config), "enable.idempotence=true requires acks=all");
+      return Error(make_error_code(ClientErrc::invalid_config),
+                   "enable.idempotence=true requires acks=all");
     }
     if (max_in_flight > 5) {
       return Error(make_error_code(ClientErrc::invalid_config),
@@ -209,11 +231,15 @@ Status ConsumerConfig::set(const std::string& key, const std::string& value) {
     for (const auto& name : split_list(value)) {
       // Java's class names map onto the short names librdkafka uses.
       std::string n = name;
-      if (n.find("RangeAssignor") != std::string::npos) n = "range";
-      else if (n.find("RoundRobinAssignor") != std::string::npos) n = "roundrobin";
-      else if (n.find("CooperativeStickyAssignor") != std::string::npos) n = "cooperative-sticky";
+      if (n.find("RangeAssignor") != std::string::npos)
+        n = "range";
+      else if (n.find("RoundRobinAssignor") != std::string::npos)
+        n = "roundrobin";
+      else if (n.find("CooperativeStickyAssignor") != std::string::npos)
+        n = "cooperative-sticky";
       if (n != "range" && n != "roundrobin" && n != "cooperative-sticky") {
-        return invalid(key, value, "unknown assignor " + name + " (range, roundrobin, cooperative-sticky)");
+        return invalid(key, value,
+                       "unknown assignor " + name + " (range, roundrobin, cooperative-sticky)");
       }
       names.push_back(n);
     }
@@ -227,16 +253,23 @@ Status ConsumerConfig::set(const std::string& key, const std::string& value) {
   if (key == "enable.auto.commit") SLUICE_SET(enable_auto_commit, parse_bool(key, value));
   if (key == "auto.commit.interval.ms") SLUICE_SET(auto_commit_interval, parse_ms(key, value));
   if (key == "auto.offset.reset") {
-    if (value == "earliest" || value == "smallest" || value == "beginning") auto_offset_reset = OffsetReset::earliest;
-    else if (value == "latest" || value == "largest" || value == "end") auto_offset_reset = OffsetReset::latest;
-    else if (value == "none" || value == "error") auto_offset_reset = OffsetReset::none;
-    else return invalid(key, value, "expected earliest, latest or none");
+    if (value == "earliest" || value == "smallest" || value == "beginning")
+      auto_offset_reset = OffsetReset::earliest;
+    else if (value == "latest" || value == "largest" || value == "end")
+      auto_offset_reset = OffsetReset::latest;
+    else if (value == "none" || value == "error")
+      auto_offset_reset = OffsetReset::none;
+    else
+      return invalid(key, value, "expected earliest, latest or none");
     return {};
   }
   if (key == "isolation.level") {
-    if (value == "read_uncommitted") isolation_level = IsolationLevel::read_uncommitted;
-    else if (value == "read_committed") isolation_level = IsolationLevel::read_committed;
-    else return invalid(key, value, "expected read_uncommitted or read_committed");
+    if (value == "read_uncommitted")
+      isolation_level = IsolationLevel::read_uncommitted;
+    else if (value == "read_committed")
+      isolation_level = IsolationLevel::read_committed;
+    else
+      return invalid(key, value, "expected read_uncommitted or read_committed");
     return {};
   }
   auto set_int = [&](int32_t& field, int64_t min) -> Status {
@@ -248,7 +281,8 @@ Status ConsumerConfig::set(const std::string& key, const std::string& value) {
   if (key == "fetch.min.bytes") return set_int(fetch_min_bytes, 0);
   if (key == "fetch.max.bytes") return set_int(fetch_max_bytes, 1);
   if (key == "max.partition.fetch.bytes") return set_int(max_partition_fetch_bytes, 1);
-  if (key == "fetch.max.wait.ms" || key == "fetch.wait.max.ms") SLUICE_SET(fetch_max_wait, parse_ms(key, value));
+  if (key == "fetch.max.wait.ms" || key == "fetch.wait.max.ms")
+    SLUICE_SET(fetch_max_wait, parse_ms(key, value));
   if (key == "max.poll.records") return set_int(max_poll_records, 1);
   if (key == "check.crcs") SLUICE_SET(check_crcs, parse_bool(key, value));
   return ClientConfig::set(key, value);
@@ -257,10 +291,12 @@ Status ConsumerConfig::set(const std::string& key, const std::string& value) {
 Status ConsumerConfig::validate() const {
   if (auto st = ClientConfig::validate(); !st) return st;
   if (heartbeat_interval >= session_timeout) {
-    return Error(make_error_code(ClientErrc::invalid_config), "heartbeat.interval.ms must be below session.timeout.ms");
+    return Error(make_error_code(ClientErrc::invalid_config),
+                 "heartbeat.interval.ms must be below session.timeout.ms");
   }
   if (assignment_strategies.empty()) {
-    return Error(make_error_code(ClientErrc::invalid_config), "partition.assignment.strategy is empty");
+    return Error(make_error_code(ClientErrc::invalid_config),
+                 "partition.assignment.strategy is empty");
   }
   return {};
 }

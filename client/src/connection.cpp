@@ -2,16 +2,15 @@
 #include "client/src/connection.h"
 
 #include <algorithm>
-#include <charconv>
-#include <limits>
-
-#include <boost/asio/connect.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <charconv>
+#include <limits>
 
 #include "common/log.h"
 #include "protocol/error_codes.h"
@@ -40,8 +39,10 @@ struct TransferAllUncapped {
 };
 constexpr TransferAllUncapped kTransferAll{};
 
-Error io_error(const std::string& what, const BrokerAddress& peer, const boost::system::error_code& ec) {
-  return Error(std::error_code(ec.value(), std::system_category()), what + " " + peer.to_string() + ": " + ec.message());
+Error io_error(const std::string& what, const BrokerAddress& peer,
+               const boost::system::error_code& ec) {
+  return Error(std::error_code(ec.value(), std::system_category()),
+               what + " " + peer.to_string() + ": " + ec.message());
 }
 
 Error timed_out(const std::string& what, const BrokerAddress& peer) {
@@ -63,7 +64,8 @@ Result<BrokerAddress> parse_address(const std::string& text) {
   } else {
     auto colon = text.rfind(':');
     if (colon == std::string::npos) {
-      return Error(make_error_code(ClientErrc::invalid_config), "broker address " + text + " has no port (host:port)");
+      return Error(make_error_code(ClientErrc::invalid_config),
+                   "broker address " + text + " has no port (host:port)");
     }
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
@@ -72,7 +74,8 @@ Result<BrokerAddress> parse_address(const std::string& text) {
   if (auto scheme = host.find("://"); scheme != std::string::npos) host = host.substr(scheme + 3);
   unsigned value = 0;
   auto r = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (host.empty() || r.ec != std::errc() || r.ptr != port.data() + port.size() || value == 0 || value > 65535) {
+  if (host.empty() || r.ec != std::errc() || r.ptr != port.data() + port.size() || value == 0 ||
+      value > 65535) {
     return Error(make_error_code(ClientErrc::invalid_config), "bad broker address " + text);
   }
   BrokerAddress out;
@@ -90,7 +93,8 @@ struct Connection::Pending {
   std::optional<Result<RawResponse>> result;
 };
 
-Connection::Connection(asio::any_io_executor executor, BrokerAddress address, const ClientConfig& config)
+Connection::Connection(asio::any_io_executor executor, BrokerAddress address,
+                       const ClientConfig& config)
     : executor_(executor),
       address_(std::move(address)),
       config_(config),
@@ -108,7 +112,8 @@ awaitable<Status> Connection::ensure_ready() {
   auto self = shared_from_this();
   for (;;) {
     if (state_ == State::ready) co_return Status{};
-    if (state_ == State::closed) co_return Error(make_error_code(ClientErrc::closed), "connection to " + address_.to_string());
+    if (state_ == State::closed)
+      co_return Error(make_error_code(ClientErrc::closed), "connection to " + address_.to_string());
     if (state_ == State::connecting) {
       auto done = attempt_done_;
       co_await done->wait();
@@ -138,8 +143,9 @@ awaitable<Status> Connection::ensure_ready() {
       backoff_ = backoff_.count() == 0 ? config_.reconnect_backoff
                                        : std::min(backoff_ * 2, config_.reconnect_backoff_max);
       retry_at_ = Clock::now() + backoff_;
-      SLUICE_LOG(debug) << "client: connecting to " << address_.to_string() << " failed: " << st.error().to_string()
-                        << " (next attempt in " << backoff_.count() << " ms)";
+      SLUICE_LOG(debug) << "client: connecting to " << address_.to_string()
+                        << " failed: " << st.error().to_string() << " (next attempt in "
+                        << backoff_.count() << " ms)";
     }
     done->set();
     co_return st;
@@ -188,21 +194,25 @@ awaitable<Status> Connection::connect_and_negotiate() {
     protocol::encode_request_header(h, w);
     encode(req, w, version);
     w.patch_i32(at, static_cast<int32_t>(w.size() - 4));
-    co_await asio::async_write(socket_, asio::buffer(w.bytes()), asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(socket_, asio::buffer(w.bytes()),
+                               asio::redirect_error(asio::use_awaitable, ec));
     if (*fired) co_return timed_out("ApiVersions to", address_);
     if (ec) co_return io_error("sending ApiVersions to", address_, ec);
     uint8_t size_bytes[4];
-    co_await asio::async_read(socket_, asio::buffer(size_bytes), asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_read(socket_, asio::buffer(size_bytes),
+                              asio::redirect_error(asio::use_awaitable, ec));
     if (*fired) co_return timed_out("ApiVersions from", address_);
     if (ec) co_return io_error("reading ApiVersions from", address_, ec);
     const uint32_t size = (uint32_t{size_bytes[0]} << 24) | (uint32_t{size_bytes[1]} << 16) |
                           (uint32_t{size_bytes[2]} << 8) | size_bytes[3];
     if (size < 4 || size > kMaxResponseBytes) {
       co_return Error(make_error_code(ClientErrc::protocol_error),
-                      "ApiVersions response of " + std::to_string(size) + " bytes from " + address_.to_string());
+                      "ApiVersions response of " + std::to_string(size) + " bytes from " +
+                          address_.to_string());
     }
     std::vector<uint8_t> frame(size);
-    co_await asio::async_read(socket_, asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_read(socket_, asio::buffer(frame),
+                              asio::redirect_error(asio::use_awaitable, ec));
     if (*fired) co_return timed_out("ApiVersions from", address_);
     if (ec) co_return io_error("reading ApiVersions from", address_, ec);
     protocol::ByteReader reader(frame);
@@ -214,11 +224,13 @@ awaitable<Status> Connection::connect_and_negotiate() {
       protocol::ByteReader again(frame);
       (void)again.read_i32();
       protocol::ApiVersionsResponse v0;
-      if (decode(v0, again, 0) && v0.error_code == static_cast<int16_t>(KafkaErrc::unsupported_version)) {
+      if (decode(v0, again, 0) &&
+          v0.error_code == static_cast<int16_t>(KafkaErrc::unsupported_version)) {
         resp = std::move(v0);
       } else {
-        co_return Error(make_error_code(ClientErrc::protocol_error),
-                        "ApiVersions response from " + address_.to_string() + ": " + st.error().to_string());
+        co_return Error(
+            make_error_code(ClientErrc::protocol_error),
+            "ApiVersions response from " + address_.to_string() + ": " + st.error().to_string());
       }
     }
     if (resp.error_code == static_cast<int16_t>(KafkaErrc::unsupported_version) && version > 0) {
@@ -241,7 +253,8 @@ awaitable<Status> Connection::connect_and_negotiate() {
     co_return Status{};
   }
   deadline.cancel();
-  co_return Error(make_error_code(ClientErrc::unsupported_version), "ApiVersions with " + address_.to_string());
+  co_return Error(make_error_code(ClientErrc::unsupported_version),
+                  "ApiVersions with " + address_.to_string());
 }
 
 Result<int16_t> Connection::pick_version(const protocol::ApiDescriptor& api, int16_t min_version,
@@ -257,7 +270,8 @@ Result<int16_t> Connection::pick_version(const protocol::ApiDescriptor& api, int
     return Error(make_error_code(ClientErrc::unsupported_version),
                  std::string(api.name) + ": " + address_.to_string() + " supports v" +
                      std::to_string(it->second.first) + "-" + std::to_string(it->second.second) +
-                     ", the client needs v" + std::to_string(std::max(api.min_version, min_version)) + "-" +
+                     ", the client needs v" +
+                     std::to_string(std::max(api.min_version, min_version)) + "-" +
                      std::to_string(std::min(api.max_version, max_version)));
   }
   return hi;
@@ -270,11 +284,10 @@ void Connection::start_loops() {
   asio::co_spawn(executor_, deadline_loop(shared_from_this(), epoch), asio::detached);
 }
 
-std::shared_ptr<Connection::Pending> Connection::enqueue(int16_t api_key, int16_t version,
-                                                        protocol::ByteWriter& body,
-                                                        std::vector<std::span<const uint8_t>>& splice_bytes,
-                                                        bool expect_response,
-                                                        std::optional<std::chrono::milliseconds> timeout) {
+std::shared_ptr<Connection::Pending> Connection::enqueue(
+    int16_t api_key, int16_t version, protocol::ByteWriter& body,
+    std::vector<std::span<const uint8_t>>& splice_bytes, bool expect_response,
+    std::optional<std::chrono::milliseconds> timeout) {
   const int32_t correlation_id = next_correlation_id_++;
   if (next_correlation_id_ == INT32_MAX) next_correlation_id_ = 1;
   Outgoing out;
@@ -310,13 +323,14 @@ std::shared_ptr<Connection::Pending> Connection::enqueue(int16_t api_key, int16_
   return pending;
 }
 
-awaitable<Result<Connection::RawResponse>> Connection::send(int16_t api_key, int16_t version,
-                                                            protocol::ByteWriter body, bool expect_response,
-                                                            std::optional<std::chrono::milliseconds> timeout) {
+awaitable<Result<Connection::RawResponse>> Connection::send(
+    int16_t api_key, int16_t version, protocol::ByteWriter body, bool expect_response,
+    std::optional<std::chrono::milliseconds> timeout) {
   auto self = shared_from_this();
   if (state_ != State::ready) {
-    co_return Error(make_error_code(state_ == State::closed ? ClientErrc::closed : ClientErrc::no_brokers),
-                    "not connected to " + address_.to_string());
+    co_return Error(
+        make_error_code(state_ == State::closed ? ClientErrc::closed : ClientErrc::no_brokers),
+        "not connected to " + address_.to_string());
   }
   std::vector<std::span<const uint8_t>> no_splices;
   auto pending = enqueue(api_key, version, body, no_splices, expect_response, timeout);
@@ -325,14 +339,14 @@ awaitable<Result<Connection::RawResponse>> Connection::send(int16_t api_key, int
   co_return std::move(*pending->result);
 }
 
-awaitable<Result<Connection::RawResponse>> Connection::send_spliced(int16_t api_key, int16_t version,
-                                                                    protocol::ByteWriter body,
-                                                                    std::vector<std::span<const uint8_t>> splice_bytes,
-                                                                    bool expect_response) {
+awaitable<Result<Connection::RawResponse>> Connection::send_spliced(
+    int16_t api_key, int16_t version, protocol::ByteWriter body,
+    std::vector<std::span<const uint8_t>> splice_bytes, bool expect_response) {
   auto self = shared_from_this();
   if (state_ != State::ready) {
-    co_return Error(make_error_code(state_ == State::closed ? ClientErrc::closed : ClientErrc::no_brokers),
-                    "not connected to " + address_.to_string());
+    co_return Error(
+        make_error_code(state_ == State::closed ? ClientErrc::closed : ClientErrc::no_brokers),
+        "not connected to " + address_.to_string());
   }
   if (splice_bytes.size() != body.splices().size()) {
     co_return Error(make_error_code(ClientErrc::invalid_argument),
@@ -346,7 +360,8 @@ awaitable<Result<Connection::RawResponse>> Connection::send_spliced(int16_t api_
   co_return std::move(*pending->result);
 }
 
-awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*keeps this alive*/, uint64_t epoch) {
+awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*keeps this alive*/,
+                                       uint64_t epoch) {
   std::vector<Outgoing> batch;
   std::vector<asio::const_buffer> buffers;
   while (epoch_ == epoch) {
@@ -369,13 +384,16 @@ awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*keeps this 
       for (std::size_t i = 0; i < o.splice_at.size(); ++i) {
         const std::size_t to = o.splice_at[i];
         if (to > from) buffers.push_back(asio::buffer(o.body.data() + from, to - from));
-        if (!o.splice_bytes[i].empty()) buffers.push_back(asio::buffer(o.splice_bytes[i].data(), o.splice_bytes[i].size()));
+        if (!o.splice_bytes[i].empty())
+          buffers.push_back(asio::buffer(o.splice_bytes[i].data(), o.splice_bytes[i].size()));
         from = to;
       }
-      if (o.body.size() > from) buffers.push_back(asio::buffer(o.body.data() + from, o.body.size() - from));
+      if (o.body.size() > from)
+        buffers.push_back(asio::buffer(o.body.data() + from, o.body.size() - from));
     }
     boost::system::error_code ec;
-    co_await asio::async_write(socket_, buffers, kTransferAll, asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(socket_, buffers, kTransferAll,
+                               asio::redirect_error(asio::use_awaitable, ec));
     if (epoch_ != epoch) co_return;
     if (ec) {
       close(io_error("writing to", address_, ec));
@@ -384,11 +402,13 @@ awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*keeps this 
   }
 }
 
-awaitable<void> Connection::read_loop(std::shared_ptr<Connection> /*keeps this alive*/, uint64_t epoch) {
+awaitable<void> Connection::read_loop(std::shared_ptr<Connection> /*keeps this alive*/,
+                                      uint64_t epoch) {
   while (epoch_ == epoch) {
     boost::system::error_code ec;
     uint8_t size_bytes[4];
-    co_await asio::async_read(socket_, asio::buffer(size_bytes), asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_read(socket_, asio::buffer(size_bytes),
+                              asio::redirect_error(asio::use_awaitable, ec));
     if (epoch_ != epoch) co_return;
     if (ec) {
       close(io_error("reading from", address_, ec));
@@ -414,7 +434,8 @@ awaitable<void> Connection::read_loop(std::shared_ptr<Connection> /*keeps this a
     auto it = pending_.find(correlation_id);
     if (it == pending_.end()) {
       close(Error(make_error_code(ClientErrc::protocol_error),
-                  "unexpected correlation id " + std::to_string(correlation_id) + " from " + address_.to_string()));
+                  "unexpected correlation id " + std::to_string(correlation_id) + " from " +
+                      address_.to_string()));
       co_return;
     }
     auto pending = it->second;
@@ -422,8 +443,9 @@ awaitable<void> Connection::read_loop(std::shared_ptr<Connection> /*keeps this a
     protocol::ByteReader reader(frame->bytes());
     auto header = protocol::decode_response_header(reader, pending->api_key, pending->version);
     if (!header) {
-      pending->result = Error(make_error_code(ClientErrc::protocol_error),
-                              "response header from " + address_.to_string() + ": " + header.error().to_string());
+      pending->result =
+          Error(make_error_code(ClientErrc::protocol_error),
+                "response header from " + address_.to_string() + ": " + header.error().to_string());
     } else {
       pending->result = RawResponse{std::move(frame), reader.position()};
     }
@@ -431,10 +453,11 @@ awaitable<void> Connection::read_loop(std::shared_ptr<Connection> /*keeps this a
   }
 }
 
-awaitable<void> Connection::deadline_loop(std::shared_ptr<Connection> /*keeps this alive*/, uint64_t epoch) {
+awaitable<void> Connection::deadline_loop(std::shared_ptr<Connection> /*keeps this alive*/,
+                                          uint64_t epoch) {
   // Checking a few times per timeout keeps the overshoot small without a timer per request.
-  const auto tick = std::clamp<std::chrono::milliseconds>(config_.request_timeout / 10, std::chrono::milliseconds(10),
-                                                          std::chrono::milliseconds(1000));
+  const auto tick = std::clamp<std::chrono::milliseconds>(
+      config_.request_timeout / 10, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
   while (epoch_ == epoch) {
     deadline_timer_.expires_after(tick);
     boost::system::error_code ignored;
@@ -464,7 +487,8 @@ void Connection::fail_pending(const Error& why) {
 
 void Connection::close(const Error& why) {
   if (state_ == State::ready) {
-    SLUICE_LOG(debug) << "client: closing connection to " << address_.to_string() << ": " << why.to_string();
+    SLUICE_LOG(debug) << "client: closing connection to " << address_.to_string() << ": "
+                      << why.to_string();
   }
   ++epoch_;
   if (state_ == State::ready) state_ = State::disconnected;

@@ -8,6 +8,9 @@
 // handlers concurrently (a strand or a single-threaded io_context).
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -17,10 +20,6 @@
 #include <span>
 #include <string>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "client/src/event.h"
 #include "common/awaitable.h"
@@ -61,7 +60,8 @@ struct Response {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(boost::asio::any_io_executor executor, BrokerAddress address, const ClientConfig& config);
+  Connection(boost::asio::any_io_executor executor, BrokerAddress address,
+             const ClientConfig& config);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -92,23 +92,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // The body is moved into the send queue and written after its header without a copy.
   // `timeout` overrides request.timeout.ms for this request (JoinGroup may legitimately wait
   // for the whole rebalance timeout).
-  awaitable<Result<RawResponse>> send(int16_t api_key, int16_t version, protocol::ByteWriter body,
-                                      bool expect_response = true,
-                                      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  awaitable<Result<RawResponse>> send(
+      int16_t api_key, int16_t version, protocol::ByteWriter body, bool expect_response = true,
+      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   // send() for a body with spliced regions (ByteWriter::splice_file, e.g. Records::file) that
   // live in memory: splice i is written from splice_bytes[i] (same order and lengths as
   // body.splices()) straight from that memory, in one gathered write with the rest, never
   // copied into the body. Each splice's FileRegion::keepalive keeps its memory alive until
   // the request has been written (its fd and position are not used).
-  awaitable<Result<RawResponse>> send_spliced(int16_t api_key, int16_t version, protocol::ByteWriter body,
+  awaitable<Result<RawResponse>> send_spliced(int16_t api_key, int16_t version,
+                                              protocol::ByteWriter body,
                                               std::vector<std::span<const uint8_t>> splice_bytes,
                                               bool expect_response);
 
   // Typed request: encodes `request` at `version`, decodes the response as Resp.
   template <class Resp, class Req>
-  awaitable<Result<Response<Resp>>> request(const protocol::ApiDescriptor& api, const Req& request,
-                                            int16_t version,
-                                            std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
+  awaitable<Result<Response<Resp>>> request(
+      const protocol::ApiDescriptor& api, const Req& request, int16_t version,
+      std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
     protocol::ByteWriter w;
     encode(request, w, version);  // found by ADL in sluice::protocol
     auto raw = co_await send(static_cast<int16_t>(api.key), version, std::move(w), true, timeout);
@@ -144,7 +145,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Queues `body` (and its splices) with a request header; returns the waiter, or null
   // without `expect_response`. REQUIRES: ready().
   std::shared_ptr<Pending> enqueue(int16_t api_key, int16_t version, protocol::ByteWriter& body,
-                                   std::vector<std::span<const uint8_t>>& splice_bytes, bool expect_response,
+                                   std::vector<std::span<const uint8_t>>& splice_bytes,
+                                   bool expect_response,
                                    std::optional<std::chrono::milliseconds> timeout);
 
   awaitable<Status> connect_and_negotiate();

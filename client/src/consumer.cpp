@@ -5,10 +5,9 @@
 #include "sluice/consumer.h"
 
 #include <algorithm>
-#include <set>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <set>
 
 #include "client/src/assignors.h"
 #include "client/src/cluster.h"
@@ -28,7 +27,9 @@ using detail::SubscriptionMode;
 
 namespace {
 
-Error closed_error() { return Error(make_error_code(ClientErrc::closed), "the consumer is closed"); }
+Error closed_error() {
+  return Error(make_error_code(ClientErrc::closed), "the consumer is closed");
+}
 
 std::size_t record_bytes(const ConsumerRecord& r) {
   std::size_t bytes = 64;
@@ -64,7 +65,8 @@ struct ConsumerCore {
   OffsetMap positions(bool include_revoking) const {
     OffsetMap out;
     for (const auto& entry : state->assigned) {
-      if (entry.second.position && (include_revoking || !entry.second.revoking)) out[entry.first] = *entry.second.position;
+      if (entry.second.position && (include_revoking || !entry.second.revoking))
+        out[entry.first] = *entry.second.position;
     }
     return out;
   }
@@ -121,7 +123,8 @@ struct ConsumerCore {
     if (st) {
       self->last_auto_committed = std::move(offsets);
     } else {
-      SLUICE_LOG(warning) << "auto-commit to group " << self->config.group_id << " failed: " << st.error().to_string();
+      SLUICE_LOG(warning) << "auto-commit to group " << self->config.group_id
+                          << " failed: " << st.error().to_string();
     }
   }
 
@@ -138,7 +141,8 @@ struct ConsumerCore {
   }
 
   // One step of poll(): listener calls to run, an error, records, or nothing by `deadline`.
-  static awaitable<Result<PollStep>> poll_step(std::shared_ptr<ConsumerCore> self, Clock::time_point deadline) {
+  static awaitable<Result<PollStep>> poll_step(std::shared_ptr<ConsumerCore> self,
+                                               Clock::time_point deadline) {
     for (;;) {
       if (self->closed) co_return closed_error();
       if (self->group) {
@@ -162,7 +166,8 @@ struct ConsumerCore {
       const auto now = Clock::now();
       if (now >= deadline) co_return step;
       auto wake = deadline;
-      if (self->group && self->config.enable_auto_commit) wake = std::min(wake, self->next_auto_commit);
+      if (self->group && self->config.enable_auto_commit)
+        wake = std::min(wake, self->next_auto_commit);
       wake = std::max(wake, now + std::chrono::milliseconds(1));
       self->state->data_ready.reset();
       (void)co_await self->state->data_ready.wait_until(wake);
@@ -208,7 +213,8 @@ struct ConsumerCore {
     }
   }
 
-  static awaitable<void> commit_async(std::shared_ptr<ConsumerCore> self, std::optional<OffsetMap> offsets,
+  static awaitable<void> commit_async(std::shared_ptr<ConsumerCore> self,
+                                      std::optional<OffsetMap> offsets,
                                       std::function<void(Status)> done) {
     if (self->closed) {
       done(closed_error());
@@ -231,7 +237,8 @@ struct Consumer::Impl {
   ~Impl() {
     if (runtime && core && !runtime->on_runtime_thread()) {
       // Drop the core on the runtime: its connections belong to the runtime's executor.
-      (void)runtime->block_on<bool>([c = std::move(core)]() mutable { return release(std::move(c)); });
+      (void)runtime->block_on<bool>(
+          [c = std::move(core)]() mutable { return release(std::move(c)); });
     }
     runtime.reset();
   }
@@ -254,16 +261,20 @@ Consumer::~Consumer() {
   if (impl_) (void)close();
 }
 
-Result<std::unique_ptr<Consumer>> Consumer::create(ConsumerConfig config, std::optional<asio::any_io_executor> executor) {
+Result<std::unique_ptr<Consumer>> Consumer::create(ConsumerConfig config,
+                                                   std::optional<asio::any_io_executor> executor) {
   if (auto st = config.validate(); !st) return std::move(st).error();
   if (std::none_of(config.assignment_strategies.begin(), config.assignment_strategies.end(),
                    [](const std::string& s) { return detail::is_known_assignor(s); })) {
     return Error(make_error_code(ClientErrc::invalid_config),
-                 "partition.assignment.strategy: none of the strategies is known (range, roundrobin, cooperative-sticky)");
+                 "partition.assignment.strategy: none of the strategies is known (range, "
+                 "roundrobin, cooperative-sticky)");
   }
-  if (config.max_poll_records <= 0 || config.max_partition_fetch_bytes <= 0 || config.fetch_max_bytes <= 0) {
-    return Error(make_error_code(ClientErrc::invalid_config),
-                 "max.poll.records, max.partition.fetch.bytes and fetch.max.bytes must be positive");
+  if (config.max_poll_records <= 0 || config.max_partition_fetch_bytes <= 0 ||
+      config.fetch_max_bytes <= 0) {
+    return Error(
+        make_error_code(ClientErrc::invalid_config),
+        "max.poll.records, max.partition.fetch.bytes and fetch.max.bytes must be positive");
   }
   auto impl = std::make_shared<Impl>();
   impl->runtime = std::make_unique<detail::Runtime>(std::move(executor));
@@ -281,7 +292,8 @@ Result<std::unique_ptr<Consumer>> Consumer::create(ConsumerConfig config, std::o
       return group->committed(std::move(tps), Clock::now() + timeout);
     };
   }
-  core->fetcher = std::make_shared<detail::Fetcher>(core->cluster, core->state, config, std::move(lookup));
+  core->fetcher =
+      std::make_shared<detail::Fetcher>(core->cluster, core->state, config, std::move(lookup));
   core->next_auto_commit = Clock::now() + config.auto_commit_interval;
   impl->core = core;
   core->fetcher->start();  // posts its loop onto the runtime
@@ -292,21 +304,27 @@ asio::any_io_executor Consumer::executor() const { return impl_->runtime->execut
 
 namespace {
 
-awaitable<Result<bool>> do_subscribe(std::shared_ptr<ConsumerCore> c, std::vector<std::string> topics,
-                                     RebalanceListener listener) {
+awaitable<Result<bool>> do_subscribe(std::shared_ptr<ConsumerCore> c,
+                                     std::vector<std::string> topics, RebalanceListener listener) {
   if (c->closed) co_return closed_error();
-  if (!c->group) co_return Error(make_error_code(ClientErrc::invalid_config), "subscribe needs group.id");
-  if (topics.empty()) co_return Error(make_error_code(ClientErrc::invalid_argument), "subscribe to no topics: use unsubscribe()");
+  if (!c->group)
+    co_return Error(make_error_code(ClientErrc::invalid_config), "subscribe needs group.id");
+  if (topics.empty())
+    co_return Error(make_error_code(ClientErrc::invalid_argument),
+                    "subscribe to no topics: use unsubscribe()");
   for (const auto& t : topics) {
-    if (t.empty()) co_return Error(make_error_code(ClientErrc::invalid_argument), "subscribe: empty topic name");
+    if (t.empty())
+      co_return Error(make_error_code(ClientErrc::invalid_argument), "subscribe: empty topic name");
   }
   if (c->state->mode == SubscriptionMode::manual) {
-    co_return Error(make_error_code(ClientErrc::invalid_argument), "subscribe after assign(): unsubscribe() first");
+    co_return Error(make_error_code(ClientErrc::invalid_argument),
+                    "subscribe after assign(): unsubscribe() first");
   }
   std::sort(topics.begin(), topics.end());
   topics.erase(std::unique(topics.begin(), topics.end()), topics.end());
   c->listener = std::move(listener);
-  c->group->set_listening(static_cast<bool>(c->listener.on_assigned), static_cast<bool>(c->listener.on_revoked),
+  c->group->set_listening(static_cast<bool>(c->listener.on_assigned),
+                          static_cast<bool>(c->listener.on_revoked),
                           static_cast<bool>(c->listener.on_lost));
   if (c->state->mode != SubscriptionMode::subscribed || c->state->topics != topics) {
     c->state->mode = SubscriptionMode::subscribed;
@@ -317,14 +335,17 @@ awaitable<Result<bool>> do_subscribe(std::shared_ptr<ConsumerCore> c, std::vecto
   co_return true;
 }
 
-awaitable<Result<bool>> do_assign(std::shared_ptr<ConsumerCore> c, std::vector<TopicPartition> partitions) {
+awaitable<Result<bool>> do_assign(std::shared_ptr<ConsumerCore> c,
+                                  std::vector<TopicPartition> partitions) {
   if (c->closed) co_return closed_error();
   if (c->state->mode == SubscriptionMode::subscribed) {
-    co_return Error(make_error_code(ClientErrc::invalid_argument), "assign after subscribe(): unsubscribe() first");
+    co_return Error(make_error_code(ClientErrc::invalid_argument),
+                    "assign after subscribe(): unsubscribe() first");
   }
   for (const auto& tp : partitions) {
     if (tp.topic.empty() || tp.partition < 0) {
-      co_return Error(make_error_code(ClientErrc::invalid_argument), "assign: bad partition " + tp.to_string());
+      co_return Error(make_error_code(ClientErrc::invalid_argument),
+                      "assign: bad partition " + tp.to_string());
     }
   }
   std::set<TopicPartition> wanted(partitions.begin(), partitions.end());
@@ -340,7 +361,9 @@ awaitable<Result<bool>> do_assign(std::shared_ptr<ConsumerCore> c, std::vector<T
     }
     if (!offsets.empty()) {
       auto st = co_await c->group->commit(std::move(offsets), c->request_deadline());
-      if (!st) SLUICE_LOG(warning) << "auto-commit of unassigned partitions failed: " << st.error().to_string();
+      if (!st)
+        SLUICE_LOG(warning) << "auto-commit of unassigned partitions failed: "
+                            << st.error().to_string();
     }
   }
   c->state->remove(removed);
@@ -390,7 +413,8 @@ awaitable<Result<bool>> finish_leave(std::shared_ptr<ConsumerCore> c, bool close
 }  // namespace
 
 Status Consumer::subscribe(std::vector<std::string> topics, RebalanceListener listener) {
-  auto r = impl_->run<bool>([topics = std::move(topics), listener = std::move(listener)](std::shared_ptr<ConsumerCore> c) {
+  auto r = impl_->run<bool>([topics = std::move(topics),
+                             listener = std::move(listener)](std::shared_ptr<ConsumerCore> c) {
     return do_subscribe(std::move(c), topics, listener);
   });
   if (!r) return std::move(r).error();
@@ -406,25 +430,32 @@ Status Consumer::assign(std::vector<TopicPartition> partitions) {
 }
 
 Status Consumer::unsubscribe() {
-  auto revoked = impl_->run<std::vector<TopicPartition>>([](std::shared_ptr<ConsumerCore> c) { return prepare_leave(std::move(c)); });
+  auto revoked = impl_->run<std::vector<TopicPartition>>(
+      [](std::shared_ptr<ConsumerCore> c) { return prepare_leave(std::move(c)); });
   if (!revoked) return std::move(revoked).error();
-  if (!revoked->empty() && impl_->core->listener.on_revoked) impl_->core->listener.on_revoked(*revoked);
-  auto r = impl_->run<bool>([](std::shared_ptr<ConsumerCore> c) { return finish_leave(std::move(c), false); });
+  if (!revoked->empty() && impl_->core->listener.on_revoked)
+    impl_->core->listener.on_revoked(*revoked);
+  auto r = impl_->run<bool>(
+      [](std::shared_ptr<ConsumerCore> c) { return finish_leave(std::move(c), false); });
   if (!r) return std::move(r).error();
   return {};
 }
 
 Status Consumer::close() {
   if (impl_->runtime->on_runtime_thread()) {
-    return Error(make_error_code(ClientErrc::invalid_argument), "close() on the consumer's own executor would deadlock");
+    return Error(make_error_code(ClientErrc::invalid_argument),
+                 "close() on the consumer's own executor would deadlock");
   }
-  auto revoked = impl_->run<std::vector<TopicPartition>>([](std::shared_ptr<ConsumerCore> c) { return prepare_leave(std::move(c)); });
+  auto revoked = impl_->run<std::vector<TopicPartition>>(
+      [](std::shared_ptr<ConsumerCore> c) { return prepare_leave(std::move(c)); });
   if (!revoked) {
     if (revoked.error() == ClientErrc::closed) return {};  // idempotent
     return std::move(revoked).error();
   }
-  if (!revoked->empty() && impl_->core->listener.on_revoked) impl_->core->listener.on_revoked(*revoked);
-  auto r = impl_->run<bool>([](std::shared_ptr<ConsumerCore> c) { return finish_leave(std::move(c), true); });
+  if (!revoked->empty() && impl_->core->listener.on_revoked)
+    impl_->core->listener.on_revoked(*revoked);
+  auto r = impl_->run<bool>(
+      [](std::shared_ptr<ConsumerCore> c) { return finish_leave(std::move(c), true); });
   if (!r && r.error() != ClientErrc::closed) return std::move(r).error();
   return {};
 }
@@ -432,7 +463,8 @@ Status Consumer::close() {
 namespace {
 
 template <class T>
-awaitable<Result<T>> read_state(std::shared_ptr<ConsumerCore> c, std::function<T(ConsumerCore&)> f) {
+awaitable<Result<T>> read_state(std::shared_ptr<ConsumerCore> c,
+                                std::function<T(ConsumerCore&)> f) {
   co_return f(*c);
 }
 
@@ -440,14 +472,16 @@ awaitable<Result<T>> read_state(std::shared_ptr<ConsumerCore> c, std::function<T
 
 std::vector<TopicPartition> Consumer::assignment() const {
   auto r = impl_->run<std::vector<TopicPartition>>([](std::shared_ptr<ConsumerCore> c) {
-    return read_state<std::vector<TopicPartition>>(std::move(c), [](ConsumerCore& core) { return core.state->assignment(); });
+    return read_state<std::vector<TopicPartition>>(
+        std::move(c), [](ConsumerCore& core) { return core.state->assignment(); });
   });
   return r ? std::move(r).value() : std::vector<TopicPartition>{};
 }
 
 std::vector<std::string> Consumer::subscription() const {
   auto r = impl_->run<std::vector<std::string>>([](std::shared_ptr<ConsumerCore> c) {
-    return read_state<std::vector<std::string>>(std::move(c), [](ConsumerCore& core) { return core.state->topics; });
+    return read_state<std::vector<std::string>>(
+        std::move(c), [](ConsumerCore& core) { return core.state->topics; });
   });
   return r ? std::move(r).value() : std::vector<std::string>{};
 }
@@ -463,7 +497,9 @@ std::string Consumer::member_id() const {
 
 int32_t Consumer::generation() const {
   auto r = impl_->run<int32_t>([](std::shared_ptr<ConsumerCore> c) {
-    return read_state<int32_t>(std::move(c), [](ConsumerCore& core) { return core.group ? core.group->generation() : -1; });
+    return read_state<int32_t>(std::move(c), [](ConsumerCore& core) {
+      return core.group ? core.group->generation() : -1;
+    });
   });
   return r ? *r : -1;
 }
@@ -484,52 +520,64 @@ std::vector<TopicPartition> Consumer::paused() const {
 Result<std::vector<ConsumerRecord>> Consumer::poll(Millis timeout) {
   const auto deadline = Clock::now() + timeout;
   for (;;) {
-    auto step = impl_->run<ConsumerCore::PollStep>(
-        [deadline](std::shared_ptr<ConsumerCore> c) { return ConsumerCore::poll_step(std::move(c), deadline); });
+    auto step = impl_->run<ConsumerCore::PollStep>([deadline](std::shared_ptr<ConsumerCore> c) {
+      return ConsumerCore::poll_step(std::move(c), deadline);
+    });
     if (!step) return std::move(step).error();
     if (step->calls.empty()) return std::move(step->records);
     // Rebalance listeners run here, on the polling thread, where they may commit or seek.
     impl_->core->run_calls(step->calls);
     const auto n = step->calls.size();
-    auto acked = impl_->run<bool>([n](std::shared_ptr<ConsumerCore> c) { return ConsumerCore::ack_calls(std::move(c), n); });
+    auto acked = impl_->run<bool>(
+        [n](std::shared_ptr<ConsumerCore> c) { return ConsumerCore::ack_calls(std::move(c), n); });
     if (!acked) return std::move(acked).error();
   }
 }
 
-void Consumer::start_poll(Millis timeout, std::function<void(Result<std::vector<ConsumerRecord>>)> done) {
+void Consumer::start_poll(Millis timeout,
+                          std::function<void(Result<std::vector<ConsumerRecord>>)> done) {
   asio::co_spawn(impl_->runtime->executor(),
-                 ConsumerCore::poll_async(impl_->core, Clock::now() + timeout, std::move(done)), asio::detached);
+                 ConsumerCore::poll_async(impl_->core, Clock::now() + timeout, std::move(done)),
+                 asio::detached);
 }
 
 void Consumer::start_commit(std::optional<OffsetMap> offsets, std::function<void(Status)> done) {
-  asio::co_spawn(impl_->runtime->executor(), ConsumerCore::commit_async(impl_->core, std::move(offsets), std::move(done)),
+  asio::co_spawn(impl_->runtime->executor(),
+                 ConsumerCore::commit_async(impl_->core, std::move(offsets), std::move(done)),
                  asio::detached);
 }
 
 namespace {
 
-awaitable<Result<bool>> do_commit(std::shared_ptr<ConsumerCore> c, std::optional<OffsetMap> offsets) {
+awaitable<Result<bool>> do_commit(std::shared_ptr<ConsumerCore> c,
+                                  std::optional<OffsetMap> offsets) {
   if (c->closed) co_return closed_error();
-  if (!c->group) co_return Error(make_error_code(ClientErrc::invalid_config), "commit needs group.id");
+  if (!c->group)
+    co_return Error(make_error_code(ClientErrc::invalid_config), "commit needs group.id");
   OffsetMap map = offsets ? std::move(*offsets) : c->positions(true);
   auto st = co_await c->group->commit(std::move(map), c->request_deadline());
   if (!st) co_return std::move(st).error();
   co_return true;
 }
 
-awaitable<Result<OffsetMap>> do_committed(std::shared_ptr<ConsumerCore> c, std::vector<TopicPartition> partitions) {
+awaitable<Result<OffsetMap>> do_committed(std::shared_ptr<ConsumerCore> c,
+                                          std::vector<TopicPartition> partitions) {
   if (c->closed) co_return closed_error();
-  if (!c->group) co_return Error(make_error_code(ClientErrc::invalid_config), "committed() needs group.id");
+  if (!c->group)
+    co_return Error(make_error_code(ClientErrc::invalid_config), "committed() needs group.id");
   co_return co_await c->group->committed(std::move(partitions), c->request_deadline());
 }
 
 Error not_assigned(const TopicPartition& tp) {
-  return Error(make_error_code(ClientErrc::not_assigned), tp.to_string() + " is not assigned to this consumer");
+  return Error(make_error_code(ClientErrc::not_assigned),
+               tp.to_string() + " is not assigned to this consumer");
 }
 
-awaitable<Result<bool>> do_seek(std::shared_ptr<ConsumerCore> c, TopicPartition tp, int64_t offset) {
+awaitable<Result<bool>> do_seek(std::shared_ptr<ConsumerCore> c, TopicPartition tp,
+                                int64_t offset) {
   if (c->closed) co_return closed_error();
-  if (offset < 0) co_return Error(make_error_code(ClientErrc::invalid_argument), "seek to a negative offset");
+  if (offset < 0)
+    co_return Error(make_error_code(ClientErrc::invalid_argument), "seek to a negative offset");
   auto it = c->state->assigned.find(tp);
   if (it == c->state->assigned.end()) co_return not_assigned(tp);
   it->second.seek(offset);
@@ -537,8 +585,8 @@ awaitable<Result<bool>> do_seek(std::shared_ptr<ConsumerCore> c, TopicPartition 
   co_return true;
 }
 
-awaitable<Result<bool>> do_seek_to(std::shared_ptr<ConsumerCore> c, std::vector<TopicPartition> partitions,
-                                   OffsetReset where) {
+awaitable<Result<bool>> do_seek_to(std::shared_ptr<ConsumerCore> c,
+                                   std::vector<TopicPartition> partitions, OffsetReset where) {
   if (c->closed) co_return closed_error();
   if (partitions.empty()) partitions = c->state->assignment();
   for (const auto& tp : partitions) {
@@ -570,11 +618,13 @@ awaitable<Result<int64_t>> do_position(std::shared_ptr<ConsumerCore> c, TopicPar
     }
     c->state->fetch_wake.set();
     c->state->data_ready.reset();
-    (void)co_await c->state->data_ready.wait_until(std::min(deadline, Clock::now() + std::chrono::milliseconds(100)));
+    (void)co_await c->state->data_ready.wait_until(
+        std::min(deadline, Clock::now() + std::chrono::milliseconds(100)));
   }
 }
 
-awaitable<Result<bool>> do_pause(std::shared_ptr<ConsumerCore> c, std::vector<TopicPartition> partitions, bool pause) {
+awaitable<Result<bool>> do_pause(std::shared_ptr<ConsumerCore> c,
+                                 std::vector<TopicPartition> partitions, bool pause) {
   if (c->closed) co_return closed_error();
   for (const auto& tp : partitions) {
     if (!c->state->assigned.contains(tp)) co_return not_assigned(tp);
@@ -592,7 +642,8 @@ Status to_status(Result<bool> r) {
 }  // namespace
 
 Status Consumer::commit_sync() {
-  return to_status(impl_->run<bool>([](std::shared_ptr<ConsumerCore> c) { return do_commit(std::move(c), std::nullopt); }));
+  return to_status(impl_->run<bool>(
+      [](std::shared_ptr<ConsumerCore> c) { return do_commit(std::move(c), std::nullopt); }));
 }
 
 Status Consumer::commit_sync(const OffsetMap& offsets) {
@@ -602,11 +653,14 @@ Status Consumer::commit_sync(const OffsetMap& offsets) {
 }
 
 Result<OffsetMap> Consumer::committed(const std::vector<TopicPartition>& partitions) {
-  return impl_->run<OffsetMap>([partitions](std::shared_ptr<ConsumerCore> c) { return do_committed(std::move(c), partitions); });
+  return impl_->run<OffsetMap>([partitions](std::shared_ptr<ConsumerCore> c) {
+    return do_committed(std::move(c), partitions);
+  });
 }
 
 Status Consumer::seek(const TopicPartition& tp, int64_t offset) {
-  return to_status(impl_->run<bool>([tp, offset](std::shared_ptr<ConsumerCore> c) { return do_seek(std::move(c), tp, offset); }));
+  return to_status(impl_->run<bool>(
+      [tp, offset](std::shared_ptr<ConsumerCore> c) { return do_seek(std::move(c), tp, offset); }));
 }
 
 Status Consumer::seek_to_beginning(const std::vector<TopicPartition>& partitions) {
@@ -622,13 +676,15 @@ Status Consumer::seek_to_end(const std::vector<TopicPartition>& partitions) {
 }
 
 Result<int64_t> Consumer::position(const TopicPartition& tp) {
-  return impl_->run<int64_t>([tp](std::shared_ptr<ConsumerCore> c) { return do_position(std::move(c), tp); });
+  return impl_->run<int64_t>(
+      [tp](std::shared_ptr<ConsumerCore> c) { return do_position(std::move(c), tp); });
 }
 
 namespace {
 
-awaitable<void> run_change(std::shared_ptr<ConsumerCore> c, int change, std::vector<TopicPartition> partitions,
-                           int64_t offset, std::function<void(Status)> done) {
+awaitable<void> run_change(std::shared_ptr<ConsumerCore> c, int change,
+                           std::vector<TopicPartition> partitions, int64_t offset,
+                           std::function<void(Status)> done) {
   // change: 0 assign, 1 seek, 2 seek_to_beginning, 3 seek_to_end (Consumer::Change).
   Result<bool> r = true;
   if (change == 0) {
@@ -648,16 +704,21 @@ awaitable<void> run_change(std::shared_ptr<ConsumerCore> c, int change, std::vec
 void Consumer::start_change(Change change, std::vector<TopicPartition> partitions, int64_t offset,
                             std::function<void(Status)> done) {
   asio::co_spawn(impl_->runtime->executor(),
-                 run_change(impl_->core, static_cast<int>(change), std::move(partitions), offset, std::move(done)),
+                 run_change(impl_->core, static_cast<int>(change), std::move(partitions), offset,
+                            std::move(done)),
                  asio::detached);
 }
 
 Status Consumer::pause(const std::vector<TopicPartition>& partitions) {
-  return to_status(impl_->run<bool>([partitions](std::shared_ptr<ConsumerCore> c) { return do_pause(std::move(c), partitions, true); }));
+  return to_status(impl_->run<bool>([partitions](std::shared_ptr<ConsumerCore> c) {
+    return do_pause(std::move(c), partitions, true);
+  }));
 }
 
 Status Consumer::resume(const std::vector<TopicPartition>& partitions) {
-  return to_status(impl_->run<bool>([partitions](std::shared_ptr<ConsumerCore> c) { return do_pause(std::move(c), partitions, false); }));
+  return to_status(impl_->run<bool>([partitions](std::shared_ptr<ConsumerCore> c) {
+    return do_pause(std::move(c), partitions, false);
+  }));
 }
 
 }  // namespace sluice::client

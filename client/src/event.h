@@ -7,14 +7,13 @@
 #pragma once
 
 #include <algorithm>
-#include <chrono>
-#include <memory>
-#include <vector>
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <vector>
 
 #include "common/awaitable.h"
 

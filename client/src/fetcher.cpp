@@ -2,7 +2,6 @@
 #include "client/src/fetcher.h"
 
 #include <algorithm>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
@@ -47,9 +46,12 @@ std::optional<int16_t> control_type(const protocol::Record& r) {
 
 }  // namespace
 
-Fetcher::Fetcher(std::shared_ptr<Cluster> cluster, std::shared_ptr<SubscriptionState> state, ConsumerConfig config,
-                 CommittedLookup committed)
-    : cluster_(std::move(cluster)), state_(std::move(state)), config_(std::move(config)), committed_(std::move(committed)) {}
+Fetcher::Fetcher(std::shared_ptr<Cluster> cluster, std::shared_ptr<SubscriptionState> state,
+                 ConsumerConfig config, CommittedLookup committed)
+    : cluster_(std::move(cluster)),
+      state_(std::move(state)),
+      config_(std::move(config)),
+      committed_(std::move(committed)) {}
 
 void Fetcher::start() {
   if (running_) return;
@@ -104,7 +106,9 @@ awaitable<Clock::time_point> Fetcher::step(std::shared_ptr<Fetcher> self) {
     if (ps.paused || ps.fetch_in_flight || ps.buffered_bytes >= buffer_limit()) continue;
     candidates.push_back(entry.first);
   }
-  if (!lookups.empty()) asio::co_spawn(cluster_->executor(), lookup_positions(self, std::move(lookups)), asio::detached);
+  if (!lookups.empty())
+    asio::co_spawn(cluster_->executor(), lookup_positions(self, std::move(lookups)),
+                   asio::detached);
   if (candidates.empty()) co_return next;
 
   // 2. Leaders of the fetchable partitions (metadata may need a round trip: re-check each
@@ -121,12 +125,13 @@ awaitable<Clock::time_point> Fetcher::step(std::shared_ptr<Fetcher> self) {
     auto it = state_->assigned.find(tp);
     if (it == state_->assigned.end()) continue;
     auto& ps = it->second;
-    if (!ps.position || ps.paused || ps.fetch_in_flight || ps.revoking || ps.awaiting_seek || ps.error ||
-        ps.buffered_bytes >= buffer_limit()) {
+    if (!ps.position || ps.paused || ps.fetch_in_flight || ps.revoking || ps.awaiting_seek ||
+        ps.error || ps.buffered_bytes >= buffer_limit()) {
       continue;
     }
     const auto& info = topics[tp.topic];
-    if (!info || info->error_code != 0 || tp.partition >= static_cast<int32_t>(info->partitions.size()) ||
+    if (!info || info->error_code != 0 ||
+        tp.partition >= static_cast<int32_t>(info->partitions.size()) ||
         info->partitions[static_cast<std::size_t>(tp.partition)].leader < 0) {
       backoff(ps, tp.topic);
       next = std::min(next, ps.retry_at);
@@ -173,13 +178,15 @@ awaitable<Clock::time_point> Fetcher::step(std::shared_ptr<Fetcher> self) {
       state_->assigned[part.tp].fetch_in_flight = true;
     }
     nodes_in_flight_.insert(node);
-    asio::co_spawn(cluster_->executor(), fetch_from(self, node, std::move(request), std::move(parts)), asio::detached);
+    asio::co_spawn(cluster_->executor(),
+                   fetch_from(self, node, std::move(request), std::move(parts)), asio::detached);
   }
   co_return next;
 }
 
 awaitable<void> Fetcher::fetch_from(std::shared_ptr<Fetcher> self, int32_t node,
-                                    std::shared_ptr<protocol::FetchRequest> request, std::vector<InFlight> parts) {
+                                    std::shared_ptr<protocol::FetchRequest> request,
+                                    std::vector<InFlight> parts) {
   auto finish = [&self, &parts, node](bool failed) {
     self->nodes_in_flight_.erase(node);
     for (const auto& part : parts) {
@@ -196,7 +203,8 @@ awaitable<void> Fetcher::fetch_from(std::shared_ptr<Fetcher> self, int32_t node,
     finish(true);
     co_return;
   }
-  auto resp = co_await self->cluster_->call<protocol::FetchResponse>(*conn, protocol::kFetchApi, *request, 4, 12);
+  auto resp = co_await self->cluster_->call<protocol::FetchResponse>(*conn, protocol::kFetchApi,
+                                                                     *request, 4, 12);
   if (!resp || !self->running_) {
     finish(!resp);
     co_return;
@@ -209,7 +217,8 @@ awaitable<void> Fetcher::fetch_from(std::shared_ptr<Fetcher> self, int32_t node,
   for (const auto& topic : resp->body.responses) {
     for (const auto& data : topic.partitions) {
       TopicPartition tp{topic.topic, data.partition_index};
-      auto it = std::find_if(parts.begin(), parts.end(), [&tp](const InFlight& p) { return p.tp == tp; });
+      auto it =
+          std::find_if(parts.begin(), parts.end(), [&tp](const InFlight& p) { return p.tp == tp; });
       if (it == parts.end()) continue;
       self->handle_partition(*it, data, -1);
     }
@@ -217,11 +226,13 @@ awaitable<void> Fetcher::fetch_from(std::shared_ptr<Fetcher> self, int32_t node,
   // `resp` (and the frame the records view) lives until here.
 }
 
-void Fetcher::handle_partition(const InFlight& req, const protocol::FetchPartitionData& data, int32_t) {
+void Fetcher::handle_partition(const InFlight& req, const protocol::FetchPartitionData& data,
+                               int32_t) {
   auto it = state_->assigned.find(req.tp);
   if (it == state_->assigned.end()) return;
   auto& ps = it->second;
-  if (ps.seq != req.seq || ps.fetch_offset != req.fetch_offset) return;  // sought or reset meanwhile
+  if (ps.seq != req.seq || ps.fetch_offset != req.fetch_offset)
+    return;  // sought or reset meanwhile
 
   if (data.current_leader && data.current_leader->leader_epoch >= 0) {
     cluster_->note_leader_epoch(req.tp.topic, req.tp.partition, data.current_leader->leader_epoch);
@@ -229,9 +240,10 @@ void Fetcher::handle_partition(const InFlight& req, const protocol::FetchPartiti
   const auto code = data.error_code;
   if (code == static_cast<int16_t>(KafkaErrc::offset_out_of_range)) {
     if (config_.auto_offset_reset == OffsetReset::none) {
-      ps.error = Error(make_error_code(KafkaErrc::offset_out_of_range),
-                       "fetch " + req.tp.to_string() + " at offset " + std::to_string(req.fetch_offset) +
-                           " (auto.offset.reset is none: seek to a valid offset)");
+      ps.error =
+          Error(make_error_code(KafkaErrc::offset_out_of_range),
+                "fetch " + req.tp.to_string() + " at offset " + std::to_string(req.fetch_offset) +
+                    " (auto.offset.reset is none: seek to a valid offset)");
       ps.awaiting_seek = true;
       state_->data_ready.set();
     } else {
@@ -270,7 +282,8 @@ void Fetcher::handle_partition(const InFlight& req, const protocol::FetchPartiti
   while (auto batch = batches.next()) {
     auto header = protocol::parse_batch_header(*batch);
     if (!header) {
-      ps.error = Error(header.error().code(), "fetch " + req.tp.to_string() + ": " + header.error().to_string());
+      ps.error = Error(header.error().code(),
+                       "fetch " + req.tp.to_string() + ": " + header.error().to_string());
       break;
     }
     const auto& h = *header;
@@ -281,12 +294,14 @@ void Fetcher::handle_partition(const InFlight& req, const protocol::FetchPartiti
       options.require_sequential_offsets = false;
       if (auto st = protocol::validate_batch(*batch, options); !st) {
         ps.error = Error(st.error().code(), "fetch " + req.tp.to_string() + " at offset " +
-                                                std::to_string(h.base_offset) + ": " + st.error().to_string());
+                                                std::to_string(h.base_offset) + ": " +
+                                                st.error().to_string());
         break;
       }
     }
     if (!aborted.empty()) {
-      while (next_aborted < aborted.size() && aborted[next_aborted].first_offset <= h.last_offset()) {
+      while (next_aborted < aborted.size() &&
+             aborted[next_aborted].first_offset <= h.last_offset()) {
         aborting.insert(aborted[next_aborted].producer_id);
         ++next_aborted;
       }
@@ -294,7 +309,8 @@ void Fetcher::handle_partition(const InFlight& req, const protocol::FetchPartiti
     if (h.is_control()) {
       if (h.is_transactional() && aborting.contains(h.producer_id)) {
         auto controls = protocol::decode_records(*batch);
-        if (controls && !controls->empty() && control_type(controls->front()) == 0) aborting.erase(h.producer_id);
+        if (controls && !controls->empty() && control_type(controls->front()) == 0)
+          aborting.erase(h.producer_id);
       }
       next = h.last_offset() + 1;
       continue;
@@ -334,7 +350,9 @@ void Fetcher::handle_partition(const InFlight& req, const protocol::FetchPartiti
         for (const auto& hdr : r.headers) {
           Header& header_out = out.headers.emplace_back();
           header_out.key.assign(reinterpret_cast<const char*>(hdr.key.data()), hdr.key.size());
-          if (hdr.value) header_out.value.emplace(reinterpret_cast<const char*>(hdr.value->data()), hdr.value->size());
+          if (hdr.value)
+            header_out.value.emplace(reinterpret_cast<const char*>(hdr.value->data()),
+                                     hdr.value->size());
           bytes += hdr.key.size() + (hdr.value ? hdr.value->size() : 0);
         }
       }
@@ -345,20 +363,23 @@ void Fetcher::handle_partition(const InFlight& req, const protocol::FetchPartiti
       ps.buffer.resize(buffered_before);
       ps.buffered_bytes = bytes_before;
       ps.error = Error(st.error().code(), "fetch " + req.tp.to_string() + " at offset " +
-                                              std::to_string(h.base_offset) + ": " + st.error().to_string());
+                                              std::to_string(h.base_offset) + ": " +
+                                              st.error().to_string());
       break;
     }
     if (added_here) added = true;
     next = h.last_offset() + 1;
   }
   if (!ps.error && batches.error()) {
-    ps.error = Error(batches.error()->code(), "fetch " + req.tp.to_string() + ": " + batches.error()->to_string());
+    ps.error = Error(batches.error()->code(),
+                     "fetch " + req.tp.to_string() + ": " + batches.error()->to_string());
   }
   ps.fetch_offset = next;
   if (added || ps.error) state_->data_ready.set();
 }
 
-awaitable<Result<OffsetMap>> Fetcher::list_offsets(std::vector<TopicPartition> partitions, int64_t timestamp) {
+awaitable<Result<OffsetMap>> Fetcher::list_offsets(std::vector<TopicPartition> partitions,
+                                                   int64_t timestamp) {
   OffsetMap out;
   std::optional<Error> first_error;
   std::map<int32_t, std::vector<std::pair<TopicPartition, int32_t>>> by_node;
@@ -369,15 +390,22 @@ awaitable<Result<OffsetMap>> Fetcher::list_offsets(std::vector<TopicPartition> p
       continue;
     }
     const auto& ti = **info;
-    if (ti.error_code != 0 || tp.partition < 0 || tp.partition >= static_cast<int32_t>(ti.partitions.size())) {
-      const int16_t code = ti.error_code != 0 ? ti.error_code : static_cast<int16_t>(KafkaErrc::unknown_topic_or_partition);
-      if (!first_error) first_error = Error(make_error_code(static_cast<KafkaErrc>(code)), "list offsets " + tp.to_string());
+    if (ti.error_code != 0 || tp.partition < 0 ||
+        tp.partition >= static_cast<int32_t>(ti.partitions.size())) {
+      const int16_t code = ti.error_code != 0
+                               ? ti.error_code
+                               : static_cast<int16_t>(KafkaErrc::unknown_topic_or_partition);
+      if (!first_error)
+        first_error =
+            Error(make_error_code(static_cast<KafkaErrc>(code)), "list offsets " + tp.to_string());
       cluster_->invalidate(tp.topic);
       continue;
     }
     const auto& pi = ti.partitions[static_cast<std::size_t>(tp.partition)];
     if (pi.leader < 0) {
-      if (!first_error) first_error = Error(make_error_code(KafkaErrc::leader_not_available), "list offsets " + tp.to_string());
+      if (!first_error)
+        first_error = Error(make_error_code(KafkaErrc::leader_not_available),
+                            "list offsets " + tp.to_string());
       cluster_->invalidate(tp.topic);
       continue;
     }
@@ -405,7 +433,8 @@ awaitable<Result<OffsetMap>> Fetcher::list_offsets(std::vector<TopicPartition> p
       for (const auto& item : node_entry.second) cluster_->invalidate(item.first.topic);
       continue;
     }
-    auto resp = co_await cluster_->call<protocol::ListOffsetsResponse>(*conn, protocol::kListOffsetsApi, req, 1, 7);
+    auto resp = co_await cluster_->call<protocol::ListOffsetsResponse>(
+        *conn, protocol::kListOffsetsApi, req, 1, 7);
     if (!resp) {
       if (!first_error) first_error = std::move(resp).error();
       for (const auto& item : node_entry.second) cluster_->invalidate(item.first.topic);
@@ -416,7 +445,8 @@ awaitable<Result<OffsetMap>> Fetcher::list_offsets(std::vector<TopicPartition> p
         TopicPartition tp{t.name, p.partition_index};
         if (p.error_code != 0) {
           if (!first_error) {
-            first_error = Error(make_error_code(static_cast<KafkaErrc>(p.error_code)), "list offsets " + tp.to_string());
+            first_error = Error(make_error_code(static_cast<KafkaErrc>(p.error_code)),
+                                "list offsets " + tp.to_string());
           }
           if (is_leader_error(p.error_code)) cluster_->invalidate(t.name);
           continue;
@@ -429,7 +459,8 @@ awaitable<Result<OffsetMap>> Fetcher::list_offsets(std::vector<TopicPartition> p
   co_return out;
 }
 
-awaitable<void> Fetcher::lookup_positions(std::shared_ptr<Fetcher> self, std::vector<TopicPartition> partitions) {
+awaitable<void> Fetcher::lookup_positions(std::shared_ptr<Fetcher> self,
+                                          std::vector<TopicPartition> partitions) {
   auto& assigned = self->state_->assigned;
   std::map<TopicPartition, uint64_t> seqs;
   std::vector<TopicPartition> from_committed;
@@ -443,8 +474,9 @@ awaitable<void> Fetcher::lookup_positions(std::shared_ptr<Fetcher> self, std::ve
     } else if (strategy == OffsetReset::latest) {
       latest.push_back(tp);
     } else {
-      it->second.error = Error(make_error_code(KafkaErrc::offset_out_of_range),
-                               "no committed offset for " + tp.to_string() + " and auto.offset.reset is none");
+      it->second.error =
+          Error(make_error_code(KafkaErrc::offset_out_of_range),
+                "no committed offset for " + tp.to_string() + " and auto.offset.reset is none");
       it->second.awaiting_seek = true;
       self->state_->data_ready.set();
     }

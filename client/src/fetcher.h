@@ -46,8 +46,8 @@ using CommittedLookup = std::function<awaitable<Result<OffsetMap>>(std::vector<T
 class Fetcher : public std::enable_shared_from_this<Fetcher> {
  public:
   // `committed`: empty when the consumer has no group.id (positions come from ListOffsets).
-  Fetcher(std::shared_ptr<Cluster> cluster, std::shared_ptr<SubscriptionState> state, ConsumerConfig config,
-          CommittedLookup committed);
+  Fetcher(std::shared_ptr<Cluster> cluster, std::shared_ptr<SubscriptionState> state,
+          ConsumerConfig config, CommittedLookup committed);
 
   // Starts the background loop; stop() ends it (fetches in flight are left to finish and are
   // discarded).
@@ -57,7 +57,8 @@ class Fetcher : public std::enable_shared_from_this<Fetcher> {
   // ListOffsets for `partitions` at `timestamp` (kEarliestTimestamp, kLatestTimestamp or a
   // time), from their leaders. Partitions that failed are absent; the first failure is
   // returned only if none succeeded.
-  awaitable<Result<OffsetMap>> list_offsets(std::vector<TopicPartition> partitions, int64_t timestamp);
+  awaitable<Result<OffsetMap>> list_offsets(std::vector<TopicPartition> partitions,
+                                            int64_t timestamp);
 
  private:
   struct InFlight {
@@ -67,14 +68,17 @@ class Fetcher : public std::enable_shared_from_this<Fetcher> {
   };
 
   static awaitable<void> run(std::shared_ptr<Fetcher> self);
-  static awaitable<void> lookup_positions(std::shared_ptr<Fetcher> self, std::vector<TopicPartition> partitions);
+  static awaitable<void> lookup_positions(std::shared_ptr<Fetcher> self,
+                                          std::vector<TopicPartition> partitions);
   static awaitable<void> fetch_from(std::shared_ptr<Fetcher> self, int32_t node,
-                                    std::shared_ptr<protocol::FetchRequest> request, std::vector<InFlight> parts);
+                                    std::shared_ptr<protocol::FetchRequest> request,
+                                    std::vector<InFlight> parts);
   // Starts position lookups and fetches for whatever is ready; returns when the loop should
   // look again even without a wake-up (a back-off ending).
   awaitable<std::chrono::steady_clock::time_point> step(std::shared_ptr<Fetcher> self);
   // Applies one partition's fetch result to its state.
-  void handle_partition(const InFlight& req, const protocol::FetchPartitionData& data, int32_t leader_epoch);
+  void handle_partition(const InFlight& req, const protocol::FetchPartitionData& data,
+                        int32_t leader_epoch);
   void backoff(PartitionState& ps, const std::string& topic);
   std::size_t buffer_limit() const;
 

@@ -2,10 +2,9 @@
 #include "client/src/group_member.h"
 
 #include <algorithm>
-#include <set>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <set>
 
 #include "common/log.h"
 #include "protocol/group_protocol.h"
@@ -38,7 +37,8 @@ Error kafka_error(int16_t code, const std::string& context) {
   return Error(make_error_code(static_cast<KafkaErrc>(code)), context);
 }
 
-std::vector<protocol::TopicPartitions> group_by_topic(const std::vector<TopicPartition>& partitions) {
+std::vector<protocol::TopicPartitions> group_by_topic(
+    const std::vector<TopicPartition>& partitions) {
   std::vector<protocol::TopicPartitions> out;
   auto sorted = partitions;
   std::sort(sorted.begin(), sorted.end());
@@ -59,7 +59,8 @@ std::vector<TopicPartition> flatten(const std::vector<protocol::TopicPartitions>
   return out;
 }
 
-std::vector<TopicPartition> minus(const std::vector<TopicPartition>& a, const std::vector<TopicPartition>& b) {
+std::vector<TopicPartition> minus(const std::vector<TopicPartition>& a,
+                                  const std::vector<TopicPartition>& b) {
   std::vector<TopicPartition> out;
   std::set<TopicPartition> sb(b.begin(), b.end());
   for (const auto& tp : a) {
@@ -87,7 +88,8 @@ void GroupMember::on_poll() {
 }
 
 std::vector<ListenerCall> GroupMember::take_calls() {
-  std::vector<ListenerCall> out(std::make_move_iterator(calls_.begin()), std::make_move_iterator(calls_.end()));
+  std::vector<ListenerCall> out(std::make_move_iterator(calls_.begin()),
+                                std::make_move_iterator(calls_.end()));
   calls_.clear();
   return out;
 }
@@ -124,7 +126,8 @@ void GroupMember::reset_member(bool lost) {
   state_->data_ready.set();
 }
 
-awaitable<void> GroupMember::call_listener(ListenerCall::Kind kind, std::vector<TopicPartition> partitions) {
+awaitable<void> GroupMember::call_listener(ListenerCall::Kind kind,
+                                           std::vector<TopicPartition> partitions) {
   if (!listening_[static_cast<std::size_t>(kind)]) co_return;
   calls_.push_back(ListenerCall{kind, std::move(partitions)});
   const uint64_t mine = ++calls_issued_;
@@ -135,7 +138,8 @@ awaitable<void> GroupMember::call_listener(ListenerCall::Kind kind, std::vector<
   }
 }
 
-awaitable<void> GroupMember::revoke(std::vector<TopicPartition> partitions, ListenerCall::Kind kind, bool commit_first) {
+awaitable<void> GroupMember::revoke(std::vector<TopicPartition> partitions, ListenerCall::Kind kind,
+                                    bool commit_first) {
   for (const auto& tp : partitions) {
     auto it = state_->assigned.find(tp);
     if (it != state_->assigned.end()) it->second.revoking = true;
@@ -172,7 +176,8 @@ awaitable<void> GroupMember::join_loop(std::shared_ptr<GroupMember> self) {
           if (!topics.contains(tp.topic)) to_revoke.push_back(tp);
         }
       }
-      if (!to_revoke.empty()) co_await self->revoke(std::move(to_revoke), ListenerCall::Kind::revoked, true);
+      if (!to_revoke.empty())
+        co_await self->revoke(std::move(to_revoke), ListenerCall::Kind::revoked, true);
     }
     if (self->stopped_) break;
     self->rejoin_needed_ = false;  // a request arriving during this join sets it again
@@ -189,7 +194,8 @@ awaitable<GroupMember::Attempt> GroupMember::join_once() {
   member_state_ = MemberState::joining;
   auto conn = co_await cluster_->coordinator(config_.group_id);
   if (!conn) {
-    SLUICE_LOG(debug) << "group " << config_.group_id << ": no coordinator: " << conn.error().to_string();
+    SLUICE_LOG(debug) << "group " << config_.group_id
+                      << ": no coordinator: " << conn.error().to_string();
     member_state_ = MemberState::unjoined;
     co_return Attempt::retry_later;
   }
@@ -228,10 +234,10 @@ awaitable<GroupMember::Attempt> GroupMember::join_once() {
   // The broker may hold a JoinGroup for the whole rebalance timeout (max.poll.interval.ms);
   // as Java's client does, wait that long plus 5 s rather than request.timeout.ms.
   // (An optional already: a converted temporary passed into a coroutine trips GCC 12.)
-  const std::optional<std::chrono::milliseconds> join_timeout =
-      std::max<std::chrono::milliseconds>(config_.request_timeout, config_.max_poll_interval + std::chrono::seconds(5));
-  auto resp = co_await cluster_->call<protocol::JoinGroupResponse>(*conn, protocol::kJoinGroupApi, join, min_join, 7,
-                                                                    join_timeout);
+  const std::optional<std::chrono::milliseconds> join_timeout = std::max<std::chrono::milliseconds>(
+      config_.request_timeout, config_.max_poll_interval + std::chrono::seconds(5));
+  auto resp = co_await cluster_->call<protocol::JoinGroupResponse>(*conn, protocol::kJoinGroupApi,
+                                                                   join, min_join, 7, join_timeout);
   if (!resp) {
     cluster_->invalidate_coordinator(config_.group_id);
     if (resp.error() == ClientErrc::unsupported_version) {
@@ -303,7 +309,8 @@ awaitable<GroupMember::Attempt> GroupMember::join_once() {
     }
   }
   const int16_t min_sync = config_.group_instance_id ? 3 : 0;
-  auto sresp = co_await cluster_->call<protocol::SyncGroupResponse>(*conn, protocol::kSyncGroupApi, sync, min_sync, 5);
+  auto sresp = co_await cluster_->call<protocol::SyncGroupResponse>(*conn, protocol::kSyncGroupApi,
+                                                                    sync, min_sync, 5);
   if (!sresp) {
     cluster_->invalidate_coordinator(config_.group_id);
     member_state_ = MemberState::unjoined;
@@ -333,8 +340,9 @@ awaitable<GroupMember::Attempt> GroupMember::join_once() {
   if (!sr.assignment.empty()) {
     auto decoded = protocol::decode_assignment(sr.assignment);
     if (!decoded) {
-      fail(Error(make_error_code(ClientErrc::protocol_error),
-                 "SyncGroup " + config_.group_id + ": bad assignment: " + decoded.error().to_string()));
+      fail(Error(
+          make_error_code(ClientErrc::protocol_error),
+          "SyncGroup " + config_.group_id + ": bad assignment: " + decoded.error().to_string()));
       co_return Attempt::fatal;
     }
     assignment = flatten(decoded->assigned_partitions);
@@ -347,9 +355,11 @@ awaitable<GroupMember::Attempt> GroupMember::join_once() {
   co_return co_await apply_assignment(std::move(assignment));
 }
 
-awaitable<GroupMember::Attempt> GroupMember::apply_assignment(std::vector<TopicPartition> assignment) {
-  SLUICE_LOG(debug) << "group " << config_.group_id << " member " << member_id_ << " generation " << generation_
-                    << ": " << assignment.size() << " partitions (" << protocol_name_ << ")";
+awaitable<GroupMember::Attempt> GroupMember::apply_assignment(
+    std::vector<TopicPartition> assignment) {
+  SLUICE_LOG(debug) << "group " << config_.group_id << " member " << member_id_ << " generation "
+                    << generation_ << ": " << assignment.size() << " partitions (" << protocol_name_
+                    << ")";
   auto revoked = minus(owned_, assignment);
   auto added = minus(assignment, owned_);
   if (!revoked.empty()) {
@@ -364,18 +374,20 @@ awaitable<GroupMember::Attempt> GroupMember::apply_assignment(std::vector<TopicP
   co_return Attempt::done;
 }
 
-awaitable<Result<GroupMember::EncodedByMember>> GroupMember::leader_assign(std::string protocol,
-                                                                           std::vector<AssignorMember> members) {
+awaitable<Result<GroupMember::EncodedByMember>> GroupMember::leader_assign(
+    std::string protocol, std::vector<AssignorMember> members) {
   if (!is_known_assignor(protocol)) {
     co_return Error(make_error_code(KafkaErrc::inconsistent_group_protocol),
-                    "group " + config_.group_id + " selected assignor '" + protocol + "', which this client lacks");
+                    "group " + config_.group_id + " selected assignor '" + protocol +
+                        "', which this client lacks");
   }
   PartitionCounts counts;
   for (const auto& m : members) {
     for (const auto& topic : m.topics) {
       if (counts.contains(topic)) continue;
       auto info = co_await cluster_->topic(topic);
-      counts[topic] = (info && (*info)->error_code == 0) ? static_cast<int32_t>((*info)->partitions.size()) : 0;
+      counts[topic] =
+          (info && (*info)->error_code == 0) ? static_cast<int32_t>((*info)->partitions.size()) : 0;
     }
   }
   auto assignment = assign(protocol, counts, members);
@@ -391,7 +403,8 @@ awaitable<Result<GroupMember::EncodedByMember>> GroupMember::leader_assign(std::
 awaitable<bool> GroupMember::subscription_changed() {
   for (const auto& topic : state_->topics) {
     auto info = co_await cluster_->topic(topic);
-    const int32_t count = (info && (*info)->error_code == 0) ? static_cast<int32_t>((*info)->partitions.size()) : 0;
+    const int32_t count =
+        (info && (*info)->error_code == 0) ? static_cast<int32_t>((*info)->partitions.size()) : 0;
     auto it = partition_counts_.find(topic);
     if (it == partition_counts_.end() || it->second != count) co_return true;
   }
@@ -406,7 +419,8 @@ awaitable<void> GroupMember::heartbeat_loop(std::shared_ptr<GroupMember> self) {
     if (self->member_state_ != MemberState::stable) continue;
 
     if (Clock::now() - self->last_poll_ > self->config_.max_poll_interval) {
-      SLUICE_LOG(warning) << "group " << self->config_.group_id << ": no poll for max.poll.interval.ms ("
+      SLUICE_LOG(warning) << "group " << self->config_.group_id
+                          << ": no poll for max.poll.interval.ms ("
                           << self->config_.max_poll_interval.count() << " ms); leaving the group";
       co_await self->leave("max.poll.interval.ms exceeded");
       continue;
@@ -431,7 +445,8 @@ awaitable<void> GroupMember::heartbeat_loop(std::shared_ptr<GroupMember> self) {
       continue;
     }
     const int16_t code = resp->body.error_code;
-    if (code == 0 || self->generation_ != generation || self->member_state_ != MemberState::stable) continue;
+    if (code == 0 || self->generation_ != generation || self->member_state_ != MemberState::stable)
+      continue;
     switch (static_cast<KafkaErrc>(code)) {
       case KafkaErrc::rebalance_in_progress:
         self->rejoin_needed_ = true;
@@ -446,7 +461,8 @@ awaitable<void> GroupMember::heartbeat_loop(std::shared_ptr<GroupMember> self) {
         self->reset_member(true);
         break;
       default:
-        if (is_coordinator_error(code)) self->cluster_->invalidate_coordinator(self->config_.group_id);
+        if (is_coordinator_error(code))
+          self->cluster_->invalidate_coordinator(self->config_.group_id);
         break;
     }
   }
@@ -454,7 +470,8 @@ awaitable<void> GroupMember::heartbeat_loop(std::shared_ptr<GroupMember> self) {
 }
 
 awaitable<void> GroupMember::leave(std::string reason) {
-  SLUICE_LOG(debug) << "group " << config_.group_id << " member " << member_id_ << " leaves: " << reason;
+  SLUICE_LOG(debug) << "group " << config_.group_id << " member " << member_id_
+                    << " leaves: " << reason;
   if (!member_id_.empty() && !config_.group_instance_id) {
     auto conn = co_await cluster_->coordinator(config_.group_id);
     if (conn) {
@@ -464,7 +481,8 @@ awaitable<void> GroupMember::leave(std::string reason) {
       protocol::LeaveGroupMember m;
       m.member_id = member_id_;
       req.members.push_back(std::move(m));
-      auto resp = co_await cluster_->call<protocol::LeaveGroupResponse>(*conn, protocol::kLeaveGroupApi, req, 0, 4);
+      auto resp = co_await cluster_->call<protocol::LeaveGroupResponse>(
+          *conn, protocol::kLeaveGroupApi, req, 0, 4);
       if (!resp) {
         SLUICE_LOG(debug) << "LeaveGroup " << config_.group_id << ": " << resp.error().to_string();
       }
@@ -479,7 +497,8 @@ awaitable<void> GroupMember::leave(std::string reason) {
   state_->data_ready.set();
 }
 
-awaitable<Status> GroupMember::commit_positions(std::vector<TopicPartition> partitions, Clock::time_point deadline) {
+awaitable<Status> GroupMember::commit_positions(std::vector<TopicPartition> partitions,
+                                                Clock::time_point deadline) {
   OffsetMap offsets;
   for (const auto& tp : partitions) {
     auto it = state_->assigned.find(tp);
@@ -517,7 +536,8 @@ awaitable<Status> GroupMember::commit(OffsetMap offsets, Clock::time_point deadl
     if (!conn) {
       failure = std::move(conn).error();
     } else {
-      auto resp = co_await cluster_->call<protocol::OffsetCommitResponse>(*conn, protocol::kOffsetCommitApi, req, 2, 8);
+      auto resp = co_await cluster_->call<protocol::OffsetCommitResponse>(
+          *conn, protocol::kOffsetCommitApi, req, 2, 8);
       if (!resp) {
         failure = std::move(resp).error();
         cluster_->invalidate_coordinator(config_.group_id);
@@ -539,11 +559,13 @@ awaitable<Status> GroupMember::commit(OffsetMap offsets, Clock::time_point deadl
             rejoin_needed_ = true;
             state_->data_ready.set();
             co_return Error(make_error_code(ClientErrc::rebalance_in_progress),
-                            "commit to group " + config_.group_id + ": the group is rebalancing; poll and retry");
+                            "commit to group " + config_.group_id +
+                                ": the group is rebalancing; poll and retry");
           case KafkaErrc::illegal_generation:
           case KafkaErrc::unknown_member_id:
             if (member) reset_member(true);
-            co_return Error(failure.code(), failure.context() + ": the group rebalanced without this member");
+            co_return Error(failure.code(),
+                            failure.context() + ": the group rebalanced without this member");
           case KafkaErrc::coordinator_load_in_progress:
             break;
           default:
@@ -555,12 +577,14 @@ awaitable<Status> GroupMember::commit(OffsetMap offsets, Clock::time_point deadl
         }
       }
     }
-    if (Clock::now() + config_.retry_backoff >= deadline || !is_retriable(failure)) co_return failure;
+    if (Clock::now() + config_.retry_backoff >= deadline || !is_retriable(failure))
+      co_return failure;
     co_await sleep_for(config_.retry_backoff);
   }
 }
 
-awaitable<Result<OffsetMap>> GroupMember::committed(std::vector<TopicPartition> partitions, Clock::time_point deadline) {
+awaitable<Result<OffsetMap>> GroupMember::committed(std::vector<TopicPartition> partitions,
+                                                    Clock::time_point deadline) {
   OffsetMap out;
   if (partitions.empty()) co_return out;
   std::sort(partitions.begin(), partitions.end());
@@ -577,12 +601,14 @@ awaitable<Result<OffsetMap>> GroupMember::committed(std::vector<TopicPartition> 
   }
   req.topics = topics;
   for (;;) {
-    Error failure(make_error_code(ClientErrc::timed_out), "committed offsets of group " + config_.group_id);
+    Error failure(make_error_code(ClientErrc::timed_out),
+                  "committed offsets of group " + config_.group_id);
     auto conn = co_await cluster_->coordinator(config_.group_id);
     if (!conn) {
       failure = std::move(conn).error();
     } else {
-      auto resp = co_await cluster_->call<protocol::OffsetFetchResponse>(*conn, protocol::kOffsetFetchApi, req, 1, 7);
+      auto resp = co_await cluster_->call<protocol::OffsetFetchResponse>(
+          *conn, protocol::kOffsetFetchApi, req, 1, 7);
       if (!resp) {
         failure = std::move(resp).error();
         cluster_->invalidate_coordinator(config_.group_id);
@@ -594,14 +620,16 @@ awaitable<Result<OffsetMap>> GroupMember::committed(std::vector<TopicPartition> 
               if (code == 0) code = p.error_code;
               continue;
             }
-            if (p.committed_offset >= 0) out[TopicPartition{t.name, p.partition_index}] = p.committed_offset;
+            if (p.committed_offset >= 0)
+              out[TopicPartition{t.name, p.partition_index}] = p.committed_offset;
           }
         }
         if (code == 0) co_return out;
         out.clear();
         failure = kafka_error(code, "committed offsets of group " + config_.group_id);
         if (is_coordinator_error(code)) cluster_->invalidate_coordinator(config_.group_id);
-        if (!is_retriable(failure) && code != static_cast<int16_t>(KafkaErrc::unstable_offset_commit)) {
+        if (!is_retriable(failure) &&
+            code != static_cast<int16_t>(KafkaErrc::unstable_offset_commit)) {
           co_return failure;
         }
       }

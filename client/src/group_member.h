@@ -53,7 +53,8 @@ class GroupMember : public std::enable_shared_from_this<GroupMember> {
  public:
   using Clock = std::chrono::steady_clock;
 
-  GroupMember(std::shared_ptr<Cluster> cluster, std::shared_ptr<SubscriptionState> state, ConsumerConfig config);
+  GroupMember(std::shared_ptr<Cluster> cluster, std::shared_ptr<SubscriptionState> state,
+              ConsumerConfig config);
 
   const std::string& group_id() const { return config_.group_id; }
   const std::string& member_id() const { return member_id_; }
@@ -62,7 +63,9 @@ class GroupMember : public std::enable_shared_from_this<GroupMember> {
   bool is_static() const { return config_.group_instance_id.has_value(); }
 
   // Which listener callbacks the application set (the others are not queued).
-  void set_listening(bool assigned, bool revoked, bool lost) { listening_ = {assigned, revoked, lost}; }
+  void set_listening(bool assigned, bool revoked, bool lost) {
+    listening_ = {assigned, revoked, lost};
+  }
 
   // The subscription changed, or a rebalance is wanted: rejoin at the next poll.
   void request_rejoin() { rejoin_needed_ = true; }
@@ -82,9 +85,11 @@ class GroupMember : public std::enable_shared_from_this<GroupMember> {
   // it is not a group member), retried on coordinator errors until `deadline`.
   awaitable<Status> commit(OffsetMap offsets, Clock::time_point deadline);
   // Commits the positions of `partitions` (those that have one).
-  awaitable<Status> commit_positions(std::vector<TopicPartition> partitions, Clock::time_point deadline);
+  awaitable<Status> commit_positions(std::vector<TopicPartition> partitions,
+                                     Clock::time_point deadline);
   // OffsetFetch; partitions without a committed offset are absent.
-  awaitable<Result<OffsetMap>> committed(std::vector<TopicPartition> partitions, Clock::time_point deadline);
+  awaitable<Result<OffsetMap>> committed(std::vector<TopicPartition> partitions,
+                                         Clock::time_point deadline);
 
   // Gives up membership: LeaveGroup (unless static: a static member's partitions wait for it
   // to come back), then forgets member id and generation. Owned partitions are dropped from
@@ -110,10 +115,12 @@ class GroupMember : public std::enable_shared_from_this<GroupMember> {
   awaitable<Attempt> join_once();
   awaitable<Attempt> apply_assignment(std::vector<TopicPartition> assignment);
   awaitable<void> call_listener(ListenerCall::Kind kind, std::vector<TopicPartition> partitions);
-  awaitable<void> revoke(std::vector<TopicPartition> partitions, ListenerCall::Kind kind, bool commit_first);
+  awaitable<void> revoke(std::vector<TopicPartition> partitions, ListenerCall::Kind kind,
+                         bool commit_first);
   // The leader's part: every member's assignment (encoded), from their subscriptions.
   using EncodedByMember = std::map<std::string, std::vector<uint8_t>>;
-  awaitable<Result<EncodedByMember>> leader_assign(std::string protocol, std::vector<AssignorMember> members);
+  awaitable<Result<EncodedByMember>> leader_assign(std::string protocol,
+                                                   std::vector<AssignorMember> members);
   awaitable<bool> subscription_changed();
   // ILLEGAL_GENERATION / UNKNOWN_MEMBER_ID: partitions lost, rejoin as a new member.
   void reset_member(bool lost);

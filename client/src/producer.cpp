@@ -77,7 +77,8 @@ bool invalidates_metadata(int16_t code) {
 // Idle batch buffers kept: enough for the batches a busy producer has open and in flight,
 // never more than buffer.memory would allow.
 std::shared_ptr<BufferPool> make_batch_pool(const ProducerConfig& config) {
-  const auto size = protocol::kRecordBatchHeaderSize + static_cast<std::size_t>(std::max(config.batch_size, 1));
+  const auto size =
+      protocol::kRecordBatchHeaderSize + static_cast<std::size_t>(std::max(config.batch_size, 1));
   const auto fits = static_cast<std::size_t>(std::max<int64_t>(config.buffer_memory, 0)) / size;
   return std::make_shared<BufferPool>(size, std::min<std::size_t>(fits, 16));
 }
@@ -285,9 +286,9 @@ bool Producer::Impl::append_locked(TopicQueues& t, ProducerRecord& record, int64
   if (batch == nullptr) {
     if (now == Clock::time_point{}) now = Clock::now();
     std::size_t need = encoded_record_size(record, 0, 0);
-    q.batches.push_back(std::make_shared<ProducerBatch>(next_batch_id_++, t.name, p,
-                                                        std::max(batch_size, need), now,
-                                                        now + config_.delivery_timeout, batch_pool_));
+    q.batches.push_back(
+        std::make_shared<ProducerBatch>(next_batch_id_++, t.name, p, std::max(batch_size, need),
+                                        now, now + config_.delivery_timeout, batch_pool_));
     batch = q.batches.back().get();
     wake = true;  // the sender arms the linger timer of a new batch
   }
@@ -470,10 +471,13 @@ Clock::time_point Producer::Impl::run_once() {
             if (it != t.pending.end()) {
               std::string why = "no metadata for topic " + t.name + " within delivery.timeout.ms";
               if (code != KafkaErrc::none) {
-                why += " (last answer: " + std::string(protocol::kafka_error_name(info->error_code)) + ")";
+                why +=
+                    " (last answer: " + std::string(protocol::kafka_error_name(info->error_code)) +
+                    ")";
               }
               for (auto e = it; e != t.pending.end(); ++e) {
-                failed_pending.emplace_back(std::move(*e), Error(make_error_code(ClientErrc::timed_out), why));
+                failed_pending.emplace_back(std::move(*e),
+                                            Error(make_error_code(ClientErrc::timed_out), why));
               }
             }
             t.pending.erase(it, t.pending.end());
@@ -688,14 +692,16 @@ awaitable<void> Producer::Impl::send_request(std::shared_ptr<Impl> self, int32_t
   for (const auto& td : request.topic_data) {
     names += td.name.size() + 16 * (td.partition_data.size() + 1);
     for (const auto& pd : td.partition_data) {
-      spliced.push_back(static_cast<const ProducerBatch*>(pd.records.region().keepalive.get())->wire());
+      spliced.push_back(
+          static_cast<const ProducerBatch*>(pd.records.region().keepalive.get())->wire());
     }
   }
   protocol::ByteWriter body(64 + names);
   protocol::encode(request, body, *version);
   const bool expect_response = request.acks != 0;
-  auto raw = co_await (*conn)->send_spliced(static_cast<int16_t>(protocol::ApiKey::kProduce), *version,
-                                            std::move(body), std::move(spliced), expect_response);
+  auto raw =
+      co_await (*conn)->send_spliced(static_cast<int16_t>(protocol::ApiKey::kProduce), *version,
+                                     std::move(body), std::move(spliced), expect_response);
   done_in_flight();
   if (!raw) {
     Error e = raw.error();
@@ -965,7 +971,8 @@ awaitable<Result<int32_t>> Producer::Impl::partition_count_co(std::shared_ptr<Im
       if (!is_retriable(r.error()) || Clock::now() >= deadline) co_return std::move(r).error();
     } else if ((*r)->error_code == 0 && !(*r)->partitions.empty()) {
       co_return static_cast<int32_t>((*r)->partitions.size());
-    } else if ((*r)->error_code != 0 && (fails_at_once((*r)->error_code) || Clock::now() >= deadline)) {
+    } else if ((*r)->error_code != 0 &&
+               (fails_at_once((*r)->error_code) || Clock::now() >= deadline)) {
       co_return kafka_error((*r)->error_code, "metadata of topic " + topic);
     }
     if (Clock::now() >= deadline) {

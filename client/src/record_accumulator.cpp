@@ -105,8 +105,12 @@ std::size_t BufferPool::idle() const {
 ProducerBatch::ProducerBatch(uint64_t id, std::string topic, int32_t partition,
                              std::size_t capacity, Clock::time_point now,
                              Clock::time_point deadline, std::shared_ptr<BufferPool> pool)
-    : id_(id), topic_(std::move(topic)), partition_(partition), pool_(std::move(pool)),
-      created_(now), deadline_(deadline) {
+    : id_(id),
+      topic_(std::move(topic)),
+      partition_(partition),
+      pool_(std::move(pool)),
+      created_(now),
+      deadline_(deadline) {
   capacity_ = kRecordBatchHeaderSize + capacity;
   buf_ = pool_ ? pool_->take(capacity_) : std::unique_ptr<uint8_t[]>(new uint8_t[capacity_]);
   size_ = kRecordBatchHeaderSize;
@@ -174,7 +178,8 @@ Status ProducerBatch::seal(protocol::Compression compression, int64_t producer_i
   base_sequence_ = base_sequence;
   if (!sealed_) {
     closed = true;
-    std::span<const uint8_t> records(buf_.get() + kRecordBatchHeaderSize, size_ - kRecordBatchHeaderSize);
+    std::span<const uint8_t> records(buf_.get() + kRecordBatchHeaderSize,
+                                     size_ - kRecordBatchHeaderSize);
     if (compression != protocol::Compression::none) {
       auto c = protocol::compress(compression, records);
       if (!c) return std::move(c).error();

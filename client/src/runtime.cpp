@@ -12,7 +12,8 @@ Runtime::Runtime(std::optional<asio::any_io_executor> user_executor) {
   log::init_library_default();
   if (user_executor) {
     strand_.emplace(asio::make_strand(*user_executor));
-    if (const auto* io = user_executor->target<asio::io_context::executor_type>()) user_io_.emplace(*io);
+    if (const auto* io = user_executor->target<asio::io_context::executor_type>())
+      user_io_.emplace(*io);
     executor_ = *strand_;
     return;
   }

@@ -10,19 +10,16 @@
 #pragma once
 
 // common/awaitable.h first: Boost 1.74's awaitable.hpp needs <utility> included before it.
-#include "common/awaitable.h"
-
-#include <functional>
-#include <future>
-#include <memory>
-#include <optional>
-#include <thread>
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <thread>
 
 #include "common/awaitable.h"
 #include "sluice/error.h"
@@ -47,14 +44,17 @@ class Runtime {
   void stop();
 
   // Starts `op` on the runtime without waiting for it.
-  void spawn(awaitable<void> op) { boost::asio::co_spawn(executor_, std::move(op), boost::asio::detached); }
+  void spawn(awaitable<void> op) {
+    boost::asio::co_spawn(executor_, std::move(op), boost::asio::detached);
+  }
 
   // Runs `make_op()` on the runtime and blocks the caller until it finishes.
   template <class T>
   Result<T> block_on(std::function<awaitable<Result<T>>()> make_op) {
     if (on_runtime_thread()) {
       return Error(make_error_code(ClientErrc::invalid_argument),
-                   "a blocking client call on the client's own executor would deadlock; use the async_ form");
+                   "a blocking client call on the client's own executor would deadlock; use the "
+                   "async_ form");
     }
     auto promise = std::make_shared<std::promise<Result<T>>>();
     auto future = promise->get_future();

@@ -41,9 +41,9 @@ struct PartitionState {
   bool fetch_in_flight = false;
   bool lookup_in_flight = false;
   bool paused = false;
-  bool revoking = false;             // being revoked (cooperative): neither fetched nor returned
-  bool awaiting_seek = false;        // no position and auto.offset.reset=none: stuck until seek
-  std::optional<Error> error;        // reported once by the next poll()
+  bool revoking = false;       // being revoked (cooperative): neither fetched nor returned
+  bool awaiting_seek = false;  // no position and auto.offset.reset=none: stuck until seek
+  std::optional<Error> error;  // reported once by the next poll()
   int64_t high_watermark = -1;
   std::chrono::steady_clock::time_point retry_at{};  // back-off after a failed fetch or lookup
 
@@ -76,7 +76,7 @@ struct SubscriptionState {
   explicit SubscriptionState(boost::asio::any_io_executor ex) : data_ready(ex), fetch_wake(ex) {}
 
   SubscriptionMode mode = SubscriptionMode::none;
-  std::vector<std::string> topics;                  // subscribe(): the subscription
+  std::vector<std::string> topics;  // subscribe(): the subscription
   std::map<TopicPartition, PartitionState> assigned;
   // Set when poll() may have something to do: records arrived, an error, a rebalance step.
   Event data_ready;

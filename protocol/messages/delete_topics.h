@@ -20,8 +20,8 @@ struct DeleteTopicState : MessageStruct {
 // v0-5 name the topics in topic_names; v6 replaced that array with topics (name or id), so
 // topic_names carries an upper bound (FieldSpec::until = 5) and is not on the wire in v6.
 struct DeleteTopicsRequest : MessageStruct {
-  std::vector<DeleteTopicState> topics;   // v6+
-  std::vector<std::string> topic_names;   // v0-5
+  std::vector<DeleteTopicState> topics;  // v6+
+  std::vector<std::string> topic_names;  // v0-5
   int32_t timeout_ms = 30000;
 
   template <class F>

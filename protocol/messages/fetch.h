@@ -135,7 +135,7 @@ struct FetchPartitionData : MessageStruct {
   int64_t high_watermark = 0;
   int64_t last_stable_offset = -1;
   int64_t log_start_offset = -1;
-  std::optional<FetchEpochEndOffset> diverging_epoch;  // tagged 0
+  std::optional<FetchEpochEndOffset> diverging_epoch;   // tagged 0
   std::optional<FetchLeaderIdAndEpoch> current_leader;  // tagged 1
   std::optional<FetchSnapshotId> snapshot_id;           // tagged 2
   std::optional<std::vector<FetchAbortedTransaction>> aborted_transactions;

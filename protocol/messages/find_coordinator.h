@@ -7,8 +7,8 @@
 namespace sluice::protocol {
 
 struct FindCoordinatorRequest : MessageStruct {
-  std::string key;                         // v0-3
-  int8_t key_type = 0;                     // v1+
+  std::string key;                            // v0-3
+  int8_t key_type = 0;                        // v1+
   std::vector<std::string> coordinator_keys;  // v4+
 
   template <class F>

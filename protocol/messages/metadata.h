@@ -33,7 +33,8 @@ struct MetadataRequest : MessageStruct {
     f.field("allow_auto_topic_creation", allow_auto_topic_creation, {.since = 4});
     f.field("include_cluster_authorized_operations", include_cluster_authorized_operations,
             {.since = 8, .until = 10});
-    f.field("include_topic_authorized_operations", include_topic_authorized_operations, {.since = 8});
+    f.field("include_topic_authorized_operations", include_topic_authorized_operations,
+            {.since = 8});
   }
 };
 
@@ -107,7 +108,8 @@ struct MetadataResponse : MessageStruct {
     f.field("cluster_id", cluster_id, {.since = 2, .nullable_since = 2});
     f.field("controller_id", controller_id, {.since = 1});
     f.field("topics", topics, {});
-    f.field("cluster_authorized_operations", cluster_authorized_operations, {.since = 8, .until = 10});
+    f.field("cluster_authorized_operations", cluster_authorized_operations,
+            {.since = 8, .until = 10});
   }
 };
 

@@ -29,10 +29,10 @@ struct OffsetFetchRequestGroup : MessageStruct {
 };
 
 struct OffsetFetchRequest : MessageStruct {
-  std::string group_id;                                          // v0-7
-  std::optional<std::vector<OffsetFetchRequestTopic>> topics =   // v0-7; null (v2+) = all
+  std::string group_id;                                         // v0-7
+  std::optional<std::vector<OffsetFetchRequestTopic>> topics =  // v0-7; null (v2+) = all
       std::vector<OffsetFetchRequestTopic>{};
-  std::vector<OffsetFetchRequestGroup> groups;                   // v8+
+  std::vector<OffsetFetchRequestGroup> groups;  // v8+
   bool require_stable = false;
 
   template <class F>
@@ -115,9 +115,9 @@ struct OffsetFetchResponseGroup : MessageStruct {
 
 struct OffsetFetchResponse : MessageStruct {
   int32_t throttle_time_ms = 0;
-  std::vector<OffsetFetchResponseTopic> topics;   // v0-7
-  int16_t error_code = 0;                         // v2-7
-  std::vector<OffsetFetchResponseGroup> groups;   // v8+
+  std::vector<OffsetFetchResponseTopic> topics;  // v0-7
+  int16_t error_code = 0;                        // v2-7
+  std::vector<OffsetFetchResponseGroup> groups;  // v8+
 
   template <class F>
   void fields(F& f) {

@@ -53,7 +53,8 @@ struct ProduceBatchIndexAndErrorMessage : MessageStruct {
   template <class F>
   void fields(F& f) {
     f.field("batch_index", batch_index, {.since = 8});
-    f.field("batch_index_error_message", batch_index_error_message, {.since = 8, .nullable_since = 8});
+    f.field("batch_index_error_message", batch_index_error_message,
+            {.since = 8, .nullable_since = 8});
   }
 };
 

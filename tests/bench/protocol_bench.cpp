@@ -33,14 +33,16 @@ BENCHMARK(BM_Crc32cSoftware)->Arg(4096)->Arg(1 << 20);
 Bytes one_mib_batch(Compression c = Compression::none) {
   RecordBatchBuilder b(c);
   Bytes value = filler(1024);
-  for (int i = 0; i < 1000; ++i) b.add(Bytes{'k', static_cast<uint8_t>(i)}, value, 1700000000000 + i);
+  for (int i = 0; i < 1000; ++i)
+    b.add(Bytes{'k', static_cast<uint8_t>(i)}, value, 1700000000000 + i);
   return *b.build();
 }
 
 void BM_ValidateBatch(benchmark::State& state) {
   Bytes batch = one_mib_batch();
   for (auto _ : state) benchmark::DoNotOptimize(validate_batch(batch).ok());
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(batch.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(batch.size()));
 }
 BENCHMARK(BM_ValidateBatch);
 
@@ -49,7 +51,8 @@ void BM_ValidateBatchCrcOnly(benchmark::State& state) {
   ValidateOptions o;
   o.check_records = false;
   for (auto _ : state) benchmark::DoNotOptimize(validate_batch(batch, o).ok());
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(batch.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(batch.size()));
 }
 BENCHMARK(BM_ValidateBatchCrcOnly);
 

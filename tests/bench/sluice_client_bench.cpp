@@ -5,7 +5,8 @@
 //
 // Usage:
 //   sluice_client_bench produce -b HOST:PORT -t TOPIC -n COUNT -s BYTES [--acks 0|1|all]
-//                       [--linger-ms MS] [--batch-size BYTES] [--compression CODEC] [--keyed] [--json]
+//                       [--linger-ms MS] [--batch-size BYTES] [--compression CODEC] [--keyed]
+//                       [--json]
 //   sluice_client_bench consume -b HOST:PORT -t TOPIC -n COUNT [-s BYTES] [--group ID] [--json]
 //
 // -X key=value passes a Kafka-named property to the client (ProducerConfig/ConsumerConfig::set).
@@ -84,13 +85,16 @@ int64_t percentile(std::vector<int64_t>& sorted, double p) {
 int run_produce(const Options& opt) {
   sc::ProducerConfig config;
   auto st = config.set("bootstrap.servers", opt.bootstrap);
-  config.acks = opt.acks == "0" ? sc::Acks::none : opt.acks == "1" ? sc::Acks::leader : sc::Acks::all;
+  config.acks = opt.acks == "0"   ? sc::Acks::none
+                : opt.acks == "1" ? sc::Acks::leader
+                                  : sc::Acks::all;
   // Like librdkafka 2.0 (the reference): idempotence off unless asked for with -X.
   config.enable_idempotence = false;
   config.linger = std::chrono::milliseconds(opt.linger_ms);
   config.batch_size = opt.batch_size;
   config.max_request_size = std::max(config.max_request_size, opt.batch_size);
-  if (!config.set("compression.type", opt.compression) || !st || !apply_extra(config, opt.extra)) return 2;
+  if (!config.set("compression.type", opt.compression) || !st || !apply_extra(config, opt.extra))
+    return 2;
   auto producer = sc::Producer::create(config);
   if (!producer) {
     std::fprintf(stderr, "sluice_client_bench: %s\n", producer.error().to_string().c_str());
@@ -128,7 +132,8 @@ int run_produce(const Options& opt) {
     void on_report(std::size_t index, const sluice::Result<sc::RecordMetadata>& md) {
       const auto now = Clock::now();
       if (md) {
-        latency_us[index] = std::chrono::duration_cast<std::chrono::microseconds>(now - sent_at[index]).count();
+        latency_us[index] =
+            std::chrono::duration_cast<std::chrono::microseconds>(now - sent_at[index]).count();
         delivered.fetch_add(1, std::memory_order_relaxed);
       } else if (errors.fetch_add(1) == 0) {
         std::lock_guard<std::mutex> lock(error_mutex);
@@ -165,9 +170,11 @@ int run_produce(const Options& opt) {
     if (state.reported.load() != opt.count) state.last_report = Clock::now();
   }
   (void)(*producer)->close(std::chrono::milliseconds(opt.timeout_ms));
-  if (!flushed) std::fprintf(stderr, "sluice_client_bench: flush: %s\n", flushed.error().to_string().c_str());
+  if (!flushed)
+    std::fprintf(stderr, "sluice_client_bench: flush: %s\n", flushed.error().to_string().c_str());
   if (!state.first_error.empty()) {
-    std::fprintf(stderr, "sluice_client_bench: first delivery error: %s\n", state.first_error.c_str());
+    std::fprintf(stderr, "sluice_client_bench: first delivery error: %s\n",
+                 state.first_error.c_str());
   }
   const auto& latency_us = state.latency_us;
   const auto& last_report = state.last_report;
@@ -186,24 +193,33 @@ int run_produce(const Options& opt) {
   const double mbps = rps * static_cast<double>(opt.size) / 1e6;
   if (opt.json) {
     std::printf(
-        "{\"client\":\"sluice\",\"client_version\":\"0.1\",\"mode\":\"produce\",\"topic\":%s,\"records\":%lld,"
-        "\"record_bytes\":%lld,\"errors\":%lld,\"elapsed_s\":%.6f,\"records_per_s\":%.1f,\"mb_per_s\":%.3f,"
+        "{\"client\":\"sluice\",\"client_version\":\"0.1\",\"mode\":\"produce\",\"topic\":%s,"
+        "\"records\":%lld,"
+        "\"record_bytes\":%lld,\"errors\":%lld,\"elapsed_s\":%.6f,\"records_per_s\":%.1f,\"mb_per_"
+        "s\":%.3f,"
         "\"acks\":%s,\"linger_ms\":%d,\"batch_size\":%d,\"compression\":%s,\"keyed\":%s,"
-        "\"latency_p50_us\":%lld,\"latency_p95_us\":%lld,\"latency_p99_us\":%lld,\"latency_p999_us\":%lld,"
+        "\"latency_p50_us\":%lld,\"latency_p95_us\":%lld,\"latency_p99_us\":%lld,\"latency_p999_"
+        "us\":%lld,"
         "\"latency_max_us\":%lld}\n",
         json_string(opt.topic).c_str(), static_cast<long long>(n), static_cast<long long>(opt.size),
-        static_cast<long long>(errors.load()), elapsed, rps, mbps, json_string(opt.acks).c_str(), opt.linger_ms,
-        opt.batch_size, json_string(opt.compression).c_str(), opt.keyed ? "true" : "false",
-        static_cast<long long>(percentile(lat, 0.50)), static_cast<long long>(percentile(lat, 0.95)),
-        static_cast<long long>(percentile(lat, 0.99)), static_cast<long long>(percentile(lat, 0.999)),
+        static_cast<long long>(errors.load()), elapsed, rps, mbps, json_string(opt.acks).c_str(),
+        opt.linger_ms, opt.batch_size, json_string(opt.compression).c_str(),
+        opt.keyed ? "true" : "false", static_cast<long long>(percentile(lat, 0.50)),
+        static_cast<long long>(percentile(lat, 0.95)),
+        static_cast<long long>(percentile(lat, 0.99)),
+        static_cast<long long>(percentile(lat, 0.999)),
         static_cast<long long>(lat.empty() ? 0 : lat.back()));
   } else {
-    std::printf("sluice produce: %lld records of %lld B in %.3f s: %.0f records/s, %.2f MB/s, %lld errors\n",
-                static_cast<long long>(n), static_cast<long long>(opt.size), elapsed, rps, mbps,
-                static_cast<long long>(errors.load()));
+    std::printf(
+        "sluice produce: %lld records of %lld B in %.3f s: %.0f records/s, %.2f MB/s, %lld "
+        "errors\n",
+        static_cast<long long>(n), static_cast<long long>(opt.size), elapsed, rps, mbps,
+        static_cast<long long>(errors.load()));
     std::printf("delivery latency p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n",
-                static_cast<double>(percentile(lat, 0.50)) / 1e3, static_cast<double>(percentile(lat, 0.95)) / 1e3,
-                static_cast<double>(percentile(lat, 0.99)) / 1e3, static_cast<double>(percentile(lat, 0.999)) / 1e3);
+                static_cast<double>(percentile(lat, 0.50)) / 1e3,
+                static_cast<double>(percentile(lat, 0.95)) / 1e3,
+                static_cast<double>(percentile(lat, 0.99)) / 1e3,
+                static_cast<double>(percentile(lat, 0.999)) / 1e3);
   }
   return n == opt.count && errors.load() == 0 ? 0 : 1;
 }
@@ -229,7 +245,8 @@ int run_consume(const Options& opt) {
     }
     auto n = (*p)->partition_count(opt.topic);
     if (!n) {
-      std::fprintf(stderr, "sluice_client_bench: topic %s: %s\n", opt.topic.c_str(), n.error().to_string().c_str());
+      std::fprintf(stderr, "sluice_client_bench: topic %s: %s\n", opt.topic.c_str(),
+                   n.error().to_string().c_str());
       return 1;
     }
     partitions = *n;
@@ -274,7 +291,8 @@ int run_consume(const Options& opt) {
     if (first_record_s < 0) {
       first_record_s = std::chrono::duration<double>(now - start).count();
     } else {
-      max_gap_ms = std::max(max_gap_ms, std::chrono::duration<double, std::milli>(now - last).count());
+      max_gap_ms =
+          std::max(max_gap_ms, std::chrono::duration<double, std::milli>(now - last).count());
     }
     for (const auto& r : *records) bytes += r.value ? static_cast<int64_t>(r.value->size()) : 0;
     n += static_cast<int64_t>(records->size());
@@ -287,16 +305,22 @@ int run_consume(const Options& opt) {
   const int64_t mean = n > 0 ? bytes / n : 0;
   if (opt.json) {
     std::printf(
-        "{\"client\":\"sluice\",\"client_version\":\"0.1\",\"mode\":\"consume\",\"topic\":%s,\"records\":%lld,"
-        "\"record_bytes\":%lld,\"errors\":%lld,\"elapsed_s\":%.6f,\"records_per_s\":%.1f,\"mb_per_s\":%.3f,"
+        "{\"client\":\"sluice\",\"client_version\":\"0.1\",\"mode\":\"consume\",\"topic\":%s,"
+        "\"records\":%lld,"
+        "\"record_bytes\":%lld,\"errors\":%lld,\"elapsed_s\":%.6f,\"records_per_s\":%.1f,\"mb_per_"
+        "s\":%.3f,"
         "\"group\":%s,\"first_record_s\":%.6f,\"max_gap_ms\":%.3f}\n",
         json_string(opt.topic).c_str(), static_cast<long long>(n), static_cast<long long>(mean),
-        static_cast<long long>(errors), elapsed, rps, mbps, opt.group.empty() ? "null" : json_string(opt.group).c_str(),
-        std::max(first_record_s, 0.0), max_gap_ms);
+        static_cast<long long>(errors), elapsed, rps, mbps,
+        opt.group.empty() ? "null" : json_string(opt.group).c_str(), std::max(first_record_s, 0.0),
+        max_gap_ms);
   } else {
-    std::printf("sluice consume: %lld records (%lld B mean) in %.3f s: %.0f records/s, %.2f MB/s; first after %.3f s, "
-                "longest gap %.1f ms\n",
-                static_cast<long long>(n), static_cast<long long>(mean), elapsed, rps, mbps, first_record_s, max_gap_ms);
+    std::printf(
+        "sluice consume: %lld records (%lld B mean) in %.3f s: %.0f records/s, %.2f MB/s; first "
+        "after %.3f s, "
+        "longest gap %.1f ms\n",
+        static_cast<long long>(n), static_cast<long long>(mean), elapsed, rps, mbps, first_record_s,
+        max_gap_ms);
   }
   return n >= opt.count && errors == 0 ? 0 : 1;
 }
@@ -310,15 +334,22 @@ int main(int argc, char** argv) {
   auto add_common = [&opt](CLI::App* cmd) {
     cmd->add_option("-b,--bootstrap", opt.bootstrap, "bootstrap servers")->capture_default_str();
     cmd->add_option("-t,--topic", opt.topic, "topic")->required();
-    cmd->add_option("--timeout-ms", opt.timeout_ms, "give up after this long without progress")->capture_default_str();
+    cmd->add_option("--timeout-ms", opt.timeout_ms, "give up after this long without progress")
+        ->capture_default_str();
     cmd->add_option("-X", opt.extra, "client property key=value (repeatable)");
-    cmd->add_option("-n,--count", opt.count, "records")->capture_default_str()->check(CLI::PositiveNumber);
-    cmd->add_option("-s,--size", opt.size, "value bytes per record")->capture_default_str()->check(CLI::NonNegativeNumber);
+    cmd->add_option("-n,--count", opt.count, "records")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("-s,--size", opt.size, "value bytes per record")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     cmd->add_flag("--json", opt.json, "print one JSON line instead of a summary");
   };
   CLI::App* produce = app.add_subcommand("produce", "send COUNT records of SIZE bytes");
   add_common(produce);
-  produce->add_option("--acks", opt.acks, "0, 1 or all")->capture_default_str()->check(CLI::IsMember({"0", "1", "all", "-1"}));
+  produce->add_option("--acks", opt.acks, "0, 1 or all")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"0", "1", "all", "-1"}));
   produce->add_option("--linger-ms", opt.linger_ms, "linger.ms")->capture_default_str();
   produce->add_option("--batch-size", opt.batch_size, "batch.size (bytes)")->capture_default_str();
   produce->add_option("--compression", opt.compression, "none, gzip, snappy, lz4 or zstd")
@@ -327,7 +358,8 @@ int main(int argc, char** argv) {
   produce->add_flag("--keyed", opt.keyed, "key every record (its index), murmur2 partitioning");
   CLI::App* consume = app.add_subcommand("consume", "read COUNT records from the beginning");
   add_common(consume);
-  consume->add_option("--group", opt.group, "join this consumer group (default: assign all partitions)");
+  consume->add_option("--group", opt.group,
+                      "join this consumer group (default: assign all partitions)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

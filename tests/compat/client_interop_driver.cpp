@@ -2,9 +2,10 @@
 // records for other clients (kcat, confluent_kafka) to read, and prints what it reads so the
 // test can compare it with what other clients produced.
 //
-//   client_interop_driver produce       BOOTSTRAP TOPIC CODEC   # the records of record_at(i), to partition 0
-//   client_interop_driver produce-keyed BOOTSTRAP TOPIC COUNT   # keys only, the partitioner chooses
-//   client_interop_driver consume       BOOTSTRAP TOPIC N       # partition 0 from offset 0, N records
+//   client_interop_driver produce       BOOTSTRAP TOPIC CODEC   # the records of record_at(i), to
+//   partition 0 client_interop_driver produce-keyed BOOTSTRAP TOPIC COUNT   # keys only, the
+//   partitioner chooses client_interop_driver consume       BOOTSTRAP TOPIC N       # partition 0
+//   from offset 0, N records
 //
 // `produce` exits 0 only when every record was acknowledged (acks=all). `produce-keyed` prints
 // one JSON line per record, {"key": base64, "partition": p}, from its delivery report.
@@ -54,15 +55,26 @@ sc::ProducerRecord record_at(const std::string& topic, int i) {
   r.partition = 0;
   r.timestamp_ms = kBaseTimestamp + i;
   switch (i % 10) {
-    case 0: break;
-    case 1: r.key = std::string(); break;
-    case 2: r.key = binary_bytes(i, 16); break;
-    default: r.key = "key-" + std::to_string(i);
+    case 0:
+      break;
+    case 1:
+      r.key = std::string();
+      break;
+    case 2:
+      r.key = binary_bytes(i, 16);
+      break;
+    default:
+      r.key = "key-" + std::to_string(i);
   }
   switch (i % 11) {
-    case 0: break;
-    case 1: r.value = std::string(); break;
-    case 2: r.value = binary_bytes(i, 256); break;
+    case 0:
+      break;
+    case 1:
+      r.value = std::string();
+      break;
+    case 2:
+      r.value = binary_bytes(i, 256);
+      break;
     default: {
       std::string v = "value-" + std::to_string(i) + "-";
       for (int k = 0; k < i % 20; ++k) v += "abcdefghij";
@@ -85,7 +97,8 @@ std::string base64(const std::string& in) {
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
     const uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += {kAlphabet[n >> 18], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63], kAlphabet[n & 63]};
+    out += {kAlphabet[n >> 18], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63],
+            kAlphabet[n & 63]};
   }
   if (i + 1 == in.size()) {
     const uint32_t n = uint8_t(in[i]) << 16;
@@ -133,8 +146,10 @@ std::vector<std::string> split_servers(const std::string& list) {
 
 bool parse_codec(const std::string& name, sc::CompressionType& out) {
   static const std::map<std::string, sc::CompressionType> kCodecs = {
-      {"none", sc::CompressionType::none}, {"gzip", sc::CompressionType::gzip},
-      {"snappy", sc::CompressionType::snappy}, {"lz4", sc::CompressionType::lz4},
+      {"none", sc::CompressionType::none},
+      {"gzip", sc::CompressionType::gzip},
+      {"snappy", sc::CompressionType::snappy},
+      {"lz4", sc::CompressionType::lz4},
       {"zstd", sc::CompressionType::zstd}};
   auto it = kCodecs.find(name);
   if (it == kCodecs.end()) return false;
@@ -142,7 +157,8 @@ bool parse_codec(const std::string& name, sc::CompressionType& out) {
   return true;
 }
 
-std::unique_ptr<sc::Producer> make_producer(const std::string& bootstrap, sc::CompressionType codec) {
+std::unique_ptr<sc::Producer> make_producer(const std::string& bootstrap,
+                                            sc::CompressionType codec) {
   sc::ProducerConfig config;
   config.bootstrap_servers = split_servers(bootstrap);
   config.acks = sc::Acks::all;
@@ -200,11 +216,12 @@ int produce(const std::string& bootstrap, const std::string& topic, const std::s
   for (int i = 0; i < kRecordCount; ++i) records.push_back(record_at(topic, i));
   int64_t next_offset = -1;
   bool in_order = true;
-  const int failed = send_all(*producer, std::move(records), [&](size_t, const sc::RecordMetadata& md) {
-    // One partition, one producer: offsets follow send order.
-    if (next_offset >= 0 && md.offset != next_offset) in_order = false;
-    next_offset = md.offset + 1;
-  });
+  const int failed =
+      send_all(*producer, std::move(records), [&](size_t, const sc::RecordMetadata& md) {
+        // One partition, one producer: offsets follow send order.
+        if (next_offset >= 0 && md.offset != next_offset) in_order = false;
+        next_offset = md.offset + 1;
+      });
   if (auto st = producer->close(std::chrono::seconds(10)); !st) {
     std::fprintf(stderr, "close: %s\n", st.error().to_string().c_str());
     return 1;
@@ -223,15 +240,18 @@ int produce_keyed(const std::string& bootstrap, const std::string& topic, int co
     r.topic = topic;
     // An empty key (hashed like any other: it is not null), text keys, and binary keys of
     // every length 1..16 (murmur2's tail handling).
-    r.key = i == 0 ? std::string() : i % 4 == 3 ? binary_bytes(i, 1 + i % 16) : "user-" + std::to_string(i);
+    r.key = i == 0       ? std::string()
+            : i % 4 == 3 ? binary_bytes(i, 1 + i % 16)
+                         : "user-" + std::to_string(i);
     r.value = "v" + std::to_string(i);
     records.push_back(std::move(r));
   }
   std::vector<std::string> keys;
   for (const auto& r : records) keys.push_back(*r.key);
   std::vector<int32_t> partitions(records.size(), -1);
-  const int failed = send_all(*producer, std::move(records),
-                              [&](size_t i, const sc::RecordMetadata& md) { partitions[i] = md.partition; });
+  const int failed =
+      send_all(*producer, std::move(records),
+               [&](size_t i, const sc::RecordMetadata& md) { partitions[i] = md.partition; });
   (void)producer->close(std::chrono::seconds(10));
   if (failed != 0) return 1;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -270,15 +290,17 @@ int consume(const std::string& bootstrap, const std::string& topic, long n) {
     }
     for (const auto& r : *records) {
       if (printed == n) break;
-      std::string line = "{\"partition\":" + std::to_string(r.partition) +
-                         ",\"offset\":" + std::to_string(r.offset) +
-                         ",\"timestamp\":" + std::to_string(r.timestamp_ms) + ",\"timestamp_type\":\"" +
-                         (r.timestamp_type == sc::TimestampType::create_time ? "create" : "log_append") +
-                         "\",\"key\":" + json_bytes(r.key) + ",\"value\":" + json_bytes(r.value) +
-                         ",\"headers\":[";
+      std::string line =
+          "{\"partition\":" + std::to_string(r.partition) +
+          ",\"offset\":" + std::to_string(r.offset) +
+          ",\"timestamp\":" + std::to_string(r.timestamp_ms) + ",\"timestamp_type\":\"" +
+          (r.timestamp_type == sc::TimestampType::create_time ? "create" : "log_append") +
+          "\",\"key\":" + json_bytes(r.key) + ",\"value\":" + json_bytes(r.value) +
+          ",\"headers\":[";
       for (size_t h = 0; h < r.headers.size(); ++h) {
         if (h > 0) line += ",";
-        line += "{\"key\":" + json_string(r.headers[h].key) + ",\"value\":" + json_bytes(r.headers[h].value) + "}";
+        line += "{\"key\":" + json_string(r.headers[h].key) +
+                ",\"value\":" + json_bytes(r.headers[h].value) + "}";
       }
       line += "]}\n";
       std::fputs(line.c_str(), stdout);

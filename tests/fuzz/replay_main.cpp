@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
     for (const auto& entry : fs::recursive_directory_iterator(argv[i], ec)) {
       if (!entry.is_regular_file()) continue;
       std::ifstream in(entry.path(), std::ios::binary);
-      std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                 std::istreambuf_iterator<char>());
       LLVMFuzzerTestOneInput(bytes.data(), bytes.size());
       // Every prefix too: truncations are the most common real-world corruption.
       for (std::size_t cut = 0; cut < bytes.size(); cut += 1 + bytes.size() / 64) {

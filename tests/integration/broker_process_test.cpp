@@ -1,15 +1,15 @@
 // The real sluice-broker process against a real ZooKeeper: registration with the documented
 // JSON, ApiVersions over TCP, clean shutdown removes the registration at once, SIGKILL
 // removes it after the session timeout, a taken broker.id and bad configs are refused.
-#include <gtest/gtest.h>
+#include "tests/support/broker_process.h"
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <boost/asio/io_context.hpp>
 
 #include "coordination/cluster_store.h"
 #include "protocol/messages/api_versions.h"
-#include "tests/support/broker_process.h"
 #include "tests/support/raw_client.h"
 #include "tests/support/run_awaitable.h"
 #include "tests/support/zk_server.h"
@@ -79,7 +79,8 @@ TEST_F(BrokerProcessTest, KilledBrokerVanishesAfterSessionTimeout) {
   ASSERT_TRUE(registered(*s, 2));
   broker.kill9();
   EXPECT_TRUE(registered(*s, 2)) << "the session outlives the process until it times out";
-  EXPECT_TRUE(run_until(io, [&] { return !registered(*s, 2); }, 30s));
+  EXPECT_TRUE(run_until(
+      io, [&] { return !registered(*s, 2); }, 30s));
 }
 
 TEST_F(BrokerProcessTest, RefusesABrokerIdHeldByALiveBroker) {

@@ -24,7 +24,8 @@ using namespace std::chrono_literals;
 class BrokerRobustness : public ::testing::Test {
  protected:
   void SetUp() override {
-    broker = std::make_unique<test::BrokerProcess>(1, zk.connect_string() + "/sluice", dir.path() + "/b1");
+    broker = std::make_unique<test::BrokerProcess>(1, zk.connect_string() + "/sluice",
+                                                   dir.path() + "/b1");
     broker->start();
   }
   uint16_t port() const { return static_cast<uint16_t>(broker->port()); }
@@ -139,7 +140,8 @@ TEST_F(BrokerRobustness, ClientHangingUpDuringALargeFetchResponse) {
   ASSERT_TRUE(created == 0 || created == 36) << "CreateTopics error " << created;
   // 8 MiB of records, produced until the new partition has a leader.
   protocol::RecordBatchBuilder builder;
-  for (int i = 0; i < 1000; ++i) builder.add(std::nullopt, protocol::Bytes(1000, 'x'), 1'700'000'000'000);
+  for (int i = 0; i < 1000; ++i)
+    builder.add(std::nullopt, protocol::Bytes(1000, 'x'), 1'700'000'000'000);
   auto batch = *builder.build();
   int produced = 0;
   for (int attempt = 0; attempt < 200 && produced < 8; ++attempt) {

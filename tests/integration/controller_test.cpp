@@ -103,14 +103,18 @@ TEST_F(ControllerTest, CreatesStatesAndElectsFromIsrWhenLeaderDies) {
   // Broker 1 (leader of partition 0 and controller) dies: broker 2 takes the controller role
   // with a higher epoch and leads partition 0 with a bumped leader epoch.
   kill(b1);
-  ASSERT_TRUE(run_until(io, [&] { return b2->ctl->active(); }, 30s));
+  ASSERT_TRUE(run_until(
+      io, [&] { return b2->ctl->active(); }, 30s));
   EXPECT_GT(b2->ctl->epoch(), first_epoch);
   // Partitions are written one after the other: wait for both.
-  ASSERT_TRUE(run_until(io, [&] {
-    auto s0 = state(*admin, "orders", 0);
-    auto s1 = state(*admin, "orders", 1);
-    return s0 && s0->leader == 2 && s1 && s1->isr.size() == 1;
-  }, 30s));
+  ASSERT_TRUE(run_until(
+      io,
+      [&] {
+        auto s0 = state(*admin, "orders", 0);
+        auto s1 = state(*admin, "orders", 1);
+        return s0 && s0->leader == 2 && s1 && s1->isr.size() == 1;
+      },
+      30s));
   auto s0 = *state(*admin, "orders", 0);
   EXPECT_EQ(s0.leader_epoch, 1);
   EXPECT_EQ(s0.isr, std::vector<int32_t>{2});
@@ -132,11 +136,13 @@ TEST_F(ControllerTest, PartitionWithoutLiveIsrGoesOfflineAndComesBackWithIsrMemb
   ASSERT_EQ(state(*admin, "solo", 0)->leader, 2);
 
   kill(b2);
-  ASSERT_TRUE(run_until(io, [&] { return state(*admin, "solo", 0)->leader == -1; }, 30s));
+  ASSERT_TRUE(run_until(
+      io, [&] { return state(*admin, "solo", 0)->leader == -1; }, 30s));
   EXPECT_EQ(state(*admin, "solo", 0)->isr, std::vector<int32_t>{2});  // last ISR kept
 
   b2 = start_broker(2);
-  ASSERT_TRUE(run_until(io, [&] { return state(*admin, "solo", 0)->leader == 2; }, 30s));
+  ASSERT_TRUE(run_until(
+      io, [&] { return state(*admin, "solo", 0)->leader == 2; }, 30s));
   EXPECT_EQ(state(*admin, "solo", 0)->leader_epoch, 2);
 }
 
@@ -191,11 +197,14 @@ TEST_F(ControllerTest, MetadataSyncFollowsBrokersTopicsAndLeaders) {
   auto b2 = start_broker(2);
   ASSERT_TRUE(run_until(io, [&] { return cache.current()->brokers.size() == 2; }));
   kill(b1);
-  ASSERT_TRUE(run_until(io, [&] {
-    const auto* p = cache.current()->partition("events", 0);
-    return cache.current()->brokers.size() == 1 && p && p->leader() == -1 &&
-           cache.current()->controller_id == 2;
-  }, 30s));
+  ASSERT_TRUE(run_until(
+      io,
+      [&] {
+        const auto* p = cache.current()->partition("events", 0);
+        return cache.current()->brokers.size() == 1 && p && p->leader() == -1 &&
+               cache.current()->controller_id == 2;
+      },
+      30s));
   EXPECT_GT(publishes, 3);
   sync.stop();
 }

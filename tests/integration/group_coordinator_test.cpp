@@ -55,7 +55,8 @@ class GroupCoordinatorSlotsTest : public ::testing::Test {
 
   void TearDown() override {
     if (coordinator) coordinator->stop();
-    run_until(io, [] { return false; }, 200ms);  // let run() see the stop
+    run_until(
+        io, [] { return false; }, 200ms);  // let run() see the stop
     coordinator.reset();
     session.reset();
   }
@@ -66,8 +67,10 @@ class GroupCoordinatorSlotsTest : public ::testing::Test {
     return located.at(0).error == 0 ? located.at(0).broker_id : -1;
   }
 
-  bool eventually_owner(const std::string& group, int32_t broker, std::chrono::milliseconds within) {
-    return run_until(io, [&] { return owner_of(group) == broker; }, within);
+  bool eventually_owner(const std::string& group, int32_t broker,
+                        std::chrono::milliseconds within) {
+    return run_until(
+        io, [&] { return owner_of(group) == broker; }, within);
   }
 
   void write_slot(int32_t slot, int32_t broker, int32_t version) {
@@ -76,8 +79,10 @@ class GroupCoordinatorSlotsTest : public ::testing::Test {
     s.coordinator_epoch = version + 2;
     s.controller_epoch = 1;
     std::vector<ZkOp> ops;
-    if (version < 0) ops.push_back(ZkOp::create(controller::coordinator_slot(slot), controller::encode(s)));
-    else ops.push_back(ZkOp::set(controller::coordinator_slot(slot), controller::encode(s), version));
+    if (version < 0)
+      ops.push_back(ZkOp::create(controller::coordinator_slot(slot), controller::encode(s)));
+    else
+      ops.push_back(ZkOp::set(controller::coordinator_slot(slot), controller::encode(s), version));
     auto done = run_awaitable(io, session->multi(std::move(ops)));
     ASSERT_TRUE(done.ok()) << done.error().to_string();
   }
@@ -102,11 +107,14 @@ TEST_F(GroupCoordinatorSlotsTest, FollowsSlotsCreatedAfterItStartedThroughEveryM
   const int32_t slot = controller::group_slot(group, kSlots);
   // The coordinator reads the (still missing) slot znodes once before the controller
   // creates them.
-  run_until(io, [] { return false; }, 500ms);
+  run_until(
+      io, [] { return false; }, 500ms);
   EXPECT_EQ(owner_of(group), -1);
   for (int32_t s = 0; s < kSlots; ++s) write_slot(s, 1, -1);
   ASSERT_TRUE(eventually_owner(group, 1, 20s)) << "the new slots were never seen";
-  ASSERT_TRUE(run_until(io, [&] { return describe_error(group) == 0; }, 20s)) << "slot never loaded";
+  ASSERT_TRUE(run_until(
+      io, [&] { return describe_error(group) == 0; }, 20s))
+      << "slot never loaded";
 
   // The controller moves the slot away, back, and away again: each move is a new watch event.
   write_slot(slot, 2, 0);
@@ -114,7 +122,8 @@ TEST_F(GroupCoordinatorSlotsTest, FollowsSlotsCreatedAfterItStartedThroughEveryM
   EXPECT_EQ(describe_error(group), static_cast<int16_t>(protocol::KafkaErrc::not_coordinator));
   write_slot(slot, 1, 1);
   EXPECT_TRUE(eventually_owner(group, 1, 6s)) << "the move back went unnoticed";
-  EXPECT_TRUE(run_until(io, [&] { return describe_error(group) == 0; }, 6s));
+  EXPECT_TRUE(run_until(
+      io, [&] { return describe_error(group) == 0; }, 6s));
   write_slot(slot, 3, 2);
   EXPECT_TRUE(eventually_owner(group, 3, 6s)) << "the second move away went unnoticed";
   EXPECT_EQ(describe_error(group), static_cast<int16_t>(protocol::KafkaErrc::not_coordinator));

@@ -77,7 +77,8 @@ TEST_F(ProducerIdsTest, RacingBrokersNeverShareABlock) {
   boost::asio::co_spawn(io, claim_blocks(*a, 1, 8, got_a, done), boost::asio::detached);
   boost::asio::co_spawn(io, claim_blocks(*b, 2, 8, got_b, done), boost::asio::detached);
   boost::asio::co_spawn(io, claim_blocks(*c, 3, 8, got_c, done), boost::asio::detached);
-  ASSERT_TRUE(test::run_until(io, [&] { return done == 3; }, 60s));
+  ASSERT_TRUE(test::run_until(
+      io, [&] { return done == 3; }, 60s));
   std::set<int64_t> starts;
   for (const auto* got : {&got_a, &got_b, &got_c}) {
     EXPECT_EQ(got->size(), 8u);

@@ -111,8 +111,8 @@ TEST_F(ZkSessionTest, SequentialNodesGetIncreasingSuffixes) {
 TEST_F(ZkSessionTest, MultiAppliesAllOrNothing) {
   auto s = open(zk.connect_string());
   ASSERT_TRUE(run(s->create("/m", "x")).ok());
-  auto ok = run(s->multi({ZkOp::check("/m", 0), ZkOp::create("/m/a", "1"),
-                          ZkOp::set("/m", "y", 0), ZkOp::create("/m/s-", "", CreateMode::persistent_sequential)}));
+  auto ok = run(s->multi({ZkOp::check("/m", 0), ZkOp::create("/m/a", "1"), ZkOp::set("/m", "y", 0),
+                          ZkOp::create("/m/s-", "", CreateMode::persistent_sequential)}));
   ASSERT_TRUE(ok.ok()) << ok.error().to_string();
   ASSERT_EQ(ok->size(), 4u);
   EXPECT_EQ((*ok)[1].created_path, "/m/a");
@@ -120,7 +120,8 @@ TEST_F(ZkSessionTest, MultiAppliesAllOrNothing) {
   EXPECT_EQ((*ok)[3].created_path, "/m/s-0000000001");
 
   // The check fails (version is 1 now): neither the create nor the delete may apply.
-  auto failed = run(s->multi({ZkOp::create("/m/b", "2"), ZkOp::remove("/m/a"), ZkOp::check("/m", 0)}));
+  auto failed =
+      run(s->multi({ZkOp::create("/m/b", "2"), ZkOp::remove("/m/a"), ZkOp::check("/m", 0)}));
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().code(), ZkErrc::bad_version);
   EXPECT_NE(failed.error().context().find("op 2"), std::string::npos) << failed.error().context();
@@ -164,7 +165,8 @@ TEST_F(ZkSessionTest, WatchesFireOnceOnTheExecutorThread) {
   EXPECT_EQ(events[3].type, WatchEventType::deleted);
 
   // Nothing more arrives: every watch was one-shot.
-  run_until(io, [] { return false; }, 500ms);
+  run_until(
+      io, [] { return false; }, 500ms);
   EXPECT_EQ(events.size(), 4u);
   for (auto id : threads) EXPECT_EQ(id, test_thread);
 }
@@ -179,8 +181,8 @@ TEST_F(ZkSessionTest, EphemeralVanishesWhenItsSessionCloses) {
 
   bool deleted = false;
   ASSERT_TRUE(run(observer->exists("/e", [&](const WatchEvent& e) {
-                    deleted = e.type == WatchEventType::deleted;
-                  })).ok());
+                deleted = e.type == WatchEventType::deleted;
+              })).ok());
   owner.reset();  // closes the session
   ASSERT_TRUE(run_until(io, [&] { return deleted; }));
   EXPECT_FALSE(run(observer->exists("/e"))->has_value());
@@ -219,9 +221,11 @@ TEST_F(ZkSessionTest, ExpiredSessionIsReplacedAndEphemeralsRecreated) {
   for (int attempt = 0; attempt < 5 && !recreated.has_value(); ++attempt) {
     if (s->client_id().session_id != before.session_id) break;  // expired meanwhile
     open(zk.connect_string(), before).reset();
-    run_until(io, [&] { return recreated.has_value(); }, 15s);
+    run_until(
+        io, [&] { return recreated.has_value(); }, 15s);
   }
-  ASSERT_TRUE(run_until(io, [&] { return recreated.has_value(); }, 30s));
+  ASSERT_TRUE(run_until(
+      io, [&] { return recreated.has_value(); }, 30s));
   EXPECT_TRUE(recreated->ok()) << recreated->error().to_string();
   EXPECT_EQ(s->generation(), 2);
   EXPECT_NE(s->client_id().session_id, before.session_id);
@@ -279,10 +283,12 @@ TEST_F(ZkSessionTest, RequestsInFlightCompleteWhenTheSessionCloses) {
       boost::asio::co_spawn(io, issue_request(s.get(), kind, i, &record), boost::asio::detached);
     }
   }
-  run_until(io, [] { return false; }, 300ms);  // every request is submitted, none answered
+  run_until(
+      io, [] { return false; }, 300ms);  // every request is submitted, none answered
   EXPECT_EQ(completed, 0);
   s.reset();
-  const bool all = run_until(io, [&] { return completed == 4 * kPerKind; }, 15s);
+  const bool all = run_until(
+      io, [&] { return completed == 4 * kPerKind; }, 15s);
   zk.process().resume();
   ASSERT_TRUE(all) << completed << " of " << 4 * kPerKind << " requests completed";
   for (const auto& ec : codes) EXPECT_EQ(ec, ZkErrc::closing) << ec.message();
@@ -319,7 +325,8 @@ TEST_F(ZkSessionTest, SurvivesServerRestartWithinSessionTimeout) {
   zk.process().start();
   zk.process().wait_serving();
 
-  ASSERT_TRUE(run_until(io, [&] { return s->connected(); }, 60s));
+  ASSERT_TRUE(run_until(
+      io, [&] { return s->connected(); }, 60s));
   EXPECT_EQ(s->client_id().session_id, id);
   ASSERT_GE(seen.size(), 2u);
   EXPECT_EQ(seen[0], SessionEvent::disconnected);
@@ -368,7 +375,8 @@ TEST(ZkEnsembleTest, KeepsServingWhenTheLeaderStops) {
     created = run_awaitable(io, s->create("/after", "2"));
     if (!created.ok()) {
       ASSERT_TRUE(is_transient(created.error().code())) << created.error().to_string();
-      run_until(io, [] { return false; }, 200ms);
+      run_until(
+          io, [] { return false; }, 200ms);
     }
   }
   ASSERT_TRUE(created.ok()) << created.error().to_string();

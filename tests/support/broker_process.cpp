@@ -71,7 +71,8 @@ void BrokerProcess::start(std::chrono::milliseconds timeout) {
       started_before_ = true;
       return;
     } catch (const std::runtime_error& e) {
-      const bool port_taken = std::string(e.what()).find("Address already in use") != std::string::npos;
+      const bool port_taken =
+          std::string(e.what()).find("Address already in use") != std::string::npos;
       if (started_before_ || !port_taken || attempt == 3) throw;
       port_ = free_loopback_port();
     }

@@ -7,7 +7,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
-
 #include <optional>
 #include <vector>
 
@@ -21,7 +20,9 @@ class RawClient {
     socket_.connect({boost::asio::ip::make_address("127.0.0.1"), port});
   }
 
-  void send_bytes(std::span<const uint8_t> bytes) { boost::asio::write(socket_, boost::asio::buffer(bytes.data(), bytes.size())); }
+  void send_bytes(std::span<const uint8_t> bytes) {
+    boost::asio::write(socket_, boost::asio::buffer(bytes.data(), bytes.size()));
+  }
 
   // Frames header + body with the 4-byte size.
   static std::vector<uint8_t> frame(int16_t key, int16_t version, int32_t corr,

@@ -3,14 +3,13 @@
 // alive with a work guard while waiting). Throws if the coroutine throws.
 #pragma once
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <exception>
 #include <optional>
 #include <stdexcept>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include "common/awaitable.h"
 

@@ -175,19 +175,18 @@ void ZkProcess::start() {
   if (pid_ > 0) return;
   const bool quorum = read_file(dir_ + "/zoo.cfg").find("server.") != std::string::npos;
   // Everything the child needs is prepared before fork(): after it, only exec-safe calls.
-  std::vector<std::string> args = {
-      "java",
-      "-Xmx256m",
-      "-XX:+UseSerialGC",
-      "-XX:TieredStopAtLevel=1",
-      "-Dzookeeper.admin.enableServer=false",
-      "-Dzookeeper.4lw.commands.whitelist=*",
-      "-Dzookeeper.jmx.log4j.disable=true",
-      "-cp",
-      kZooKeeperJar,
-      quorum ? "org.apache.zookeeper.server.quorum.QuorumPeerMain"
-             : "org.apache.zookeeper.server.ZooKeeperServerMain",
-      dir_ + "/zoo.cfg"};
+  std::vector<std::string> args = {"java",
+                                   "-Xmx256m",
+                                   "-XX:+UseSerialGC",
+                                   "-XX:TieredStopAtLevel=1",
+                                   "-Dzookeeper.admin.enableServer=false",
+                                   "-Dzookeeper.4lw.commands.whitelist=*",
+                                   "-Dzookeeper.jmx.log4j.disable=true",
+                                   "-cp",
+                                   kZooKeeperJar,
+                                   quorum ? "org.apache.zookeeper.server.quorum.QuorumPeerMain"
+                                          : "org.apache.zookeeper.server.ZooKeeperServerMain",
+                                   dir_ + "/zoo.cfg"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -231,8 +230,8 @@ void ZkProcess::wait_serving(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(100ms);
   }
   throw std::runtime_error("ZooKeeper on port " + std::to_string(client_port_) +
-                           " did not serve within " + std::to_string(timeout.count()) +
-                           " ms:\n" + log_tail());
+                           " did not serve within " + std::to_string(timeout.count()) + " ms:\n" +
+                           log_tail());
 }
 
 void ZkProcess::stop() {
@@ -282,8 +281,8 @@ ZkServer::ZkServer(int tick_ms) {
   for (int attempt = 0;; ++attempt) {
     dir_ = std::make_unique<TempDir>("sluice-zk");
     int port = free_loopback_port();
-    process_ = std::make_unique<ZkProcess>(dir_->path(),
-                                           base_config(dir_->path() + "/data", port, tick_ms), port);
+    process_ = std::make_unique<ZkProcess>(
+        dir_->path(), base_config(dir_->path() + "/data", port, tick_ms), port);
     try {
       process_->start();
       process_->wait_serving();
@@ -307,7 +306,8 @@ void ZkServer::restart() {
   process_->wait_serving();
 }
 
-ZkEnsemble::ZkEnsemble(int size, int tick_ms) : dir_(std::make_unique<TempDir>("sluice-zk-ensemble")) {
+ZkEnsemble::ZkEnsemble(int size, int tick_ms)
+    : dir_(std::make_unique<TempDir>("sluice-zk-ensemble")) {
   struct Ports {
     int client, quorum, election;
   };

@@ -58,9 +58,9 @@ class ZkProcess {
   void wait_serving(std::chrono::milliseconds timeout = std::chrono::seconds(60));
   // SIGTERM, then SIGKILL after 10 s; reaps the child. No-op when not running.
   void stop();
-  void kill9();    // SIGKILL at once (a crash)
-  void pause();    // SIGSTOP: the server stops answering, connections stay open
-  void resume();   // SIGCONT
+  void kill9();   // SIGKILL at once (a crash)
+  void pause();   // SIGSTOP: the server stops answering, connections stay open
+  void resume();  // SIGCONT
   // Forgets the process without stopping it (sluice-test-zk start leaves it running).
   pid_t release() { return std::exchange(pid_, -1); }
   bool running() const { return pid_ > 0; }

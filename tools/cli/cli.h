@@ -8,6 +8,7 @@
 // code); declare it below and add it to the list in main.cpp. CMake globs tools/cli/*.cpp.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -15,8 +16,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "sluice/admin.h"
 #include "sluice/config.h"

@@ -69,7 +69,8 @@ TopicLookup lookup_topic(const Context& ctx, const std::string& topic, bool auto
     if (!d) return {.exit_code = report(d.error(), "topic " + topic, ctx)};
     const auto& t = d->at(0);
     if (t.status) return {.partitions = static_cast<int32_t>(t.partitions.size())};
-    if (!is_unknown_topic(t.status.error())) return {.exit_code = report(t.status.error(), "topic " + topic, ctx)};
+    if (!is_unknown_topic(t.status.error()))
+      return {.exit_code = report(t.status.error(), "topic " + topic, ctx)};
     if (!auto_create) return {.exit_code = no_such_topic(topic)};
   }
   // Whether an unknown topic is created is the broker's choice (auto.create.topics.enable): a
@@ -81,7 +82,8 @@ TopicLookup lookup_topic(const Context& ctx, const std::string& topic, bool auto
   if (!probe) return {.exit_code = report(probe.error(), "producer", ctx)};
   auto n = (*probe)->partition_count(topic);
   if (!n) {
-    if (is_unknown_topic(n.error()) || n.error() == ClientErrc::timed_out) return {.exit_code = no_such_topic(topic)};
+    if (is_unknown_topic(n.error()) || n.error() == ClientErrc::timed_out)
+      return {.exit_code = no_such_topic(topic)};
     return {.exit_code = report(n.error(), "topic " + topic, ctx)};
   }
   std::cerr << "topic '" << topic << "' did not exist; the broker created it (" << *n
@@ -138,9 +140,15 @@ std::string json_string(const std::string& bytes) {
       ++i;
     } else if (c < 0x20 || c == 0x7f) {
       switch (c) {
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
         default:
           std::snprintf(buf, sizeof buf, "\\u%04x", c);
           out += buf;
@@ -152,12 +160,15 @@ std::string json_string(const std::string& bytes) {
     } else {
       // A valid UTF-8 sequence is copied; any other byte becomes the code point of the same
       // value (as Latin-1), so the output is always valid JSON.
-      std::size_t len = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+      std::size_t len = (c & 0xe0) == 0xc0   ? 2
+                        : (c & 0xf0) == 0xe0 ? 3
+                        : (c & 0xf8) == 0xf0 ? 4
+                                             : 0;
       bool valid = len != 0 && i + len <= n && c >= 0xc2 && c <= 0xf4;
       for (std::size_t k = 1; valid && k < len; ++k) valid = (s[i + k] & 0xc0) == 0x80;
-      if (valid && len == 3 && c == 0xe0 && s[i + 1] < 0xa0) valid = false;  // overlong
+      if (valid && len == 3 && c == 0xe0 && s[i + 1] < 0xa0) valid = false;   // overlong
       if (valid && len == 3 && c == 0xed && s[i + 1] >= 0xa0) valid = false;  // surrogate
-      if (valid && len == 4 && c == 0xf0 && s[i + 1] < 0x90) valid = false;  // overlong
+      if (valid && len == 4 && c == 0xf0 && s[i + 1] < 0x90) valid = false;   // overlong
       if (valid && len == 4 && c == 0xf4 && s[i + 1] >= 0x90) valid = false;  // > U+10FFFF
       if (valid) {
         out.append(bytes, i, len);

@@ -1,18 +1,17 @@
 // `sluice cluster ...`: `info` (brokers, controller, cluster id, through the Admin client) and
 // `znodes` (a readable dump of Sluice's ZooKeeper tree, see docs/znodes.md).
-#include <cstdio>
-#include <algorithm>
-#include <ctime>
-#include <optional>
-#include <iostream>
-
-#include "common/awaitable.h"  // before Asio: Boost 1.74 needs <utility> first
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/detached.hpp>
 #include <zookeeper/zookeeper.h>
 
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <optional>
+
+#include "common/awaitable.h"  // before Asio: Boost 1.74 needs <utility> first
 #include "coordination/zk_error.h"
 #include "coordination/zk_session.h"
 #include "tools/cli/cli.h"
@@ -29,7 +28,8 @@ int cluster_info(const Context& ctx) {
   auto c = admin->describe_cluster();
   if (!c) return report(c.error(), "describe cluster", ctx);
   std::cout << "cluster id:  " << (c->cluster_id.empty() ? "-" : c->cluster_id) << "\n";
-  std::cout << "controller:  " << (c->controller_id >= 0 ? std::to_string(c->controller_id) : "none") << "\n";
+  std::cout << "controller:  "
+            << (c->controller_id >= 0 ? std::to_string(c->controller_id) : "none") << "\n";
   std::cout << "brokers:     " << c->brokers.size() << "\n\n";
   Table table({"ID", "ADDRESS", "RACK", "ROLE"});
   for (const auto& b : c->brokers) {
@@ -61,7 +61,8 @@ struct ZnodeLine {
 
 // Walks the tree under `root` depth first (children sorted). `prefix` is the chroot, read
 // explicitly so that a dump never creates it.
-awaitable<Result<std::vector<ZnodeLine>>> walk(coord::ZkSession& zk, std::string prefix, std::string root) {
+awaitable<Result<std::vector<ZnodeLine>>> walk(coord::ZkSession& zk, std::string prefix,
+                                               std::string root) {
   std::vector<ZnodeLine> out;
   std::vector<std::string> stack{root};
   while (!stack.empty()) {
@@ -89,7 +90,8 @@ awaitable<Result<std::vector<ZnodeLine>>> walk(coord::ZkSession& zk, std::string
   co_return out;
 }
 
-awaitable<Result<std::vector<ZnodeLine>>> dump(std::string connect, std::string root, int64_t timeout_ms) {
+awaitable<Result<std::vector<ZnodeLine>>> dump(std::string connect, std::string root,
+                                               int64_t timeout_ms) {
   auto split = coord::split_chroot(connect);
   coord::ZkOptions options;
   options.connect = split.first;  // no chroot: connecting would create it
@@ -131,7 +133,8 @@ int cluster_znodes(const Context& ctx, const ZnodeDumpOptions& o) {
   if (devnull) zoo_set_log_stream(devnull);
   boost::asio::io_context io;
   std::optional<Result<std::vector<ZnodeLine>>> result;
-  boost::asio::co_spawn(io, dump_into(o.zookeeper, o.path, ctx.timeout_ms, &result), boost::asio::detached);
+  boost::asio::co_spawn(io, dump_into(o.zookeeper, o.path, ctx.timeout_ms, &result),
+                        boost::asio::detached);
   io.run();
   if (!result) {
     std::cerr << "error: reading ZooKeeper at " << o.zookeeper << ": no result\n";
@@ -140,8 +143,10 @@ int cluster_znodes(const Context& ctx, const ZnodeDumpOptions& o) {
   const auto& r = *result;
   if (!r) {
     auto code = r.error().code();
-    std::cerr << "error: reading ZooKeeper at " << o.zookeeper << ": " << r.error().to_string() << "\n";
-    bool unreachable = code == coord::ZkErrc::operation_timeout || code == coord::ZkErrc::connection_loss ||
+    std::cerr << "error: reading ZooKeeper at " << o.zookeeper << ": " << r.error().to_string()
+              << "\n";
+    bool unreachable = code == coord::ZkErrc::operation_timeout ||
+                       code == coord::ZkErrc::connection_loss ||
                        code.category() != coord::zk_category();
     return unreachable ? kExitUnreachable : kExitKafkaError;
   }
@@ -149,8 +154,8 @@ int cluster_znodes(const Context& ctx, const ZnodeDumpOptions& o) {
     std::cout << z.path;
     if (z.stat.ephemeral_owner != 0) std::cout << "  (ephemeral)";
     if (o.stats) {
-      std::cout << "  [version " << z.stat.version << ", modified " << time_text(z.stat.mtime_ms) << ", "
-                << z.stat.num_children << " children]";
+      std::cout << "  [version " << z.stat.version << ", modified " << time_text(z.stat.mtime_ms)
+                << ", " << z.stat.num_children << " children]";
     }
     std::cout << "\n";
     if (z.data.empty()) continue;
@@ -174,11 +179,14 @@ void add_cluster_commands(CLI::App& app, Context& ctx) {
   }
   {
     auto o = std::make_shared<ZnodeDumpOptions>();
-    auto* c = cluster->add_subcommand("znodes", "Print Sluice's znodes in ZooKeeper (see docs/znodes.md)");
-    c->add_option("-z,--zookeeper", o->zookeeper, "ZooKeeper connect string host:port[,host:port][/chroot]")
+    auto* c = cluster->add_subcommand("znodes",
+                                      "Print Sluice's znodes in ZooKeeper (see docs/znodes.md)");
+    c->add_option("-z,--zookeeper", o->zookeeper,
+                  "ZooKeeper connect string host:port[,host:port][/chroot]")
         ->required();
     c->add_option("-p,--path", o->path, "Only this subtree (relative to the chroot)");
-    c->add_flag("-s,--stat", o->stats, "Show each znode's version, modification time and child count");
+    c->add_flag("-s,--stat", o->stats,
+                "Show each znode's version, modification time and child count");
     c->callback([&ctx, o] { ctx.run = [&ctx, o] { return cluster_znodes(ctx, *o); }; });
   }
 }

@@ -44,12 +44,24 @@ class RecordFormat {
       char c = spec[i];
       if (c == '\\' && i + 1 < spec.size()) {
         switch (char e = spec[++i]) {
-          case 'n': literal += '\n'; break;
-          case 't': literal += '\t'; break;
-          case 'r': literal += '\r'; break;
-          case '0': literal += '\0'; break;
-          case '\\': literal += '\\'; break;
-          default: literal += '\\'; literal += e;
+          case 'n':
+            literal += '\n';
+            break;
+          case 't':
+            literal += '\t';
+            break;
+          case 'r':
+            literal += '\r';
+            break;
+          case '0':
+            literal += '\0';
+            break;
+          case '\\':
+            literal += '\\';
+            break;
+          default:
+            literal += '\\';
+            literal += e;
         }
       } else if (c == '%' && i + 1 < spec.size()) {
         char p = spec[++i];
@@ -75,15 +87,33 @@ class RecordFormat {
     if (json_) return append_json(out, r);
     for (const auto& part : parts_) {
       switch (part.placeholder) {
-        case 0: out += part.literal; break;
-        case 'k': if (r.key) out += *r.key; break;
-        case 'v': if (r.value) out += *r.value; break;
-        case 'K': out += r.key ? std::to_string(r.key->size()) : "-1"; break;
-        case 'S': out += r.value ? std::to_string(r.value->size()) : "-1"; break;
-        case 'p': out += std::to_string(r.partition); break;
-        case 'o': out += std::to_string(r.offset); break;
-        case 't': out += r.topic; break;
-        case 'T': out += std::to_string(r.timestamp_ms); break;
+        case 0:
+          out += part.literal;
+          break;
+        case 'k':
+          if (r.key) out += *r.key;
+          break;
+        case 'v':
+          if (r.value) out += *r.value;
+          break;
+        case 'K':
+          out += r.key ? std::to_string(r.key->size()) : "-1";
+          break;
+        case 'S':
+          out += r.value ? std::to_string(r.value->size()) : "-1";
+          break;
+        case 'p':
+          out += std::to_string(r.partition);
+          break;
+        case 'o':
+          out += std::to_string(r.offset);
+          break;
+        case 't':
+          out += r.topic;
+          break;
+        case 'T':
+          out += std::to_string(r.timestamp_ms);
+          break;
         case 'h':
           for (std::size_t i = 0; i < r.headers.size(); ++i) {
             if (i) out += ',';
@@ -103,15 +133,18 @@ class RecordFormat {
   };
 
   static void append_json(std::string& out, const ConsumerRecord& r) {
-    auto nullable = [](const std::optional<std::string>& s) { return s ? json_string(*s) : std::string("null"); };
+    auto nullable = [](const std::optional<std::string>& s) {
+      return s ? json_string(*s) : std::string("null");
+    };
     out += "{\"topic\":" + json_string(r.topic) + ",\"partition\":" + std::to_string(r.partition) +
-           ",\"offset\":" + std::to_string(r.offset) + ",\"timestamp\":" + std::to_string(r.timestamp_ms) +
-           ",\"timestamp_type\":\"" +
+           ",\"offset\":" + std::to_string(r.offset) +
+           ",\"timestamp\":" + std::to_string(r.timestamp_ms) + ",\"timestamp_type\":\"" +
            (r.timestamp_type == TimestampType::create_time ? "CreateTime" : "LogAppendTime") +
            "\",\"key\":" + nullable(r.key) + ",\"value\":" + nullable(r.value) + ",\"headers\":[";
     for (std::size_t i = 0; i < r.headers.size(); ++i) {
       if (i) out += ',';
-      out += "{\"key\":" + json_string(r.headers[i].key) + ",\"value\":" + nullable(r.headers[i].value) + "}";
+      out += "{\"key\":" + json_string(r.headers[i].key) +
+             ",\"value\":" + nullable(r.headers[i].value) + "}";
     }
     out += "]}\n";
   }
@@ -125,9 +158,11 @@ int consume(const Context& ctx, const ConsumeOptions& o) {
   if (!format) return kExitUsage;
   const bool grouped = !o.group.empty();
   if (grouped && (o.offset || o.partition)) {
-    return usage_error("--offset and --partition pick partitions by hand: not with -g (the group assigns them)");
+    return usage_error(
+        "--offset and --partition pick partitions by hand: not with -g (the group assigns them)");
   }
-  if (o.offset && o.from_beginning) return usage_error("--offset and --from-beginning exclude each other");
+  if (o.offset && o.from_beginning)
+    return usage_error("--offset and --from-beginning exclude each other");
   const int64_t idle_timeout_ms = o.idle_timeout_ms.value_or(o.count > 0 ? 60000 : 0);
 
   catch_interrupts();
@@ -164,12 +199,14 @@ int consume(const Context& ctx, const ConsumeOptions& o) {
     RebalanceListener listener;
     // Listeners run inside poll() on this thread, so a blocking commit is allowed here.
     listener.on_revoked = [&](const std::vector<TopicPartition>& tps) {
-      if (auto st = commit_printed(tps); !st) std::cerr << "warning: commit on rebalance: " << st.error().to_string() << "\n";
+      if (auto st = commit_printed(tps); !st)
+        std::cerr << "warning: commit on rebalance: " << st.error().to_string() << "\n";
     };
     listener.on_lost = [&](const std::vector<TopicPartition>& tps) {
       for (const auto& tp : tps) printed.erase(tp);
     };
-    if (auto st = consumer.subscribe({o.topic}, listener); !st) return report(st.error(), "subscribe", ctx);
+    if (auto st = consumer.subscribe({o.topic}, listener); !st)
+      return report(st.error(), "subscribe", ctx);
   } else {
     std::vector<TopicPartition> tps;
     if (o.partition) {
@@ -230,13 +267,16 @@ int consume(const Context& ctx, const ConsumeOptions& o) {
   if (grouped) {
     std::vector<TopicPartition> all;
     for (const auto& entry : printed) all.push_back(entry.first);
-    if (auto st = commit_printed(all); !st) rc = report(st.error(), "commit offsets of group " + o.group, ctx);
+    if (auto st = commit_printed(all); !st)
+      rc = report(st.error(), "commit offsets of group " + o.group, ctx);
   }
-  if (auto st = consumer.close(); !st) std::cerr << "warning: close: " << st.error().to_string() << "\n";
+  if (auto st = consumer.close(); !st)
+    std::cerr << "warning: close: " << st.error().to_string() << "\n";
   std::cerr << "consumed " << n << (n == 1 ? " record" : " records") << " from " << o.topic
             << (interrupted() ? " (interrupted)" : "") << "\n";
   if (timed_out && o.count > 0 && n < o.count) {
-    std::cerr << "error: no records for " << idle_timeout_ms << " ms; " << n << " of " << o.count << " read\n";
+    std::cerr << "error: no records for " << idle_timeout_ms << " ms; " << n << " of " << o.count
+              << " read\n";
     if (rc == kExitOk) rc = kExitKafkaError;
   }
   return rc;
@@ -248,25 +288,33 @@ void add_consume_commands(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<ConsumeOptions>();
   auto* c = app.add_subcommand("consume", "Print records of a topic");
   c->add_option("topic", o->topic, "Topic name")->required();
-  c->add_flag("--from-beginning", o->from_beginning,
-              "Start at the earliest offset (with -g: only for partitions the group has no commit for)");
-  c->add_option("--offset", o->offset, "Start at this offset (of -p's partition, else of every partition)")
+  c->add_flag(
+      "--from-beginning", o->from_beginning,
+      "Start at the earliest offset (with -g: only for partitions the group has no commit for)");
+  c->add_option("--offset", o->offset,
+                "Start at this offset (of -p's partition, else of every partition)")
       ->check(CLI::NonNegativeNumber);
-  c->add_option("-p,--partition", o->partition, "Read only this partition")->check(CLI::NonNegativeNumber);
+  c->add_option("-p,--partition", o->partition, "Read only this partition")
+      ->check(CLI::NonNegativeNumber);
   c->add_option("-n,--count", o->count, "Exit after N records")->check(CLI::PositiveNumber);
-  c->add_option("-g,--group", o->group,
-                "Consume as a member of GROUP; commits the offsets of the records printed before exiting");
+  c->add_option(
+      "-g,--group", o->group,
+      "Consume as a member of GROUP; commits the offsets of the records printed before exiting");
   c->add_option("--timeout-ms", o->idle_timeout_ms,
                 "Exit after this long without records (0: never). Default: never, or 60000 with -n")
       ->check(CLI::NonNegativeNumber);
   c->add_option("-f,--format", o->format,
-                "Output per record: 'json' (one object per line) or text with %k key, %v value, %p partition,\n"
-                "%o offset, %t topic, %T timestamp (ms), %h headers (k=v,...), %K/%S key/value size, %%, \\n, \\t");
+                "Output per record: 'json' (one object per line) or text with %k key, %v value, %p "
+                "partition,\n"
+                "%o offset, %t topic, %T timestamp (ms), %h headers (k=v,...), %K/%S key/value "
+                "size, %%, \\n, \\t");
   c->footer(
-      "Without -g: reads every partition (or -p's) from the end, --from-beginning or --offset; commits\n"
+      "Without -g: reads every partition (or -p's) from the end, --from-beginning or --offset; "
+      "commits\n"
       "nothing. With -g: the group's committed offsets, else the end (or the beginning with\n"
       "--from-beginning). Null keys and values print as empty text (JSON: null).\n"
-      "Exit 0 after -n records, --timeout-ms of silence or Ctrl-C (which commits with -g); 1 when -n\n"
+      "Exit 0 after -n records, --timeout-ms of silence or Ctrl-C (which commits with -g); 1 when "
+      "-n\n"
       "records did not arrive in time or on a Kafka error.\n"
       "Example: sluice consume events -g readers --from-beginning -n 10 -f '%p:%o %k=%v\\n'");
   c->callback([&ctx, o] { ctx.run = [&ctx, o] { return consume(ctx, *o); }; });

@@ -26,15 +26,16 @@ int group_list(const Context& ctx) {
   }
   Table table({"GROUP", "STATE", "PROTOCOL-TYPE", "COORDINATOR"});
   for (const auto& g : *r) {
-    table.add({g.group_id, g.state.empty() ? "-" : g.state, g.protocol_type.empty() ? "-" : g.protocol_type,
-               std::to_string(g.coordinator)});
+    table.add({g.group_id, g.state.empty() ? "-" : g.state,
+               g.protocol_type.empty() ? "-" : g.protocol_type, std::to_string(g.coordinator)});
   }
   table.print(std::cout);
   return kExitOk;
 }
 
 // The partitions of `topics` (all of them), or an error for one that does not exist.
-Result<std::vector<TopicPartition>> partitions_of(Admin& admin, const std::set<std::string>& topics) {
+Result<std::vector<TopicPartition>> partitions_of(Admin& admin,
+                                                  const std::set<std::string>& topics) {
   std::vector<TopicPartition> out;
   if (topics.empty()) return out;
   auto d = admin.describe_topics(std::vector<std::string>(topics.begin(), topics.end()));
@@ -143,8 +144,8 @@ int group_describe(const Context& ctx, const std::string& group) {
 std::optional<int64_t> parse_datetime(const std::string& text) {
   std::tm tm{};
   int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
     return std::nullopt;
   }
   tm.tm_year -= 1900;
@@ -186,13 +187,19 @@ struct ResetOptions {
 };
 
 int group_reset_offsets(const Context& ctx, const ResetOptions& o) {
-  int targets = int(o.to_earliest) + int(o.to_latest) + int(o.to_offset.has_value()) + int(o.to_datetime.has_value());
-  if (targets != 1) return usage_error("give exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime");
-  if (o.topics.empty() && !o.all_topics) return usage_error("give --topic TOPIC[:PARTITIONS] or --all-topics");
+  int targets = int(o.to_earliest) + int(o.to_latest) + int(o.to_offset.has_value()) +
+                int(o.to_datetime.has_value());
+  if (targets != 1)
+    return usage_error(
+        "give exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime");
+  if (o.topics.empty() && !o.all_topics)
+    return usage_error("give --topic TOPIC[:PARTITIONS] or --all-topics");
   std::optional<int64_t> at_ms;
   if (o.to_datetime) {
     at_ms = parse_datetime(*o.to_datetime);
-    if (!at_ms) return usage_error("--to-datetime expects YYYY-MM-DDTHH:MM:SS[.mmm][Z|+HH:MM], got '" + *o.to_datetime + "'");
+    if (!at_ms)
+      return usage_error("--to-datetime expects YYYY-MM-DDTHH:MM:SS[.mmm][Z|+HH:MM], got '" +
+                         *o.to_datetime + "'");
   }
   auto admin = ctx.admin();
   if (!admin) return kExitUsage;
@@ -276,8 +283,9 @@ int group_reset_offsets(const Context& ctx, const ResetOptions& o) {
   for (const auto& kv : plan) {
     auto c = committed->find(kv.first);
     table.add({kv.first.topic, std::to_string(kv.first.partition),
-               c != committed->end() ? std::to_string(c->second.offset) : "-", std::to_string(kv.second),
-               std::to_string(lo->at(kv.first).offset), std::to_string(hi->at(kv.first).offset)});
+               c != committed->end() ? std::to_string(c->second.offset) : "-",
+               std::to_string(kv.second), std::to_string(lo->at(kv.first).offset),
+               std::to_string(hi->at(kv.first).offset)});
   }
   table.print(std::cout);
   if (!o.execute) {
@@ -304,11 +312,14 @@ int group_delete(const Context& ctx, const std::vector<std::string>& groups) {
   for (const auto& item : *r) {
     if (item.status) {
       std::cout << "deleted group " << item.name << "\n";
-    } else if (kafka_code(item.status.error()) == static_cast<int16_t>(KafkaErrc::group_id_not_found)) {
+    } else if (kafka_code(item.status.error()) ==
+               static_cast<int16_t>(KafkaErrc::group_id_not_found)) {
       std::cerr << "error: group '" << item.name << "' does not exist\n";
       rc = kExitKafkaError;
-    } else if (kafka_code(item.status.error()) == static_cast<int16_t>(KafkaErrc::non_empty_group)) {
-      std::cerr << "error: group '" << item.name << "' has active members; stop its consumers first\n";
+    } else if (kafka_code(item.status.error()) ==
+               static_cast<int16_t>(KafkaErrc::non_empty_group)) {
+      std::cerr << "error: group '" << item.name
+                << "' has active members; stop its consumers first\n";
       rc = kExitKafkaError;
     } else {
       rc = report(item.status.error(), "delete group " + item.name, ctx);
@@ -329,23 +340,25 @@ void add_group_commands(CLI::App& app, Context& ctx) {
   }
   {
     auto name = std::make_shared<std::string>();
-    auto* c = group->add_subcommand("describe",
-                                    "Members, assignment, committed offset, log end offset and lag per partition");
+    auto* c = group->add_subcommand(
+        "describe", "Members, assignment, committed offset, log end offset and lag per partition");
     c->add_option("group", *name, "Group id")->required();
     c->callback([&ctx, name] { ctx.run = [&ctx, name] { return group_describe(ctx, *name); }; });
   }
   {
     auto o = std::make_shared<ResetOptions>();
-    auto* c = group->add_subcommand("reset-offsets",
-                                    "Move a group's committed offsets (prints the plan; --execute commits it)");
+    auto* c = group->add_subcommand(
+        "reset-offsets",
+        "Move a group's committed offsets (prints the plan; --execute commits it)");
     c->add_option("group", o->group, "Group id")->required();
     c->add_option("-t,--topic", o->topics, "TOPIC or TOPIC:P1,P2 (repeatable)");
     c->add_flag("--all-topics", o->all_topics, "Every topic the group has offsets for");
     c->add_flag("--to-earliest", o->to_earliest, "To the earliest offset");
     c->add_flag("--to-latest", o->to_latest, "To the log end offset");
     c->add_option("--to-offset", o->to_offset, "To this offset (clamped to the partition's range)");
-    c->add_option("--to-datetime", o->to_datetime,
-                  "To the first offset at or after YYYY-MM-DDTHH:MM:SS[.mmm][Z|+HH:MM] (UTC without a zone)");
+    c->add_option(
+        "--to-datetime", o->to_datetime,
+        "To the first offset at or after YYYY-MM-DDTHH:MM:SS[.mmm][Z|+HH:MM] (UTC without a zone)");
     c->add_flag("--execute", o->execute, "Commit the new offsets (default: dry run)");
     c->callback([&ctx, o] { ctx.run = [&ctx, o] { return group_reset_offsets(ctx, *o); }; });
   }

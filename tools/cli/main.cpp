@@ -16,13 +16,15 @@ int main(int argc, char** argv) {
   Context ctx;
   if (const char* env = std::getenv("SLUICE_BROKERS"); env && *env) ctx.brokers = env;
 
-  CLI::App app{"sluice: manage and use a Sluice cluster (any Kafka-protocol cluster works too)", "sluice"};
+  CLI::App app{"sluice: manage and use a Sluice cluster (any Kafka-protocol cluster works too)",
+               "sluice"};
   app.footer(
       "Exit codes: 0 ok, 1 the cluster answered with an error (e.g. unknown topic),\n"
       "            2 usage error, 3 the cluster (or ZooKeeper) could not be reached.\n"
       "Run `sluice COMMAND --help` for a command's options.");
   app.option_defaults()->always_capture_default();
-  app.add_option("-b,--brokers", ctx.brokers, "Bootstrap brokers host:port[,host:port...] (env SLUICE_BROKERS)")
+  app.add_option("-b,--brokers", ctx.brokers,
+                 "Bootstrap brokers host:port[,host:port...] (env SLUICE_BROKERS)")
       ->capture_default_str();
   app.add_option("--timeout", ctx.timeout_ms, "Time limit of each operation, in milliseconds")
       ->check(CLI::PositiveNumber);

@@ -37,7 +37,8 @@ struct Window {
     bytes.fetch_add(n_bytes, std::memory_order_relaxed);
     latency_sum_us.fetch_add(latency_us, std::memory_order_relaxed);
     int64_t max = latency_max_us.load(std::memory_order_relaxed);
-    while (latency_us > max && !latency_max_us.compare_exchange_weak(max, latency_us, std::memory_order_relaxed)) {
+    while (latency_us > max &&
+           !latency_max_us.compare_exchange_weak(max, latency_us, std::memory_order_relaxed)) {
     }
   }
 };
@@ -68,9 +69,11 @@ class Reporter {
       const int64_t bytes = window_.bytes.exchange(0);
       const int64_t sum = window_.latency_sum_us.exchange(0);
       const int64_t max = window_.latency_max_us.exchange(0);
-      std::fprintf(stderr, "%lld records %s, %.1f records/s (%.2f MB/s), %.2f ms avg latency, %.2f ms max latency\n",
-                   static_cast<long long>(total_()), verb_, n / s, bytes / kMiB / s,
-                   n ? sum / 1000.0 / n : 0.0, max / 1000.0);
+      std::fprintf(
+          stderr,
+          "%lld records %s, %.1f records/s (%.2f MB/s), %.2f ms avg latency, %.2f ms max latency\n",
+          static_cast<long long>(total_()), verb_, n / s, bytes / kMiB / s,
+          n ? sum / 1000.0 / n : 0.0, max / 1000.0);
     }
   }
 
@@ -115,9 +118,12 @@ std::string json_number(double v) {
 }
 
 std::string latency_json(const Latencies& l) {
-  return "\"latency_avg_ms\":" + json_number(l.avg_ms) + ",\"latency_max_ms\":" + json_number(l.max_ms) +
-         ",\"latency_p50_ms\":" + json_number(l.p50_ms) + ",\"latency_p95_ms\":" + json_number(l.p95_ms) +
-         ",\"latency_p99_ms\":" + json_number(l.p99_ms) + ",\"latency_p999_ms\":" + json_number(l.p999_ms);
+  return "\"latency_avg_ms\":" + json_number(l.avg_ms) +
+         ",\"latency_max_ms\":" + json_number(l.max_ms) +
+         ",\"latency_p50_ms\":" + json_number(l.p50_ms) +
+         ",\"latency_p95_ms\":" + json_number(l.p95_ms) +
+         ",\"latency_p99_ms\":" + json_number(l.p99_ms) +
+         ",\"latency_p999_ms\":" + json_number(l.p999_ms);
 }
 
 struct PerfProduceOptions {
@@ -164,17 +170,20 @@ int perf_produce(const Context& ctx, const PerfProduceOptions& o) {
   int64_t sent = 0;
   const auto start = Clock::now();
   {
-    Reporter reporter(window, [&] { return acked.load(); }, "sent");
+    Reporter reporter(
+        window, [&] { return acked.load(); }, "sent");
     for (; sent < o.count && !interrupted(); ++sent) {
       if (o.rate > 0) {
-        auto due = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(sent / o.rate));
+        auto due = start + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(sent / o.rate));
         if (due > Clock::now()) std::this_thread::sleep_until(due);
       }
       const auto sent_at = Clock::now();
       const auto index = static_cast<std::size_t>(sent);
       // Runs on the producer's thread; each report writes only its own slot.
       auto on_delivery = [&, sent_at, index](const Result<RecordMetadata>& md) {
-        const int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent_at).count();
+        const int64_t us =
+            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent_at).count();
         if (!md) {
           if (failed.fetch_add(1) == 0) {
             std::lock_guard lock(error_mu);
@@ -200,17 +209,21 @@ int perf_produce(const Context& ctx, const PerfProduceOptions& o) {
   const double rps = elapsed > 0 ? ok / elapsed : 0;
   const double mbps = elapsed > 0 ? ok * static_cast<double>(o.size) / kMiB / elapsed : 0;
   char line[512];
-  std::snprintf(line, sizeof line,
-                "%lld records sent, %.1f records/s (%.2f MB/s), %.2f ms avg latency, %.2f ms max latency, "
-                "%.2f ms 50th, %.2f ms 95th, %.2f ms 99th, %.2f ms 99.9th.\n",
-                static_cast<long long>(ok), rps, mbps, l.avg_ms, l.max_ms, l.p50_ms, l.p95_ms, l.p99_ms, l.p999_ms);
+  std::snprintf(
+      line, sizeof line,
+      "%lld records sent, %.1f records/s (%.2f MB/s), %.2f ms avg latency, %.2f ms max latency, "
+      "%.2f ms 50th, %.2f ms 95th, %.2f ms 99th, %.2f ms 99.9th.\n",
+      static_cast<long long>(ok), rps, mbps, l.avg_ms, l.max_ms, l.p50_ms, l.p95_ms, l.p99_ms,
+      l.p999_ms);
   if (o.json) {
     std::cerr << line;
-    std::cout << "{\"topic\":" << json_string(o.topic) << ",\"records\":" << ok << ",\"failed\":" << failed.load()
-              << ",\"record_size\":" << o.size << ",\"bytes\":" << ok * o.size
-              << ",\"acks\":" << json_string(o.acks) << ",\"compression\":" << json_string(o.compression)
-              << ",\"elapsed_s\":" << json_number(elapsed) << ",\"records_per_s\":" << json_number(rps)
-              << ",\"mb_per_s\":" << json_number(mbps) << "," << latency_json(l) << "}\n";
+    std::cout << "{\"topic\":" << json_string(o.topic) << ",\"records\":" << ok
+              << ",\"failed\":" << failed.load() << ",\"record_size\":" << o.size
+              << ",\"bytes\":" << ok * o.size << ",\"acks\":" << json_string(o.acks)
+              << ",\"compression\":" << json_string(o.compression)
+              << ",\"elapsed_s\":" << json_number(elapsed)
+              << ",\"records_per_s\":" << json_number(rps) << ",\"mb_per_s\":" << json_number(mbps)
+              << "," << latency_json(l) << "}\n";
   } else {
     std::cout << line;
   }
@@ -220,8 +233,8 @@ int perf_produce(const Context& ctx, const PerfProduceOptions& o) {
     return exit_code_for(*first_error);
   }
   if (ok < o.count) {
-    std::cerr << "error: " << ok << " of " << o.count << " records acknowledged" << (interrupted() ? " (interrupted)" : "")
-              << "\n";
+    std::cerr << "error: " << ok << " of " << o.count << " records acknowledged"
+              << (interrupted() ? " (interrupted)" : "") << "\n";
     return kExitKafkaError;
   }
   return kExitOk;
@@ -268,7 +281,8 @@ int perf_consume(const Context& ctx, const PerfConsumeOptions& o) {
   const auto start = Clock::now();
   std::optional<Clock::time_point> first;
   {
-    Reporter reporter(window, [&] { return total.load(); }, "consumed");
+    Reporter reporter(
+        window, [&] { return total.load(); }, "consumed");
     auto last_record = start;
     while (total.load() < o.count && !interrupted()) {
       auto records = consumer.poll(Millis(100));
@@ -288,7 +302,8 @@ int perf_consume(const Context& ctx, const PerfConsumeOptions& o) {
       last_record = now;
       if (!first) first = now;
       const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch()).count();
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
       for (const auto& r : *records) {
         if (total.load() >= o.count) break;
         const int64_t size = (r.key ? static_cast<int64_t>(r.key->size()) : 0) +
@@ -302,32 +317,39 @@ int perf_consume(const Context& ctx, const PerfConsumeOptions& o) {
     }
   }
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  if (auto st = consumer.close(); !st) std::cerr << "warning: close: " << st.error().to_string() << "\n";
+  if (auto st = consumer.close(); !st)
+    std::cerr << "warning: close: " << st.error().to_string() << "\n";
   const int64_t n = total.load();
   const Latencies l = summarize(std::move(latency_us));
   const double rps = elapsed > 0 ? n / elapsed : 0;
   const double mbps = elapsed > 0 ? bytes / kMiB / elapsed : 0;
-  const double first_ms = first ? std::chrono::duration<double, std::milli>(*first - start).count() : -1;
+  const double first_ms =
+      first ? std::chrono::duration<double, std::milli>(*first - start).count() : -1;
   char line[512];
-  std::snprintf(line, sizeof line,
-                "%lld records consumed (%.2f MB) in %.2f s, %.1f records/s (%.2f MB/s), first record after %.0f ms; "
-                "end-to-end latency %.2f ms avg, %.2f ms max, %.2f ms 50th, %.2f ms 95th, %.2f ms 99th, "
-                "%.2f ms 99.9th.\n",
-                static_cast<long long>(n), bytes / kMiB, elapsed, rps, mbps, first_ms, l.avg_ms, l.max_ms, l.p50_ms,
-                l.p95_ms, l.p99_ms, l.p999_ms);
+  std::snprintf(
+      line, sizeof line,
+      "%lld records consumed (%.2f MB) in %.2f s, %.1f records/s (%.2f MB/s), first record after "
+      "%.0f ms; "
+      "end-to-end latency %.2f ms avg, %.2f ms max, %.2f ms 50th, %.2f ms 95th, %.2f ms 99th, "
+      "%.2f ms 99.9th.\n",
+      static_cast<long long>(n), bytes / kMiB, elapsed, rps, mbps, first_ms, l.avg_ms, l.max_ms,
+      l.p50_ms, l.p95_ms, l.p99_ms, l.p999_ms);
   if (o.json) {
     std::cerr << line;
-    std::cout << "{\"topic\":" << json_string(o.topic) << ",\"records\":" << n << ",\"bytes\":" << bytes
+    std::cout << "{\"topic\":" << json_string(o.topic) << ",\"records\":" << n
+              << ",\"bytes\":" << bytes
               << ",\"group\":" << (o.group.empty() ? std::string("null") : json_string(o.group))
-              << ",\"elapsed_s\":" << json_number(elapsed) << ",\"records_per_s\":" << json_number(rps)
-              << ",\"mb_per_s\":" << json_number(mbps) << ",\"first_record_ms\":" << json_number(first_ms) << ","
-              << latency_json(l) << "}\n";
+              << ",\"elapsed_s\":" << json_number(elapsed)
+              << ",\"records_per_s\":" << json_number(rps) << ",\"mb_per_s\":" << json_number(mbps)
+              << ",\"first_record_ms\":" << json_number(first_ms) << "," << latency_json(l)
+              << "}\n";
   } else {
     std::cout << line;
   }
   if (rc == kExitOk && n < o.count) {
     std::cerr << "error: " << n << " of " << o.count << " records read"
-              << (interrupted() ? " (interrupted)" : " (no records for " + std::to_string(o.idle_timeout_ms) + " ms)")
+              << (interrupted() ? " (interrupted)"
+                                : " (no records for " + std::to_string(o.idle_timeout_ms) + " ms)")
               << "\n";
     rc = kExitKafkaError;
   }
@@ -341,33 +363,44 @@ void add_perf_commands(CLI::App& app, Context& ctx) {
   perf->require_subcommand(1);
   {
     auto o = std::make_shared<PerfProduceOptions>();
-    auto* c = perf->add_subcommand("produce", "Send N records of SIZE bytes; report records/s, MB/s and latency");
+    auto* c = perf->add_subcommand(
+        "produce", "Send N records of SIZE bytes; report records/s, MB/s and latency");
     c->add_option("topic", o->topic, "Topic name")->required();
-    c->add_option("-n,--count", o->count, "Number of records")->required()->check(CLI::PositiveNumber);
+    c->add_option("-n,--count", o->count, "Number of records")
+        ->required()
+        ->check(CLI::PositiveNumber);
     c->add_option("-s,--size", o->size, "Value size in bytes")->check(CLI::NonNegativeNumber);
-    c->add_option("--acks", o->acks, "Acknowledgements: 0, 1 or all")->check(CLI::IsMember({"0", "1", "all", "-1"}));
+    c->add_option("--acks", o->acks, "Acknowledgements: 0, 1 or all")
+        ->check(CLI::IsMember({"0", "1", "all", "-1"}));
     c->add_option("-z,--compression", o->compression, "Compression codec")
         ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}));
     c->add_option("--linger-ms", o->linger_ms, "linger.ms")->check(CLI::NonNegativeNumber);
     c->add_option("--batch-size", o->batch_size, "batch.size in bytes")->check(CLI::PositiveNumber);
-    c->add_option("--rate", o->rate, "Records per second at most (0: unlimited)")->check(CLI::NonNegativeNumber);
+    c->add_option("--rate", o->rate, "Records per second at most (0: unlimited)")
+        ->check(CLI::NonNegativeNumber);
     c->add_flag("--json", o->json, "Print the result as one JSON object on stdout");
     c->footer(
-        "Progress every second on stderr. Latency: from send() to the delivery report. Exit 0 when\n"
+        "Progress every second on stderr. Latency: from send() to the delivery report. Exit 0 "
+        "when\n"
         "every record was acknowledged.");
     c->callback([&ctx, o] { ctx.run = [&ctx, o] { return perf_produce(ctx, *o); }; });
   }
   {
     auto o = std::make_shared<PerfConsumeOptions>();
-    auto* c = perf->add_subcommand("consume", "Read N records from the beginning; report records/s and MB/s");
+    auto* c = perf->add_subcommand("consume",
+                                   "Read N records from the beginning; report records/s and MB/s");
     c->add_option("topic", o->topic, "Topic name")->required();
-    c->add_option("-n,--count", o->count, "Number of records")->required()->check(CLI::PositiveNumber);
-    c->add_option("-g,--group", o->group, "Consume as a member of GROUP (else: assign every partition)");
+    c->add_option("-n,--count", o->count, "Number of records")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    c->add_option("-g,--group", o->group,
+                  "Consume as a member of GROUP (else: assign every partition)");
     c->add_option("--timeout-ms", o->idle_timeout_ms, "Give up after this long without records")
         ->check(CLI::PositiveNumber);
     c->add_flag("--json", o->json, "Print the result as one JSON object on stdout");
     c->footer(
-        "Progress every second on stderr. Latency: arrival minus the record's timestamp (end to end\n"
+        "Progress every second on stderr. Latency: arrival minus the record's timestamp (end to "
+        "end\n"
         "when a producer runs at the same time). Exit 1 if fewer than N records arrive.");
     c->callback([&ctx, o] { ctx.run = [&ctx, o] { return perf_consume(ctx, *o); }; });
   }

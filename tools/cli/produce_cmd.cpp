@@ -37,12 +37,24 @@ std::string unescape(const std::string& in) {
       continue;
     }
     switch (in[++i]) {
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case 'r': out += '\r'; break;
-      case '0': out += '\0'; break;
-      case '\\': out += '\\'; break;
-      default: out += '\\'; out += in[i];
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case '0':
+        out += '\0';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      default:
+        out += '\\';
+        out += in[i];
     }
   }
   return out;
@@ -60,7 +72,8 @@ class DeliveryTally {
     }
     std::lock_guard lock(mu_);
     if (++failed_ == 1) first_error_ = r.error();
-    if (failed_ <= kMaxPrinted) std::cerr << "error: delivery failed: " << r.error().to_string() << "\n";
+    if (failed_ <= kMaxPrinted)
+      std::cerr << "error: delivery failed: " << r.error().to_string() << "\n";
     if (failed_ == kMaxPrinted + 1) std::cerr << "error: (more delivery errors not shown)\n";
   }
   int64_t acked() const { return acked_.load(); }
@@ -116,8 +129,8 @@ int produce(const Context& ctx, const ProduceOptions& o) {
   if (!producer) return report(producer.error(), "producer", ctx);
   accept_interrupts();
   if (isatty(STDIN_FILENO)) {
-    std::cerr << "producing to " << o.topic << ": one record per " << (delimiter == "\n" ? "line" : "delimiter")
-              << ", Ctrl-D to finish\n";
+    std::cerr << "producing to " << o.topic << ": one record per "
+              << (delimiter == "\n" ? "line" : "delimiter") << ", Ctrl-D to finish\n";
   }
 
   DeliveryTally tally;
@@ -133,7 +146,8 @@ int produce(const Context& ctx, const ProduceOptions& o) {
     }
     if (!(o.null_value && text == *o.null_value)) r.value = std::move(text);
     ++sent;
-    (*producer)->send(std::move(r), [&tally](const Result<RecordMetadata>& md) { tally.on_report(md); });
+    (*producer)->send(std::move(r),
+                      [&tally](const Result<RecordMetadata>& md) { tally.on_report(md); });
   };
 
   // read(2), not iostreams: a line typed at a terminal is sent at once, not when a buffer fills.
@@ -159,7 +173,8 @@ int produce(const Context& ctx, const ProduceOptions& o) {
     }
     pending.erase(0, start);
   }
-  if (!pending.empty() && !interrupted()) send(std::move(pending));  // the last record, unterminated
+  if (!pending.empty() && !interrupted())
+    send(std::move(pending));  // the last record, unterminated
 
   auto flushed = (*producer)->flush(config.delivery_timeout);
   (void)(*producer)->close(Millis(0));
@@ -167,7 +182,8 @@ int produce(const Context& ctx, const ProduceOptions& o) {
   const int64_t failed = tally.failed();
   std::cerr << "produced " << acked << (acked == 1 ? " record" : " records") << " to " << o.topic;
   if (failed > 0) std::cerr << "; " << failed << " failed";
-  if (sent - acked - failed > 0) std::cerr << "; " << (sent - acked - failed) << " without a delivery report";
+  if (sent - acked - failed > 0)
+    std::cerr << "; " << (sent - acked - failed) << " without a delivery report";
   std::cerr << (interrupted() ? " (interrupted)\n" : "\n");
   if (!flushed && failed == 0) return report(flushed.error(), "flush", ctx);
   if (failed > 0) return exit_code_for(*tally.first_error());
@@ -182,16 +198,21 @@ void add_produce_commands(CLI::App& app, Context& ctx) {
   auto* c = app.add_subcommand("produce", "Produce records read from stdin, one per line");
   c->add_option("topic", o->topic, "Topic name")->required();
   c->add_option("-d,--delimiter", o->delimiter, "Record delimiter (\\n, \\t, \\0 understood)");
-  c->add_option("-k,--key-separator", o->key_separator,
-                "Split each record into key and value at the first SEP (no SEP in a record: null key)");
+  c->add_option(
+      "-k,--key-separator", o->key_separator,
+      "Split each record into key and value at the first SEP (no SEP in a record: null key)");
   c->add_option("-H,--header", o->headers, "Header key=value added to every record (repeatable)");
-  c->add_option("-p,--partition", o->partition, "Partition to write to (default: by key, sticky for null keys)")
+  c->add_option("-p,--partition", o->partition,
+                "Partition to write to (default: by key, sticky for null keys)")
       ->check(CLI::NonNegativeNumber);
-  c->add_option("--acks", o->acks, "Acknowledgements: 0, 1 or all")->check(CLI::IsMember({"0", "1", "all", "-1"}));
+  c->add_option("--acks", o->acks, "Acknowledgements: 0, 1 or all")
+      ->check(CLI::IsMember({"0", "1", "all", "-1"}));
   c->add_option("-z,--compression", o->compression, "Compression codec")
       ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}));
-  c->add_option("--null-value", o->null_value, "A value equal to STR is sent as null (a tombstone)");
-  c->add_option("--linger-ms", o->linger_ms, "Batching delay (linger.ms)")->check(CLI::NonNegativeNumber);
+  c->add_option("--null-value", o->null_value,
+                "A value equal to STR is sent as null (a tombstone)");
+  c->add_option("--linger-ms", o->linger_ms, "Batching delay (linger.ms)")
+      ->check(CLI::NonNegativeNumber);
   c->footer(
       "Prints \"produced N records to TOPIC\" to stderr. Exit 0 only if every record was\n"
       "acknowledged; delivery errors are printed with the Kafka error name. An unknown topic is\n"

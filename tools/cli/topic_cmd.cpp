@@ -31,8 +31,9 @@ int topic_create(const Context& ctx, const CreateOptions& o) {
   if (!r) return report(r.error(), "create topic " + o.name, ctx);
   const auto& res = r->at(0);
   if (!res.status) return report(res.status.error(), "create topic " + o.name, ctx);
-  std::cout << (o.validate_only ? "valid: topic " : "created topic ") << o.name << " (" << o.partitions
-            << (o.partitions == 1 ? " partition" : " partitions") << ", replication factor " << o.replicas << ")\n";
+  std::cout << (o.validate_only ? "valid: topic " : "created topic ") << o.name << " ("
+            << o.partitions << (o.partitions == 1 ? " partition" : " partitions")
+            << ", replication factor " << o.replicas << ")\n";
   return kExitOk;
 }
 
@@ -42,7 +43,9 @@ int topic_list(const Context& ctx, bool internal) {
   auto r = admin->list_topics({.include_internal = internal});
   if (!r) return report(r.error(), "list topics", ctx);
   Table table({"NAME", "PARTITIONS", "TOPIC-ID"});
-  for (const auto& t : *r) table.add({t.name + (t.internal ? " (internal)" : ""), std::to_string(t.partitions), t.topic_id});
+  for (const auto& t : *r)
+    table.add(
+        {t.name + (t.internal ? " (internal)" : ""), std::to_string(t.partitions), t.topic_id});
   if (r->empty()) {
     std::cout << "no topics\n";
   } else {
@@ -58,7 +61,8 @@ int topic_describe(const Context& ctx, const std::string& name, bool all_configs
   if (!r) return report(r.error(), "describe topic " + name, ctx);
   const TopicDescription& d = r->at(0);
   if (!d.status) {
-    if (kafka_code(d.status.error()) == static_cast<int16_t>(KafkaErrc::unknown_topic_or_partition)) {
+    if (kafka_code(d.status.error()) ==
+        static_cast<int16_t>(KafkaErrc::unknown_topic_or_partition)) {
       std::cerr << "error: topic '" << name << "' does not exist\n";
       return kExitKafkaError;
     }
@@ -76,28 +80,34 @@ int topic_describe(const Context& ctx, const std::string& name, bool all_configs
   std::cout << "partitions:  " << d.partitions.size() << "\n";
   std::size_t rf = d.partitions.empty() ? 0 : d.partitions[0].replicas.size();
   std::cout << "replicas:    " << rf << "\n\n";
-  Table table({"PARTITION", "LEADER", "EPOCH", "REPLICAS", "ISR", "EARLIEST", "LATEST", "MESSAGES"});
+  Table table(
+      {"PARTITION", "LEADER", "EPOCH", "REPLICAS", "ISR", "EARLIEST", "LATEST", "MESSAGES"});
   for (const auto& p : d.partitions) {
     TopicPartition tp{name, p.partition};
     std::string e = "?", l = "?", n = "?";
     if (lo && lo->count(tp)) e = std::to_string(lo->at(tp).offset);
     if (hi && hi->count(tp)) l = std::to_string(hi->at(tp).offset);
-    if (lo && hi && lo->count(tp) && hi->count(tp)) n = std::to_string(hi->at(tp).offset - lo->at(tp).offset);
+    if (lo && hi && lo->count(tp) && hi->count(tp))
+      n = std::to_string(hi->at(tp).offset - lo->at(tp).offset);
     std::string leader = p.leader >= 0 ? std::to_string(p.leader) : "none";
-    if (!p.status) leader += " (" + std::string(protocol::kafka_error_name(kafka_code(p.status.error()))) + ")";
-    table.add({std::to_string(p.partition), leader, std::to_string(p.leader_epoch), join(p.replicas),
-               join(p.isr), e, l, n});
+    if (!p.status)
+      leader += " (" + std::string(protocol::kafka_error_name(kafka_code(p.status.error()))) + ")";
+    table.add({std::to_string(p.partition), leader, std::to_string(p.leader_epoch),
+               join(p.replicas), join(p.isr), e, l, n});
   }
   table.print(std::cout);
   if (!lo || !hi) {
-    std::cerr << "warning: offsets unavailable: " << (!lo ? lo.error() : hi.error()).to_string() << "\n";
+    std::cerr << "warning: offsets unavailable: " << (!lo ? lo.error() : hi.error()).to_string()
+              << "\n";
   }
   if (d.configs) {
-    std::cout << "\nconfigs" << (all_configs ? "" : " (overrides; --all-configs for every key)") << ":\n";
+    std::cout << "\nconfigs" << (all_configs ? "" : " (overrides; --all-configs for every key)")
+              << ":\n";
     Table configs({"KEY", "VALUE", "SOURCE"});
     for (const auto& c : *d.configs) {
       if (!all_configs && c.source != ConfigSource::dynamic_topic) continue;
-      configs.add({c.name, c.sensitive ? "(sensitive)" : c.value.value_or("(null)"), to_string(c.source)});
+      configs.add(
+          {c.name, c.sensitive ? "(sensitive)" : c.value.value_or("(null)"), to_string(c.source)});
     }
     if (configs.size() == 0) {
       std::cout << "  (none)\n";
@@ -117,7 +127,8 @@ int topic_delete(const Context& ctx, const std::vector<std::string>& names) {
   for (const auto& item : *r) {
     if (item.status) {
       std::cout << "deleted topic " << item.name << "\n";
-    } else if (kafka_code(item.status.error()) == static_cast<int16_t>(KafkaErrc::unknown_topic_or_partition)) {
+    } else if (kafka_code(item.status.error()) ==
+               static_cast<int16_t>(KafkaErrc::unknown_topic_or_partition)) {
       std::cerr << "error: topic '" << item.name << "' does not exist\n";
       rc = kExitKafkaError;
     } else {
@@ -137,9 +148,10 @@ int topic_add_partitions(const Context& ctx, const std::string& name, int32_t to
   return kExitOk;
 }
 
-int topic_alter_config(const Context& ctx, const std::string& name, const std::vector<std::string>& set,
-                       const std::vector<std::string>& del) {
-  if (set.empty() && del.empty()) return usage_error("nothing to change: give -s key=value or -d key");
+int topic_alter_config(const Context& ctx, const std::string& name,
+                       const std::vector<std::string>& set, const std::vector<std::string>& del) {
+  if (set.empty() && del.empty())
+    return usage_error("nothing to change: give -s key=value or -d key");
   std::map<std::string, std::string> sets;
   for (const auto& kv : set) {
     auto p = split_key_value(kv);
@@ -152,7 +164,8 @@ int topic_alter_config(const Context& ctx, const std::string& name, const std::v
   auto current = admin->describe_configs({{ConfigResource::Type::topic, name}});
   if (!current) return report(current.error(), "describe configs of " + name, ctx);
   if (!current->at(0).status) {
-    if (kafka_code(current->at(0).status.error()) == static_cast<int16_t>(KafkaErrc::unknown_topic_or_partition)) {
+    if (kafka_code(current->at(0).status.error()) ==
+        static_cast<int16_t>(KafkaErrc::unknown_topic_or_partition)) {
       std::cerr << "error: topic '" << name << "' does not exist\n";
       return kExitKafkaError;
     }
@@ -182,9 +195,11 @@ void add_topic_commands(CLI::App& app, Context& ctx) {
     auto o = std::make_shared<CreateOptions>();
     auto* c = topic->add_subcommand("create", "Create a topic");
     c->add_option("name", o->name, "Topic name")->required();
-    c->add_option("-p,--partitions", o->partitions, "Number of partitions")->check(CLI::PositiveNumber);
+    c->add_option("-p,--partitions", o->partitions, "Number of partitions")
+        ->check(CLI::PositiveNumber);
     c->add_option("-r,--replicas", o->replicas, "Replication factor")->check(CLI::PositiveNumber);
-    c->add_option("-c,--config", o->configs, "Topic config key=value (repeatable), e.g. -c retention.ms=86400000");
+    c->add_option("-c,--config", o->configs,
+                  "Topic config key=value (repeatable), e.g. -c retention.ms=86400000");
     c->add_flag("--dry-run", o->validate_only, "Validate only; create nothing");
     c->callback([&ctx, o] { ctx.run = [&ctx, o] { return topic_create(ctx, *o); }; });
   }
@@ -193,15 +208,19 @@ void add_topic_commands(CLI::App& app, Context& ctx) {
     auto* c = topic->add_subcommand("list", "List topics");
     c->alias("ls");
     c->add_flag("-i,--internal", *internal, "Include internal topics");
-    c->callback([&ctx, internal] { ctx.run = [&ctx, internal] { return topic_list(ctx, *internal); }; });
+    c->callback(
+        [&ctx, internal] { ctx.run = [&ctx, internal] { return topic_list(ctx, *internal); }; });
   }
   {
     auto name = std::make_shared<std::string>();
     auto all = std::make_shared<bool>(false);
-    auto* c = topic->add_subcommand("describe", "Partitions (leader, replicas, ISR, offsets) and configs of a topic");
+    auto* c = topic->add_subcommand(
+        "describe", "Partitions (leader, replicas, ISR, offsets) and configs of a topic");
     c->add_option("name", *name, "Topic name")->required();
     c->add_flag("-a,--all-configs", *all, "Show every config key, not only the topic's overrides");
-    c->callback([&ctx, name, all] { ctx.run = [&ctx, name, all] { return topic_describe(ctx, *name, *all); }; });
+    c->callback([&ctx, name, all] {
+      ctx.run = [&ctx, name, all] { return topic_describe(ctx, *name, *all); };
+    });
   }
   {
     auto names = std::make_shared<std::vector<std::string>>();
@@ -212,10 +231,15 @@ void add_topic_commands(CLI::App& app, Context& ctx) {
   {
     auto name = std::make_shared<std::string>();
     auto total = std::make_shared<int32_t>(0);
-    auto* c = topic->add_subcommand("add-partitions", "Grow a topic to a new total number of partitions");
+    auto* c =
+        topic->add_subcommand("add-partitions", "Grow a topic to a new total number of partitions");
     c->add_option("name", *name, "Topic name")->required();
-    c->add_option("-n,--total", *total, "The new total number of partitions")->required()->check(CLI::PositiveNumber);
-    c->callback([&ctx, name, total] { ctx.run = [&ctx, name, total] { return topic_add_partitions(ctx, *name, *total); }; });
+    c->add_option("-n,--total", *total, "The new total number of partitions")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    c->callback([&ctx, name, total] {
+      ctx.run = [&ctx, name, total] { return topic_add_partitions(ctx, *name, *total); };
+    });
   }
   {
     auto name = std::make_shared<std::string>();

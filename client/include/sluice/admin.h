@@ -4,9 +4,9 @@
 //
 //   auto admin = sluice::client::Admin::create({.bootstrap_servers = {"127.0.0.1:9092"}});
 //   if (!admin) return fail(admin.error());
-//   auto created = (*admin)->create_topics({{.name = "orders", .partitions = 6, .replication_factor = 3}});
-//   if (!created) return fail(created.error());          // the request itself failed
-//   for (const auto& t : *created)
+//   auto created = (*admin)->create_topics({{.name = "orders", .partitions = 6, .replication_factor
+//   = 3}}); if (!created) return fail(created.error());          // the request itself failed for
+//   (const auto& t : *created)
 //     if (!t.status) std::cerr << t.name << ": " << t.status.error().to_string() << "\n";
 //
 //   // The same from a coroutine of a service (any completion token works):
@@ -32,6 +32,7 @@
 // abandoned (their handlers are never called).
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -40,8 +41,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
 
 #include "sluice/async.h"
 #include "sluice/config.h"
@@ -63,8 +62,8 @@ struct NewTopic {
 };
 
 struct CreateTopicsOptions {
-  bool validate_only = false;    // check everything, create nothing
-  std::optional<Millis> timeout; // unset: request.timeout.ms
+  bool validate_only = false;     // check everything, create nothing
+  std::optional<Millis> timeout;  // unset: request.timeout.ms
 };
 
 // The outcome for one item (topic, group, ...).
@@ -94,11 +93,11 @@ struct PartitionDescription {
 // Where a configuration value comes from (Kafka's ConfigSource).
 enum class ConfigSource : int8_t {
   unknown = 0,
-  dynamic_topic = 1,           // a topic override
+  dynamic_topic = 1,  // a topic override
   dynamic_broker = 2,
   dynamic_default_broker = 3,
-  static_broker = 4,           // the broker's configuration file / environment
-  default_config = 5,          // the built-in default
+  static_broker = 4,   // the broker's configuration file / environment
+  default_config = 5,  // the built-in default
   dynamic_broker_logger = 6,
 };
 const char* to_string(ConfigSource source);
@@ -117,7 +116,7 @@ struct TopicDescription {
   Status status;  // UNKNOWN_TOPIC_OR_PARTITION for a topic that does not exist
   std::string topic_id;
   bool internal = false;
-  std::vector<PartitionDescription> partitions;  // ordered by partition number
+  std::vector<PartitionDescription> partitions;     // ordered by partition number
   std::optional<std::vector<ConfigEntry>> configs;  // with DescribeTopicsOptions::include_configs
 };
 
@@ -204,10 +203,10 @@ struct MemberDescription {
 
 struct GroupDescription {
   std::string group_id;
-  Status status;             // e.g. GROUP_ID_NOT_FOUND; a group nobody knows is state "Dead"
-  std::string state;         // Empty, PreparingRebalance, CompletingRebalance, Stable, Dead
+  Status status;      // e.g. GROUP_ID_NOT_FOUND; a group nobody knows is state "Dead"
+  std::string state;  // Empty, PreparingRebalance, CompletingRebalance, Stable, Dead
   std::string protocol_type;
-  std::string protocol;      // the assignor ("range", ...) of a consumer group
+  std::string protocol;  // the assignor ("range", ...) of a consumer group
   std::vector<MemberDescription> members;
   int32_t coordinator = -1;
 };
@@ -245,7 +244,7 @@ struct BrokerDescription {
 
 struct ClusterDescription {
   std::string cluster_id;
-  int32_t controller_id = -1;  // -1: no controller right now
+  int32_t controller_id = -1;              // -1: no controller right now
   std::vector<BrokerDescription> brokers;  // ordered by id
 };
 
@@ -256,8 +255,8 @@ class Admin {
   // Validates `config` (ClientErrc::invalid_config) and starts the client. No connection is
   // made until the first call. Without `executor` the client runs on a private thread; with
   // one, on a strand of it (the application keeps it running).
-  static Result<std::unique_ptr<Admin>> create(AdminConfig config,
-                                               std::optional<boost::asio::any_io_executor> executor = std::nullopt);
+  static Result<std::unique_ptr<Admin>> create(
+      AdminConfig config, std::optional<boost::asio::any_io_executor> executor = std::nullopt);
   ~Admin();
   Admin(const Admin&) = delete;
   Admin& operator=(const Admin&) = delete;
@@ -268,7 +267,8 @@ class Admin {
   // -- topics --
   Result<std::vector<CreateTopicResult>> create_topics(std::vector<NewTopic> topics,
                                                        CreateTopicsOptions options = {});
-  Result<std::vector<ItemStatus>> delete_topics(std::vector<std::string> topics, std::optional<Millis> timeout = {});
+  Result<std::vector<ItemStatus>> delete_topics(std::vector<std::string> topics,
+                                                std::optional<Millis> timeout = {});
   // One entry per requested name, in order; unknown topics have an error status.
   Result<std::vector<TopicDescription>> describe_topics(std::vector<std::string> topics,
                                                         DescribeTopicsOptions options = {});
@@ -288,7 +288,8 @@ class Admin {
   Result<std::vector<GroupDescription>> describe_groups(std::vector<std::string> groups,
                                                         std::optional<Millis> timeout = {});
   // Only empty groups can be deleted (NON_EMPTY_GROUP otherwise).
-  Result<std::vector<ItemStatus>> delete_groups(std::vector<std::string> groups, std::optional<Millis> timeout = {});
+  Result<std::vector<ItemStatus>> delete_groups(std::vector<std::string> groups,
+                                                std::optional<Millis> timeout = {});
   // The group's committed offsets: of `partitions`, or all of them when nullopt. Partitions
   // without a commit are left out.
   Result<std::map<TopicPartition, OffsetAndMetadata>> list_consumer_group_offsets(
@@ -304,21 +305,24 @@ class Admin {
   // -- log offsets and the cluster --
   // Asks each partition's leader. Fails as a whole if a partition still fails when the time
   // is up (the context names it).
-  Result<std::map<TopicPartition, ListedOffset>> list_offsets(std::map<TopicPartition, OffsetSpec> request,
-                                                              std::optional<Millis> timeout = {});
+  Result<std::map<TopicPartition, ListedOffset>> list_offsets(
+      std::map<TopicPartition, OffsetSpec> request, std::optional<Millis> timeout = {});
   Result<ClusterDescription> describe_cluster(std::optional<Millis> timeout = {});
 
   // -- asynchronous forms: the same operations, completing with void(Result<T>) --
   template <class Token>
-  auto async_create_topics(std::vector<NewTopic> topics, CreateTopicsOptions options, Token&& token) {
+  auto async_create_topics(std::vector<NewTopic> topics, CreateTopicsOptions options,
+                           Token&& token) {
     return start<std::vector<CreateTopicResult>>(
-        [this, topics = std::move(topics), options](Callback<std::vector<CreateTopicResult>> cb) mutable {
+        [this, topics = std::move(topics),
+         options](Callback<std::vector<CreateTopicResult>> cb) mutable {
           start_create_topics(std::move(topics), options, std::move(cb));
         },
         std::forward<Token>(token));
   }
   template <class Token>
-  auto async_delete_topics(std::vector<std::string> topics, std::optional<Millis> timeout, Token&& token) {
+  auto async_delete_topics(std::vector<std::string> topics, std::optional<Millis> timeout,
+                           Token&& token) {
     return start<std::vector<ItemStatus>>(
         [this, topics = std::move(topics), timeout](Callback<std::vector<ItemStatus>> cb) mutable {
           start_delete_topics(std::move(topics), timeout, std::move(cb));
@@ -326,9 +330,11 @@ class Admin {
         std::forward<Token>(token));
   }
   template <class Token>
-  auto async_describe_topics(std::vector<std::string> topics, DescribeTopicsOptions options, Token&& token) {
+  auto async_describe_topics(std::vector<std::string> topics, DescribeTopicsOptions options,
+                             Token&& token) {
     return start<std::vector<TopicDescription>>(
-        [this, topics = std::move(topics), options](Callback<std::vector<TopicDescription>> cb) mutable {
+        [this, topics = std::move(topics),
+         options](Callback<std::vector<TopicDescription>> cb) mutable {
           start_describe_topics(std::move(topics), options, std::move(cb));
         },
         std::forward<Token>(token));
@@ -336,14 +342,17 @@ class Admin {
   template <class Token>
   auto async_list_topics(ListTopicsOptions options, Token&& token) {
     return start<std::vector<TopicListing>>(
-        [this, options](Callback<std::vector<TopicListing>> cb) { start_list_topics(options, std::move(cb)); },
+        [this, options](Callback<std::vector<TopicListing>> cb) {
+          start_list_topics(options, std::move(cb));
+        },
         std::forward<Token>(token));
   }
   template <class Token>
-  auto async_create_partitions(std::vector<NewPartitions> partitions, CreatePartitionsOptions options,
-                               Token&& token) {
+  auto async_create_partitions(std::vector<NewPartitions> partitions,
+                               CreatePartitionsOptions options, Token&& token) {
     return start<std::vector<ItemStatus>>(
-        [this, partitions = std::move(partitions), options](Callback<std::vector<ItemStatus>> cb) mutable {
+        [this, partitions = std::move(partitions),
+         options](Callback<std::vector<ItemStatus>> cb) mutable {
           start_create_partitions(std::move(partitions), options, std::move(cb));
         },
         std::forward<Token>(token));
@@ -352,7 +361,8 @@ class Admin {
   auto async_describe_configs(std::vector<ConfigResource> resources, std::optional<Millis> timeout,
                               Token&& token) {
     return start<std::vector<ResourceConfig>>(
-        [this, resources = std::move(resources), timeout](Callback<std::vector<ResourceConfig>> cb) mutable {
+        [this, resources = std::move(resources),
+         timeout](Callback<std::vector<ResourceConfig>> cb) mutable {
           start_describe_configs(std::move(resources), timeout, std::move(cb));
         },
         std::forward<Token>(token));
@@ -361,7 +371,8 @@ class Admin {
   auto async_alter_configs(std::vector<AlterConfigsResource> resources, AlterConfigsOptions options,
                            Token&& token) {
     return start<std::vector<ResourceStatus>>(
-        [this, resources = std::move(resources), options](Callback<std::vector<ResourceStatus>> cb) mutable {
+        [this, resources = std::move(resources),
+         options](Callback<std::vector<ResourceStatus>> cb) mutable {
           start_alter_configs(std::move(resources), options, std::move(cb));
         },
         std::forward<Token>(token));
@@ -369,19 +380,24 @@ class Admin {
   template <class Token>
   auto async_list_groups(std::optional<Millis> timeout, Token&& token) {
     return start<std::vector<GroupListing>>(
-        [this, timeout](Callback<std::vector<GroupListing>> cb) { start_list_groups(timeout, std::move(cb)); },
+        [this, timeout](Callback<std::vector<GroupListing>> cb) {
+          start_list_groups(timeout, std::move(cb));
+        },
         std::forward<Token>(token));
   }
   template <class Token>
-  auto async_describe_groups(std::vector<std::string> groups, std::optional<Millis> timeout, Token&& token) {
+  auto async_describe_groups(std::vector<std::string> groups, std::optional<Millis> timeout,
+                             Token&& token) {
     return start<std::vector<GroupDescription>>(
-        [this, groups = std::move(groups), timeout](Callback<std::vector<GroupDescription>> cb) mutable {
+        [this, groups = std::move(groups),
+         timeout](Callback<std::vector<GroupDescription>> cb) mutable {
           start_describe_groups(std::move(groups), timeout, std::move(cb));
         },
         std::forward<Token>(token));
   }
   template <class Token>
-  auto async_delete_groups(std::vector<std::string> groups, std::optional<Millis> timeout, Token&& token) {
+  auto async_delete_groups(std::vector<std::string> groups, std::optional<Millis> timeout,
+                           Token&& token) {
     return start<std::vector<ItemStatus>>(
         [this, groups = std::move(groups), timeout](Callback<std::vector<ItemStatus>> cb) mutable {
           start_delete_groups(std::move(groups), timeout, std::move(cb));
@@ -389,28 +405,34 @@ class Admin {
         std::forward<Token>(token));
   }
   template <class Token>
-  auto async_list_consumer_group_offsets(std::string group, std::optional<std::vector<TopicPartition>> partitions,
+  auto async_list_consumer_group_offsets(std::string group,
+                                         std::optional<std::vector<TopicPartition>> partitions,
                                          std::optional<Millis> timeout, Token&& token) {
     using T = std::map<TopicPartition, OffsetAndMetadata>;
     return start<T>(
-        [this, group = std::move(group), partitions = std::move(partitions), timeout](Callback<T> cb) mutable {
-          start_list_consumer_group_offsets(std::move(group), std::move(partitions), timeout, std::move(cb));
+        [this, group = std::move(group), partitions = std::move(partitions),
+         timeout](Callback<T> cb) mutable {
+          start_list_consumer_group_offsets(std::move(group), std::move(partitions), timeout,
+                                            std::move(cb));
         },
         std::forward<Token>(token));
   }
   // Completes with Result<bool> (true on success) since async_op needs a value type.
   template <class Token>
-  auto async_alter_consumer_group_offsets(std::string group, std::map<TopicPartition, int64_t> offsets,
+  auto async_alter_consumer_group_offsets(std::string group,
+                                          std::map<TopicPartition, int64_t> offsets,
                                           std::optional<Millis> timeout, Token&& token) {
     return start<bool>(
-        [this, group = std::move(group), offsets = std::move(offsets), timeout](Callback<bool> cb) mutable {
-          start_alter_consumer_group_offsets(std::move(group), std::move(offsets), timeout, std::move(cb));
+        [this, group = std::move(group), offsets = std::move(offsets),
+         timeout](Callback<bool> cb) mutable {
+          start_alter_consumer_group_offsets(std::move(group), std::move(offsets), timeout,
+                                             std::move(cb));
         },
         std::forward<Token>(token));
   }
   template <class Token>
-  auto async_list_offsets(std::map<TopicPartition, OffsetSpec> request, std::optional<Millis> timeout,
-                          Token&& token) {
+  auto async_list_offsets(std::map<TopicPartition, OffsetSpec> request,
+                          std::optional<Millis> timeout, Token&& token) {
     using T = std::map<TopicPartition, ListedOffset>;
     return start<T>(
         [this, request = std::move(request), timeout](Callback<T> cb) mutable {
@@ -421,7 +443,9 @@ class Admin {
   template <class Token>
   auto async_describe_cluster(std::optional<Millis> timeout, Token&& token) {
     return start<ClusterDescription>(
-        [this, timeout](Callback<ClusterDescription> cb) { start_describe_cluster(timeout, std::move(cb)); },
+        [this, timeout](Callback<ClusterDescription> cb) {
+          start_describe_cluster(timeout, std::move(cb));
+        },
         std::forward<Token>(token));
   }
 
@@ -438,20 +462,29 @@ class Admin {
   }
 
   // Type-erased starts: run the operation on the client's executor and call `cb` once.
-  void start_create_topics(std::vector<NewTopic>, CreateTopicsOptions, Callback<std::vector<CreateTopicResult>>);
-  void start_delete_topics(std::vector<std::string>, std::optional<Millis>, Callback<std::vector<ItemStatus>>);
-  void start_describe_topics(std::vector<std::string>, DescribeTopicsOptions, Callback<std::vector<TopicDescription>>);
+  void start_create_topics(std::vector<NewTopic>, CreateTopicsOptions,
+                           Callback<std::vector<CreateTopicResult>>);
+  void start_delete_topics(std::vector<std::string>, std::optional<Millis>,
+                           Callback<std::vector<ItemStatus>>);
+  void start_describe_topics(std::vector<std::string>, DescribeTopicsOptions,
+                             Callback<std::vector<TopicDescription>>);
   void start_list_topics(ListTopicsOptions, Callback<std::vector<TopicListing>>);
-  void start_create_partitions(std::vector<NewPartitions>, CreatePartitionsOptions, Callback<std::vector<ItemStatus>>);
-  void start_describe_configs(std::vector<ConfigResource>, std::optional<Millis>, Callback<std::vector<ResourceConfig>>);
-  void start_alter_configs(std::vector<AlterConfigsResource>, AlterConfigsOptions, Callback<std::vector<ResourceStatus>>);
+  void start_create_partitions(std::vector<NewPartitions>, CreatePartitionsOptions,
+                               Callback<std::vector<ItemStatus>>);
+  void start_describe_configs(std::vector<ConfigResource>, std::optional<Millis>,
+                              Callback<std::vector<ResourceConfig>>);
+  void start_alter_configs(std::vector<AlterConfigsResource>, AlterConfigsOptions,
+                           Callback<std::vector<ResourceStatus>>);
   void start_list_groups(std::optional<Millis>, Callback<std::vector<GroupListing>>);
-  void start_describe_groups(std::vector<std::string>, std::optional<Millis>, Callback<std::vector<GroupDescription>>);
-  void start_delete_groups(std::vector<std::string>, std::optional<Millis>, Callback<std::vector<ItemStatus>>);
-  void start_list_consumer_group_offsets(std::string, std::optional<std::vector<TopicPartition>>, std::optional<Millis>,
+  void start_describe_groups(std::vector<std::string>, std::optional<Millis>,
+                             Callback<std::vector<GroupDescription>>);
+  void start_delete_groups(std::vector<std::string>, std::optional<Millis>,
+                           Callback<std::vector<ItemStatus>>);
+  void start_list_consumer_group_offsets(std::string, std::optional<std::vector<TopicPartition>>,
+                                         std::optional<Millis>,
                                          Callback<std::map<TopicPartition, OffsetAndMetadata>>);
-  void start_alter_consumer_group_offsets(std::string, std::map<TopicPartition, int64_t>, std::optional<Millis>,
-                                          Callback<bool>);
+  void start_alter_consumer_group_offsets(std::string, std::map<TopicPartition, int64_t>,
+                                          std::optional<Millis>, Callback<bool>);
   void start_list_offsets(std::map<TopicPartition, OffsetSpec>, std::optional<Millis>,
                           Callback<std::map<TopicPartition, ListedOffset>>);
   void start_describe_cluster(std::optional<Millis>, Callback<ClusterDescription>);

@@ -7,16 +7,15 @@
 // client's own thread, so keep it short and never call a blocking client method from it).
 #pragma once
 
-#include <memory>
-#include <type_traits>
-#include <utility>
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
+#include <memory>
+#include <type_traits>
+#include <utility>
 
 #include "sluice/error.h"
 

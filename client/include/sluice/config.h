@@ -49,16 +49,17 @@ enum class CompressionType { none, gzip, snappy, lz4, zstd };
 
 struct ProducerConfig : ClientConfig {
   Acks acks = Acks::all;
-  Millis linger{5};                     // linger.ms
-  int32_t batch_size = 16384;           // batch.size (bytes of one partition's batch)
+  Millis linger{5};            // linger.ms
+  int32_t batch_size = 16384;  // batch.size (bytes of one partition's batch)
   CompressionType compression = CompressionType::none;
-  int32_t retries = INT32_MAX;          // retries (bounded by delivery_timeout)
-  Millis delivery_timeout{120000};      // delivery.timeout.ms: send() to report, at most
-  int32_t max_in_flight = 5;            // max.in.flight.requests.per.connection
-  int64_t buffer_memory = 32 << 20;     // buffer.memory: bytes waiting to be sent
-  Millis max_block{60000};              // max.block.ms: how long send() blocks on a full buffer (0: fail at once)
-  int32_t max_request_size = 1 << 20;   // max.request.size
-  bool enable_idempotence = true;       // enable.idempotence (needs acks=all, max_in_flight <= 5)
+  int32_t retries = INT32_MAX;       // retries (bounded by delivery_timeout)
+  Millis delivery_timeout{120000};   // delivery.timeout.ms: send() to report, at most
+  int32_t max_in_flight = 5;         // max.in.flight.requests.per.connection
+  int64_t buffer_memory = 32 << 20;  // buffer.memory: bytes waiting to be sent
+  Millis max_block{
+      60000};  // max.block.ms: how long send() blocks on a full buffer (0: fail at once)
+  int32_t max_request_size = 1 << 20;  // max.request.size
+  bool enable_idempotence = true;      // enable.idempotence (needs acks=all, max_in_flight <= 5)
   // partitioner: "murmur2_random" (Java's default for keys; sticky for null keys),
   // "murmur2" (null keys hashed too, as librdkafka), "random".
   std::string partitioner = "murmur2_random";
@@ -76,11 +77,11 @@ struct ConsumerConfig : ClientConfig {
   // partition.assignment.strategy, in preference order: "range", "roundrobin",
   // "cooperative-sticky".
   std::vector<std::string> assignment_strategies{"range", "cooperative-sticky"};
-  Millis session_timeout{45000};      // session.timeout.ms
-  Millis heartbeat_interval{3000};    // heartbeat.interval.ms
-  Millis max_poll_interval{300000};   // max.poll.interval.ms (rebalance timeout)
-  bool enable_auto_commit = true;     // enable.auto.commit
-  Millis auto_commit_interval{5000};  // auto.commit.interval.ms
+  Millis session_timeout{45000};                        // session.timeout.ms
+  Millis heartbeat_interval{3000};                      // heartbeat.interval.ms
+  Millis max_poll_interval{300000};                     // max.poll.interval.ms (rebalance timeout)
+  bool enable_auto_commit = true;                       // enable.auto.commit
+  Millis auto_commit_interval{5000};                    // auto.commit.interval.ms
   OffsetReset auto_offset_reset = OffsetReset::latest;  // auto.offset.reset
   IsolationLevel isolation_level = IsolationLevel::read_uncommitted;
   int32_t fetch_min_bytes = 1;                  // fetch.min.bytes

@@ -34,6 +34,7 @@
 // methods there).
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -42,8 +43,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
 
 #include "sluice/async.h"
 #include "sluice/config.h"
@@ -71,8 +70,8 @@ class Consumer {
  public:
   // Validates `config` (ClientErrc::invalid_config). No executor: the consumer runs on a
   // thread of its own; an executor: on a strand of it.
-  static Result<std::unique_ptr<Consumer>> create(ConsumerConfig config,
-                                                   std::optional<boost::asio::any_io_executor> executor = std::nullopt);
+  static Result<std::unique_ptr<Consumer>> create(
+      ConsumerConfig config, std::optional<boost::asio::any_io_executor> executor = std::nullopt);
   // close() if the application did not.
   ~Consumer();
   Consumer(const Consumer&) = delete;
@@ -101,7 +100,8 @@ class Consumer {
   template <class Token>
   auto async_poll(Millis timeout, Token&& token) {
     return detail::async_op<std::vector<ConsumerRecord>>(
-        executor(), [this, timeout](auto done) { start_poll(timeout, std::move(done)); }, std::forward<Token>(token));
+        executor(), [this, timeout](auto done) { start_poll(timeout, std::move(done)); },
+        std::forward<Token>(token));
   }
 
   // Commits the positions of all assigned partitions (or `offsets`), waiting for the
@@ -113,12 +113,16 @@ class Consumer {
   template <class Token>
   auto commit_async(Token&& token) {
     return detail::async_op<void>(
-        executor(), [this](auto done) { start_commit(std::nullopt, std::move(done)); }, std::forward<Token>(token));
+        executor(), [this](auto done) { start_commit(std::nullopt, std::move(done)); },
+        std::forward<Token>(token));
   }
   template <class Token>
   auto commit_async(OffsetMap offsets, Token&& token) {
     return detail::async_op<void>(
-        executor(), [this, offsets = std::move(offsets)](auto done) mutable { start_commit(std::move(offsets), std::move(done)); },
+        executor(),
+        [this, offsets = std::move(offsets)](auto done) mutable {
+          start_commit(std::move(offsets), std::move(done));
+        },
         std::forward<Token>(token));
   }
   // Asynchronous forms of assign() and the seeks, for code running on the consumer's own
@@ -127,7 +131,9 @@ class Consumer {
   auto async_assign(std::vector<TopicPartition> partitions, Token&& token) {
     return detail::async_op<void>(
         executor(),
-        [this, p = std::move(partitions)](auto done) mutable { start_change(Change::assign, std::move(p), -1, std::move(done)); },
+        [this, p = std::move(partitions)](auto done) mutable {
+          start_change(Change::assign, std::move(p), -1, std::move(done));
+        },
         std::forward<Token>(token));
   }
   template <class Token>
@@ -135,7 +141,8 @@ class Consumer {
     return detail::async_op<void>(
         executor(),
         [this, tp = std::move(tp), offset](auto done) mutable {
-          start_change(Change::seek, std::vector<TopicPartition>{std::move(tp)}, offset, std::move(done));
+          start_change(Change::seek, std::vector<TopicPartition>{std::move(tp)}, offset,
+                       std::move(done));
         },
         std::forward<Token>(token));
   }
@@ -143,14 +150,18 @@ class Consumer {
   auto async_seek_to_beginning(std::vector<TopicPartition> partitions, Token&& token) {
     return detail::async_op<void>(
         executor(),
-        [this, p = std::move(partitions)](auto done) mutable { start_change(Change::seek_to_beginning, std::move(p), -1, std::move(done)); },
+        [this, p = std::move(partitions)](auto done) mutable {
+          start_change(Change::seek_to_beginning, std::move(p), -1, std::move(done));
+        },
         std::forward<Token>(token));
   }
   template <class Token>
   auto async_seek_to_end(std::vector<TopicPartition> partitions, Token&& token) {
     return detail::async_op<void>(
         executor(),
-        [this, p = std::move(partitions)](auto done) mutable { start_change(Change::seek_to_end, std::move(p), -1, std::move(done)); },
+        [this, p = std::move(partitions)](auto done) mutable {
+          start_change(Change::seek_to_end, std::move(p), -1, std::move(done));
+        },
         std::forward<Token>(token));
   }
 

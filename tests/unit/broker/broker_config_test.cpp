@@ -95,10 +95,11 @@ TEST(BrokerConfig, UnknownKeysAreErrorsNamingTheKey) {
 }
 
 TEST(BrokerConfig, InvalidValuesAreErrorsNamingTheKey) {
-  for (const char* bad : {"num.partitions=0", "num.partitions=many", "auto.create.topics.enable=yes",
-                          "listeners=PLAINTEXT://host", "listeners=FOO://:9092",
-                          "listeners=PLAINTEXT://:70000", "log.cleanup.policy=shred",
-                          "advertised.listeners=OTHER://h:1", "log.message.timestamp.type=Now"}) {
+  for (const char* bad :
+       {"num.partitions=0", "num.partitions=many", "auto.create.topics.enable=yes",
+        "listeners=PLAINTEXT://host", "listeners=FOO://:9092", "listeners=PLAINTEXT://:70000",
+        "log.cleanup.policy=shred", "advertised.listeners=OTHER://h:1",
+        "log.message.timestamp.type=Now"}) {
     auto in = minimal();
     in.overrides.push_back(bad);
     auto cfg = BrokerConfig::load(in);

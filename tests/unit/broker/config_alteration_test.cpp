@@ -30,7 +30,8 @@ TEST(ReplaceTopicOverrides, TheNewSetIsExactlyTheEntries) {
   std::vector<ConfigEntry> entries = {{"retention.ms", "1000"}, {"cleanup.policy", "compact"}};
   auto out = replace_topic_overrides(entries);
   ASSERT_TRUE(out.ok()) << out.error->message;
-  EXPECT_EQ(out.overrides, (TopicOverrides{{"retention.ms", "1000"}, {"cleanup.policy", "compact"}}));
+  EXPECT_EQ(out.overrides,
+            (TopicOverrides{{"retention.ms", "1000"}, {"cleanup.policy", "compact"}}));
 
   auto empty = replace_topic_overrides({});
   ASSERT_TRUE(empty.ok());
@@ -83,8 +84,9 @@ TEST(IncrementalTopicConfig, AppendStartsFromTheEffectiveValueAndSkipsPresentIte
   ASSERT_TRUE(out.ok()) << out.error->message;
   EXPECT_EQ(out.overrides.at("cleanup.policy"), "compact");  // already there
 
-  out = apply_topic_config_ops(broker(), {{"cleanup.policy", "compact"}},
-                               std::vector<ConfigOp>{op("cleanup.policy", ConfigOpType::kAppend, "delete, compact")});
+  out = apply_topic_config_ops(
+      broker(), {{"cleanup.policy", "compact"}},
+      std::vector<ConfigOp>{op("cleanup.policy", ConfigOpType::kAppend, "delete, compact")});
   ASSERT_TRUE(out.ok()) << out.error->message;
   EXPECT_EQ(out.overrides.at("cleanup.policy"), "compact,delete");
 }
@@ -116,9 +118,9 @@ TEST(IncrementalTopicConfig, AppendAndSubtractNeedAListKey) {
 }
 
 TEST(IncrementalTopicConfig, SetValidatesKeyAndValue) {
-  for (const auto& o : std::vector<ConfigOp>{op("no.such.key", ConfigOpType::kSet, "1"),
-                                             op("retention.ms", ConfigOpType::kSet, "-5"),
-                                             op("unclean.leader.election.enable", ConfigOpType::kSet, "maybe")}) {
+  for (const auto& o : std::vector<ConfigOp>{
+           op("no.such.key", ConfigOpType::kSet, "1"), op("retention.ms", ConfigOpType::kSet, "-5"),
+           op("unclean.leader.election.enable", ConfigOpType::kSet, "maybe")}) {
     std::vector<ConfigOp> ops = {o};
     auto out = apply_topic_config_ops(broker(), {}, ops);
     ASSERT_FALSE(out.ok()) << o.name;
@@ -129,11 +131,12 @@ TEST(IncrementalTopicConfig, SetValidatesKeyAndValue) {
 
 TEST(IncrementalTopicConfig, RefusesMalformedOperationsAsInvalidRequest) {
   const std::vector<std::vector<ConfigOp>> cases = {
-      {ConfigOp{"retention.ms", 7, std::string("1")}},                       // unknown operation
-      {ConfigOp{"retention.ms", -1, std::string("1")}},                      // unknown operation
-      {op("retention.ms", ConfigOpType::kSet)},                              // null value
-      {op("cleanup.policy", ConfigOpType::kAppend)},                         // null value
-      {op("retention.ms", ConfigOpType::kSet, "1"), op("retention.ms", ConfigOpType::kDelete)},  // twice
+      {ConfigOp{"retention.ms", 7, std::string("1")}},   // unknown operation
+      {ConfigOp{"retention.ms", -1, std::string("1")}},  // unknown operation
+      {op("retention.ms", ConfigOpType::kSet)},          // null value
+      {op("cleanup.policy", ConfigOpType::kAppend)},     // null value
+      {op("retention.ms", ConfigOpType::kSet, "1"),
+       op("retention.ms", ConfigOpType::kDelete)},  // twice
   };
   for (const auto& ops : cases) {
     auto out = apply_topic_config_ops(broker(), {{"segment.ms", "5"}}, ops);

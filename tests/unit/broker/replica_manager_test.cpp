@@ -37,7 +37,8 @@ class TempDir {
 protocol::Bytes batch(int records, int64_t base_offset = 0, int32_t epoch = -1) {
   protocol::RecordBatchBuilder builder(protocol::Compression::none, base_offset);
   if (epoch >= 0) builder.partition_leader_epoch(epoch);
-  for (int i = 0; i < records; ++i) builder.add(std::nullopt, protocol::Bytes{'v'}, 1'700'000'000'000);
+  for (int i = 0; i < records; ++i)
+    builder.add(std::nullopt, protocol::Bytes{'v'}, 1'700'000'000'000);
   return *builder.build();
 }
 
@@ -59,14 +60,17 @@ class ReplicaManagerTest : public ::testing::Test {
     o.log_dirs = {dir_.path() / ("broker-" + std::to_string(broker_id))};
     o.default_config = log_config_for(*config_, {});
     logs_ = *storage::LogManager::open(std::move(o));
-    replicas_ = std::make_unique<ReplicaManager>(broker_id, *logs_, *config_, notifier_, [this] { return now_; });
+    replicas_ = std::make_unique<ReplicaManager>(broker_id, *logs_, *config_, notifier_,
+                                                 [this] { return now_; });
     replicas_->set_isr_writer([this](IsrUpdate u) { writes_.push_back(std::move(u)); });
-    replicas_->set_followed_listener([this](std::vector<FollowedPartition> f) { followed_ = std::move(f); });
+    replicas_->set_followed_listener(
+        [this](std::vector<FollowedPartition> f) { followed_ = std::move(f); });
   }
 
   // One topic "t" with partition 0 on replicas {1, 2}, state as given, written at `mzxid`.
   cluster::Snapshot snapshot(int32_t leader, std::vector<int32_t> isr, int32_t epoch = 0,
-                             int64_t mzxid = kRegisteredAt + 1, std::map<std::string, std::string> config = {}) {
+                             int64_t mzxid = kRegisteredAt + 1,
+                             std::map<std::string, std::string> config = {}) {
     cluster::Snapshot s;
     for (int32_t id : {1, 2}) {
       coordination::znodes::BrokerRegistration reg;
@@ -149,12 +153,14 @@ TEST_F(ReplicaManagerTest, AcksAllIsNeverCompletedAfterLeadershipMoved) {
   auto theirs = batch(3, 0, 1);
   ASSERT_EQ(replicas_->append_as_follower(tp, 1, std::span<uint8_t>(theirs), 3).error_code, 0);
   EXPECT_EQ(hw_of_follower(), 3);
-  EXPECT_EQ(replicas_->replicated("t", 0, r.last_offset, r.leader_epoch), Replication::leadership_lost);
+  EXPECT_EQ(replicas_->replicated("t", 0, r.last_offset, r.leader_epoch),
+            Replication::leadership_lost);
   // Losing the session is losing leadership too.
   replicas_->apply_metadata(snapshot(1, {1}, 2));
   auto again = produce(1);
   replicas_->on_session_lost();
-  EXPECT_EQ(replicas_->replicated("t", 0, again.last_offset, again.leader_epoch), Replication::leadership_lost);
+  EXPECT_EQ(replicas_->replicated("t", 0, again.last_offset, again.leader_epoch),
+            Replication::leadership_lost);
 }
 
 TEST_F(ReplicaManagerTest, ConsumersReadOnlyBelowTheHighWatermark) {
@@ -253,7 +259,8 @@ TEST_F(ReplicaManagerTest, AcksAllNeedsMinInsyncReplicas) {
 }
 
 TEST_F(ReplicaManagerTest, IsrShrinkingBelowMinInsyncFailsTheWaitingAcksAll) {
-  replicas_->apply_metadata(snapshot(1, {1, 2}, 0, kRegisteredAt + 1, {{"min.insync.replicas", "2"}}));
+  replicas_->apply_metadata(
+      snapshot(1, {1, 2}, 0, kRegisteredAt + 1, {{"min.insync.replicas", "2"}}));
   auto r = produce(2);
   ASSERT_EQ(r.error_code, 0);
   now_ += 20'000;
@@ -261,16 +268,20 @@ TEST_F(ReplicaManagerTest, IsrShrinkingBelowMinInsyncFailsTheWaitingAcksAll) {
   ASSERT_EQ(writes_.size(), 1u);
   replicas_->isr_write_done(writes_[0], writes_[0].zk_version + 1);
   EXPECT_EQ(hw(), 2) << "the leader alone is the ISR now";
-  EXPECT_EQ(replicas_->replicated("t", 0, r.last_offset, r.leader_epoch), Replication::too_few_replicas);
+  EXPECT_EQ(replicas_->replicated("t", 0, r.last_offset, r.leader_epoch),
+            Replication::too_few_replicas);
   EXPECT_EQ(produce(1).error_code, code(KafkaErrc::not_enough_replicas));
 }
 
 TEST_F(ReplicaManagerTest, StaleAndFutureLeaderEpochsAreFenced) {
   replicas_->apply_metadata(snapshot(1, {1, 2}, 5));
-  EXPECT_EQ(replicas_->read("t", 0, 0, 100, 4, -1, true).error_code, code(KafkaErrc::fenced_leader_epoch));
-  EXPECT_EQ(replicas_->read("t", 0, 0, 100, 6, -1, true).error_code, code(KafkaErrc::unknown_leader_epoch));
+  EXPECT_EQ(replicas_->read("t", 0, 0, 100, 4, -1, true).error_code,
+            code(KafkaErrc::fenced_leader_epoch));
+  EXPECT_EQ(replicas_->read("t", 0, 0, 100, 6, -1, true).error_code,
+            code(KafkaErrc::unknown_leader_epoch));
   EXPECT_EQ(replicas_->read("t", 0, 0, 100, 5, -1, true).error_code, 0);
-  EXPECT_EQ(replicas_->offset_for_leader_epoch("t", 0, 4, 5).error_code, code(KafkaErrc::fenced_leader_epoch));
+  EXPECT_EQ(replicas_->offset_for_leader_epoch("t", 0, 4, 5).error_code,
+            code(KafkaErrc::fenced_leader_epoch));
 }
 
 TEST_F(ReplicaManagerTest, DoesNotLeadOnAStateOlderThanItsRegistration) {
@@ -346,7 +357,8 @@ TEST_F(FollowerTest, AppendsTheLeadersBatchesAndTruncatesByLeaderEpoch) {
   ASSERT_TRUE(pos);
   EXPECT_EQ(pos->log_end_offset, 7);
   EXPECT_EQ(pos->latest_epoch, 2);
-  EXPECT_EQ(produce(1, 1).error_code, code(KafkaErrc::not_leader_or_follower)) << "followers take no produce";
+  EXPECT_EQ(produce(1, 1).error_code, code(KafkaErrc::not_leader_or_follower))
+      << "followers take no produce";
 
   // The leader says epoch 2 ended at 5 there: our 5 and 6 go.
   EXPECT_EQ(replicas_->truncate_follower(tp, 3, {2, 5}).error_code, 0);

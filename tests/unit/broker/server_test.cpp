@@ -6,12 +6,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <random>
-#include <thread>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <random>
+#include <thread>
 
 #include "broker/handlers/router.h"
 #include "protocol/messages/api_versions.h"
@@ -149,7 +148,10 @@ TEST_F(ServerTest, RandomBytesNeverTakeTheServerDown) {
     for (auto& b : junk) b = static_cast<uint8_t>(rng());
     if (round % 2 == 0) {  // plausible size prefix, garbage inside
       uint32_t n = static_cast<uint32_t>(junk.size() - 4 > 0 ? junk.size() : 4);
-      junk[0] = 0; junk[1] = 0; junk[2] = static_cast<uint8_t>(n >> 8); junk[3] = static_cast<uint8_t>(n);
+      junk[0] = 0;
+      junk[1] = 0;
+      junk[2] = static_cast<uint8_t>(n >> 8);
+      junk[3] = static_cast<uint8_t>(n);
     }
     c.send_bytes(junk);
   }
@@ -185,7 +187,8 @@ TEST(WriteFrame, SplicesFileRegionsWithSendfile) {
   boost::asio::ip::tcp::socket client(io);
   client.connect(acceptor.local_endpoint());
   auto server_side = acceptor.accept();
-  auto fut = boost::asio::co_spawn(io, server::write_frame(server_side, frame), boost::asio::use_future);
+  auto fut =
+      boost::asio::co_spawn(io, server::write_frame(server_side, frame), boost::asio::use_future);
   io.run();
   auto status = fut.get();
   ASSERT_TRUE(status.ok()) << status.error().to_string();

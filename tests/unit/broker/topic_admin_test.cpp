@@ -33,8 +33,10 @@ TEST(PlanAssignment, SpreadsLeadersAndReplicasEvenly) {
 
 TEST(PlanAssignment, PutsReplicasOnDistinctRacks) {
   std::mt19937 rng(7);
-  auto a = plan_assignment({{1, "a"}, {2, "a"}, {3, "b"}, {4, "b"}, {5, "c"}, {6, "c"}}, 12, 3, 0, rng);
-  std::map<int32_t, std::string> rack = {{1, "a"}, {2, "a"}, {3, "b"}, {4, "b"}, {5, "c"}, {6, "c"}};
+  auto a =
+      plan_assignment({{1, "a"}, {2, "a"}, {3, "b"}, {4, "b"}, {5, "c"}, {6, "c"}}, 12, 3, 0, rng);
+  std::map<int32_t, std::string> rack = {{1, "a"}, {2, "a"}, {3, "b"},
+                                         {4, "b"}, {5, "c"}, {6, "c"}};
   for (auto& [p, r] : a) {
     std::set<std::string> racks;
     for (int32_t b : r) racks.insert(rack[b]);
@@ -87,9 +89,12 @@ TEST_F(PrepareTopic, RejectsWhatKafkaRejects) {
   EXPECT_EQ(code({.name = "t", .num_partitions = 0}), k(KafkaErrc::invalid_partitions));
   EXPECT_EQ(code({.name = "t", .replication_factor = 3}), k(KafkaErrc::invalid_replication_factor));
   EXPECT_EQ(code({.name = "t", .configs = {{"retention.ms", "x"}}}), k(KafkaErrc::invalid_config));
-  EXPECT_EQ(code({.name = "t", .assignment = {{0, {1, 9}}}}), k(KafkaErrc::invalid_replica_assignment));
-  EXPECT_EQ(code({.name = "t", .assignment = {{0, {1, 1}}}}), k(KafkaErrc::invalid_replica_assignment));
-  EXPECT_EQ(code({.name = "t", .assignment = {{1, {1}}}}), k(KafkaErrc::invalid_replica_assignment));
+  EXPECT_EQ(code({.name = "t", .assignment = {{0, {1, 9}}}}),
+            k(KafkaErrc::invalid_replica_assignment));
+  EXPECT_EQ(code({.name = "t", .assignment = {{0, {1, 1}}}}),
+            k(KafkaErrc::invalid_replica_assignment));
+  EXPECT_EQ(code({.name = "t", .assignment = {{1, {1}}}}),
+            k(KafkaErrc::invalid_replica_assignment));
   EXPECT_EQ(code({.name = "t", .assignment = {{0, {1, 2}}, {1, {2, 1}}}}), 0);
 }
 

@@ -22,10 +22,15 @@ TEST(TopicConfig, ValidatesOverridesAndNamesTheKey) {
   EXPECT_TRUE(validate_topic_config("retention.ms", "-1").ok());
   EXPECT_TRUE(validate_topic_config("cleanup.policy", "compact,delete").ok());
   EXPECT_TRUE(validate_topic_config("message.timestamp.type", "LogAppendTime").ok());
-  for (auto [k, v] : std::vector<std::pair<std::string, std::string>>{
-           {"retention.ms", "soon"}, {"retention.ms", "-2"}, {"cleanup.policy", "shred"},
-           {"segment.bytes", "10"}, {"preallocate", "yes"}, {"no.such.key", "1"},
-           {"min.cleanable.dirty.ratio", "1.5"}, {"compression.type", "brotli"}}) {
+  for (auto [k, v] :
+       std::vector<std::pair<std::string, std::string>>{{"retention.ms", "soon"},
+                                                        {"retention.ms", "-2"},
+                                                        {"cleanup.policy", "shred"},
+                                                        {"segment.bytes", "10"},
+                                                        {"preallocate", "yes"},
+                                                        {"no.such.key", "1"},
+                                                        {"min.cleanable.dirty.ratio", "1.5"},
+                                                        {"compression.type", "brotli"}}) {
     auto st = validate_topic_config(k, v);
     ASSERT_FALSE(st.ok()) << k << "=" << v;
     EXPECT_NE(st.error().context().find(k), std::string::npos) << st.error().context();

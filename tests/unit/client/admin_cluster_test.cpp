@@ -1,16 +1,15 @@
 // Admin against a real three-broker cluster: topics, partitions, configs, log offsets,
 // consumer groups and the cluster description, including the per-item Kafka errors.
-#include "sluice/admin.h"
+#include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/asio/use_future.hpp>
 #include <chrono>
 #include <future>
 #include <thread>
 
-#include <boost/asio/use_future.hpp>
-#include <gtest/gtest.h>
-
 #include "protocol/error_codes.h"
+#include "sluice/admin.h"
 #include "sluice/producer.h"
 #include "tests/unit/client/cluster_fixture.h"
 
@@ -37,7 +36,8 @@ class AdminCluster : public test::ClusterTest {
   // leader (brokers learn of new topics from ZooKeeper a moment after the controller).
   void create(Admin& a, const std::string& name, int32_t partitions, int16_t rf,
               std::map<std::string, std::string> configs = {}) {
-    auto r = a.create_topics({{.name = name, .partitions = partitions, .replication_factor = rf, .configs = configs}});
+    auto r = a.create_topics(
+        {{.name = name, .partitions = partitions, .replication_factor = rf, .configs = configs}});
     ASSERT_TRUE(r) << r.error().to_string();
     ASSERT_EQ(r->size(), 1u);
     ASSERT_TRUE((*r)[0].status) << (*r)[0].status.error().to_string();
@@ -57,7 +57,9 @@ class AdminCluster : public test::ClusterTest {
   }
   static int16_t code(const Status& s) { return s ? 0 : kafka_code(s.error()); }
   template <class T>
-  static int16_t code(const Result<T>& r) { return r ? 0 : kafka_code(r.error()); }
+  static int16_t code(const Result<T>& r) {
+    return r ? 0 : kafka_code(r.error());
+  }
   static constexpr int16_t k(KafkaErrc e) { return static_cast<int16_t>(e); }
 };
 
@@ -92,7 +94,8 @@ TEST_F(AdminCluster, CreatesDescribesListsAndDeletesTopics) {
 
   auto listed = a->list_topics();
   ASSERT_TRUE(listed) << listed.error().to_string();
-  auto it = std::find_if(listed->begin(), listed->end(), [&](const TopicListing& l) { return l.name == name; });
+  auto it = std::find_if(listed->begin(), listed->end(),
+                         [&](const TopicListing& l) { return l.name == name; });
   ASSERT_NE(it, listed->end());
   EXPECT_EQ(it->partitions, 4);
   EXPECT_EQ(it->topic_id, t.topic_id);
@@ -131,7 +134,8 @@ TEST_F(AdminCluster, ReportsEachTopicsOwnErrorOnCreate) {
   EXPECT_TRUE((*r)[1].status) << (*r)[1].status.error().to_string();
   EXPECT_EQ(code((*r)[2].status), k(KafkaErrc::invalid_replication_factor));
   // The error carries Kafka's name through the kafka category.
-  EXPECT_NE((*r)[2].status.error().to_string().find("INVALID_REPLICATION_FACTOR"), std::string::npos)
+  EXPECT_NE((*r)[2].status.error().to_string().find("INVALID_REPLICATION_FACTOR"),
+            std::string::npos)
       << (*r)[2].status.error().to_string();
   auto d = a->describe_topics({too_many});
   ASSERT_TRUE(d);
@@ -142,7 +146,8 @@ TEST_F(AdminCluster, ValidateOnlyCreatesNothing) {
   auto a = admin();
   ASSERT_TRUE(a);
   const std::string name = test::ThreeBrokerCluster::unique_name("adm-validate");
-  auto r = a->create_topics({{.name = name, .partitions = 2, .replication_factor = 1}}, {.validate_only = true});
+  auto r = a->create_topics({{.name = name, .partitions = 2, .replication_factor = 1}},
+                            {.validate_only = true});
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_TRUE((*r)[0].status) << (*r)[0].status.error().to_string();
   std::this_thread::sleep_for(300ms);
@@ -173,13 +178,16 @@ TEST_F(AdminCluster, DescribesTopicAndBrokerConfigsWithTheirSources) {
   ASSERT_TRUE(a);
   const std::string name = test::ThreeBrokerCluster::unique_name("adm-cfg");
   create(*a, name, 1, 1, {{"retention.ms", "123456"}});
-  auto r = a->describe_configs({{ConfigResource::Type::topic, name}, {ConfigResource::Type::broker, "1"},
+  auto r = a->describe_configs({{ConfigResource::Type::topic, name},
+                                {ConfigResource::Type::broker, "1"},
                                 {ConfigResource::Type::topic, name + "-missing"}});
   ASSERT_TRUE(r) << r.error().to_string();
   ASSERT_EQ(r->size(), 3u);
   ASSERT_TRUE((*r)[0].status) << (*r)[0].status.error().to_string();
-  auto find = [](const std::vector<ConfigEntry>& entries, const std::string& key) -> const ConfigEntry* {
-    auto it = std::find_if(entries.begin(), entries.end(), [&](const ConfigEntry& e) { return e.name == key; });
+  auto find = [](const std::vector<ConfigEntry>& entries,
+                 const std::string& key) -> const ConfigEntry* {
+    auto it = std::find_if(entries.begin(), entries.end(),
+                           [&](const ConfigEntry& e) { return e.name == key; });
     return it == entries.end() ? nullptr : &*it;
   };
   const ConfigEntry* retention = find((*r)[0].entries, "retention.ms");
@@ -209,7 +217,8 @@ TEST_F(AdminCluster, AlterConfigsReplacesTheOverrides) {
   ASSERT_TRUE(a);
   const std::string name = test::ThreeBrokerCluster::unique_name("adm-alter");
   create(*a, name, 1, 1, {{"retention.ms", "123456"}});
-  auto r = a->alter_configs({{{ConfigResource::Type::topic, name}, {{"cleanup.policy", "compact"}}}});
+  auto r =
+      a->alter_configs({{{ConfigResource::Type::topic, name}, {{"cleanup.policy", "compact"}}}});
   if (!r && r.error() == ClientErrc::unsupported_version) {
     GTEST_SKIP() << "the brokers do not serve AlterConfigs yet: " << r.error().to_string();
   }
@@ -221,7 +230,8 @@ TEST_F(AdminCluster, AlterConfigsReplacesTheOverrides) {
     ASSERT_TRUE(d) << d.error().to_string();
     bool compact = false, retention_default = false;
     for (const auto& e : (*d)[0].entries) {
-      if (e.name == "cleanup.policy") compact = e.value == "compact" && e.source == ConfigSource::dynamic_topic;
+      if (e.name == "cleanup.policy")
+        compact = e.value == "compact" && e.source == ConfigSource::dynamic_topic;
       if (e.name == "retention.ms") retention_default = e.source != ConfigSource::dynamic_topic;
     }
     seen = compact && retention_default;
@@ -238,7 +248,8 @@ TEST_F(AdminCluster, ListsEarliestLatestAndTimestampOffsets) {
   ASSERT_TRUE(a);
   const std::string name = test::ThreeBrokerCluster::unique_name("adm-offsets");
   create(*a, name, 2, 3);
-  auto empty = a->list_offsets({{{name, 0}, OffsetSpec::earliest()}, {{name, 0}, OffsetSpec::latest()}});
+  auto empty =
+      a->list_offsets({{{name, 0}, OffsetSpec::earliest()}, {{name, 0}, OffsetSpec::latest()}});
   ASSERT_TRUE(empty) << empty.error().to_string();
   // (a map: the second entry for the same partition replaced the first)
   EXPECT_EQ(empty->at({name, 0}).offset, 0);
@@ -257,8 +268,10 @@ TEST_F(AdminCluster, ListsEarliestLatestAndTimestampOffsets) {
     auto md = (*producer)->send(rec);
     ASSERT_TRUE(md) << md.error().to_string();
   }
-  auto earliest = a->list_offsets({{{name, 0}, OffsetSpec::earliest()}, {{name, 1}, OffsetSpec::earliest()}});
-  auto latest = a->list_offsets({{{name, 0}, OffsetSpec::latest()}, {{name, 1}, OffsetSpec::latest()}});
+  auto earliest =
+      a->list_offsets({{{name, 0}, OffsetSpec::earliest()}, {{name, 1}, OffsetSpec::earliest()}});
+  auto latest =
+      a->list_offsets({{{name, 0}, OffsetSpec::latest()}, {{name, 1}, OffsetSpec::latest()}});
   auto by_time = a->list_offsets({{{name, 0}, OffsetSpec::for_timestamp(t0 + 2500)}});
   ASSERT_TRUE(earliest) << earliest.error().to_string();
   ASSERT_TRUE(latest) << latest.error().to_string();
@@ -274,7 +287,8 @@ TEST_F(AdminCluster, ListsEarliestLatestAndTimestampOffsets) {
   auto missing = a->list_offsets({{{name, 7}, OffsetSpec::latest()}}, 1500ms);
   ASSERT_FALSE(missing);
   EXPECT_EQ(kafka_code(missing.error()), k(KafkaErrc::unknown_topic_or_partition));
-  EXPECT_NE(missing.error().context().find(name + "-7"), std::string::npos) << missing.error().to_string();
+  EXPECT_NE(missing.error().context().find(name + "-7"), std::string::npos)
+      << missing.error().to_string();
 }
 
 TEST_F(AdminCluster, DescribeClusterShowsThreeBrokersAndAController) {
@@ -292,7 +306,8 @@ TEST_F(AdminCluster, DescribeClusterShowsThreeBrokersAndAController) {
   EXPECT_LE(c->controller_id, 3);
   EXPECT_FALSE(c->cluster_id.empty());
   // The async form, with a future.
-  std::future<Result<ClusterDescription>> f = a->async_describe_cluster(std::nullopt, boost::asio::use_future);
+  std::future<Result<ClusterDescription>> f =
+      a->async_describe_cluster(std::nullopt, boost::asio::use_future);
   auto c2 = f.get();
   ASSERT_TRUE(c2) << c2.error().to_string();
   EXPECT_EQ(c2->cluster_id, c->cluster_id);
@@ -313,7 +328,8 @@ TEST_F(AdminCluster, GroupOffsetsListDescribeAndDelete) {
   ASSERT_EQ(offsets->size(), 2u);
   EXPECT_EQ(offsets->at({topic, 0}).offset, 7);
   EXPECT_EQ(offsets->at({topic, 2}).offset, 11);
-  auto some = a->list_consumer_group_offsets(group, std::vector<TopicPartition>{{topic, 2}, {topic, 1}});
+  auto some =
+      a->list_consumer_group_offsets(group, std::vector<TopicPartition>{{topic, 2}, {topic, 1}});
   ASSERT_TRUE(some) << some.error().to_string();
   ASSERT_EQ(some->size(), 1u);  // partition 1 has no commit
   EXPECT_EQ(some->at({topic, 2}).offset, 11);
@@ -327,7 +343,8 @@ TEST_F(AdminCluster, GroupOffsetsListDescribeAndDelete) {
 
   auto groups = a->list_groups();
   ASSERT_TRUE(groups) << groups.error().to_string();
-  auto it = std::find_if(groups->begin(), groups->end(), [&](const GroupListing& g) { return g.group_id == group; });
+  auto it = std::find_if(groups->begin(), groups->end(),
+                         [&](const GroupListing& g) { return g.group_id == group; });
   ASSERT_NE(it, groups->end()) << "group " << group << " not listed";
   EXPECT_GE(it->coordinator, 1);
 

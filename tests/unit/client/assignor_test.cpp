@@ -1,12 +1,12 @@
 // The consumer's partition assignors (client/src/assignors.h): range and roundrobin against the
 // assignments the Java client documents, cooperative-sticky's stickiness, balance and its
 // two-phase hand-over.
-#include "client/src/assignors.h"
-
 #include <gtest/gtest.h>
 
 #include <random>
 #include <set>
+
+#include "client/src/assignors.h"
 
 namespace sluice::client::detail {
 namespace {
@@ -17,14 +17,15 @@ std::vector<TopicPartition> tps(const std::string& topic, std::vector<int32_t> p
   return out;
 }
 
-std::vector<TopicPartition> concat(std::vector<TopicPartition> a, const std::vector<TopicPartition>& b) {
+std::vector<TopicPartition> concat(std::vector<TopicPartition> a,
+                                   const std::vector<TopicPartition>& b) {
   a.insert(a.end(), b.begin(), b.end());
   std::sort(a.begin(), a.end());
   return a;
 }
 
-AssignorMember member(std::string id, std::vector<std::string> topics, std::vector<TopicPartition> owned = {},
-                      int32_t generation = -1) {
+AssignorMember member(std::string id, std::vector<std::string> topics,
+                      std::vector<TopicPartition> owned = {}, int32_t generation = -1) {
   AssignorMember m;
   m.member_id = std::move(id);
   m.topics = std::move(topics);
@@ -34,7 +35,8 @@ AssignorMember member(std::string id, std::vector<std::string> topics, std::vect
 }
 
 // Every partition at most once, only to members subscribed to its topic.
-void expect_valid(const GroupAssignment& a, const std::vector<AssignorMember>& members, const PartitionCounts& counts) {
+void expect_valid(const GroupAssignment& a, const std::vector<AssignorMember>& members,
+                  const PartitionCounts& counts) {
   std::set<TopicPartition> seen;
   for (const auto& m : members) {
     ASSERT_TRUE(a.contains(m.member_id)) << m.member_id;
@@ -68,7 +70,8 @@ TEST(RangeAssignor, GivesTheRemainderToTheFirstMembers) {
 
 TEST(RangeAssignor, OnlyCountsMembersSubscribedToTheTopic) {
   PartitionCounts counts{{"t0", 2}, {"t1", 4}};
-  std::vector<AssignorMember> members{member("a", {"t0"}), member("b", {"t0", "t1"}), member("c", {"t1"})};
+  std::vector<AssignorMember> members{member("a", {"t0"}), member("b", {"t0", "t1"}),
+                                      member("c", {"t1"})};
   auto a = range_assign(counts, members);
   EXPECT_EQ(a["a"], tps("t0", {0}));
   EXPECT_EQ(a["b"], concat(tps("t0", {1}), tps("t1", {0, 1})));
@@ -146,8 +149,8 @@ TEST(CooperativeStickyAssignor, NewMemberGetsPartitionsOnlyAfterTheirOwnerRevoke
   EXPECT_EQ(a1["C1"], tps("t", {1}));
   EXPECT_TRUE(a1["C2"].empty());
   // Round 2 (C1 revoked t-3 and rejoined): C2 gets it, nobody else moves.
-  std::vector<AssignorMember> round2{member("C0", {"t"}, a1["C0"], 2), member("C1", {"t"}, a1["C1"], 2),
-                                     member("C2", {"t"}, {}, 2)};
+  std::vector<AssignorMember> round2{member("C0", {"t"}, a1["C0"], 2),
+                                     member("C1", {"t"}, a1["C1"], 2), member("C2", {"t"}, {}, 2)};
   auto a2 = cooperative_sticky_assign(counts, round2);
   EXPECT_EQ(a2["C0"], tps("t", {0, 2}));
   EXPECT_EQ(a2["C1"], tps("t", {1}));
@@ -162,15 +165,18 @@ TEST(CooperativeStickyAssignor, PartitionsOfALeavingMemberGoToTheOthersAtOnce) {
   auto a = cooperative_sticky_assign(counts, members);
   EXPECT_EQ(a["C0"].size(), 3u);
   EXPECT_EQ(a["C1"].size(), 3u);
-  for (const auto& tp : tps("t", {0, 3})) EXPECT_NE(std::find(a["C0"].begin(), a["C0"].end(), tp), a["C0"].end());
-  for (const auto& tp : tps("t", {1, 4})) EXPECT_NE(std::find(a["C1"].begin(), a["C1"].end(), tp), a["C1"].end());
+  for (const auto& tp : tps("t", {0, 3}))
+    EXPECT_NE(std::find(a["C0"].begin(), a["C0"].end(), tp), a["C0"].end());
+  for (const auto& tp : tps("t", {1, 4}))
+    EXPECT_NE(std::find(a["C1"].begin(), a["C1"].end(), tp), a["C1"].end());
   expect_valid(a, members, counts);
 }
 
 TEST(CooperativeStickyAssignor, TheHigherGenerationWinsAConflictingClaim) {
   PartitionCounts counts{{"t", 2}};
   // A stale member (generation 3) still claims t-0, which C1 got in generation 5.
-  std::vector<AssignorMember> members{member("C0", {"t"}, tps("t", {0}), 3), member("C1", {"t"}, tps("t", {0}), 5)};
+  std::vector<AssignorMember> members{member("C0", {"t"}, tps("t", {0}), 3),
+                                      member("C1", {"t"}, tps("t", {0}), 5)};
   auto a = cooperative_sticky_assign(counts, members);
   EXPECT_EQ(a["C1"], tps("t", {0}));
   // C0 must revoke t-0 first, and gets t-1 (owned by nobody) right away.
@@ -179,7 +185,8 @@ TEST(CooperativeStickyAssignor, TheHigherGenerationWinsAConflictingClaim) {
 
 TEST(CooperativeStickyAssignor, DropsOwnedPartitionsOfTopicsNoLongerSubscribed) {
   PartitionCounts counts{{"a", 2}, {"b", 2}};
-  std::vector<AssignorMember> members{member("C0", {"b"}, tps("a", {0, 1}), 1), member("C1", {"a", "b"}, {}, 1)};
+  std::vector<AssignorMember> members{member("C0", {"b"}, tps("a", {0, 1}), 1),
+                                      member("C1", {"a", "b"}, {}, 1)};
   auto a = cooperative_sticky_assign(counts, members);
   expect_valid(a, members, counts);
   // C0 still owns a-0/a-1 until it revokes them: C1 cannot get them in this round.
@@ -196,7 +203,8 @@ TEST(CooperativeStickyAssignor, UnequalSubscriptionsStayValidAndBalanced) {
 
 // Runs rebalances the way a group does — every member adopts its assignment, revokes what it
 // lost, rejoins — until nothing changes; checks that no partition ever has two owners.
-GroupAssignment converge(const PartitionCounts& counts, std::vector<AssignorMember> members, int* rounds) {
+GroupAssignment converge(const PartitionCounts& counts, std::vector<AssignorMember> members,
+                         int* rounds) {
   GroupAssignment a;
   int32_t generation = 100;
   for (*rounds = 1; *rounds <= 10; ++*rounds) {
@@ -223,7 +231,8 @@ GroupAssignment converge(const PartitionCounts& counts, std::vector<AssignorMemb
 TEST(CooperativeStickyAssignor, ConvergesToABalancedStickyAssignment) {
   std::mt19937 rng(42);
   for (int trial = 0; trial < 50; ++trial) {
-    PartitionCounts counts{{"x", static_cast<int32_t>(rng() % 12 + 1)}, {"y", static_cast<int32_t>(rng() % 7 + 1)}};
+    PartitionCounts counts{{"x", static_cast<int32_t>(rng() % 12 + 1)},
+                           {"y", static_cast<int32_t>(rng() % 7 + 1)}};
     const int total = counts["x"] + counts["y"];
     const int n = static_cast<int>(rng() % 5 + 1);
     std::vector<AssignorMember> members;

@@ -30,9 +30,11 @@ TEST_F(ClusterCore, MetadataListsEveryBrokerAndAutoCreatesTopics) {
   auto c = std::make_shared<Cluster>(rt.executor(), config());
   const std::string name = test::ThreeBrokerCluster::unique_name("core");
   // Without auto-creation an unknown topic is reported as such, not as a failure.
-  auto unknown = rt.block_on<std::shared_ptr<const TopicInfo>>([&] { return c->topic(name, false); });
+  auto unknown =
+      rt.block_on<std::shared_ptr<const TopicInfo>>([&] { return c->topic(name, false); });
   ASSERT_TRUE(unknown) << unknown.error().to_string();
-  EXPECT_EQ((*unknown)->error_code, static_cast<int16_t>(protocol::KafkaErrc::unknown_topic_or_partition));
+  EXPECT_EQ((*unknown)->error_code,
+            static_cast<int16_t>(protocol::KafkaErrc::unknown_topic_or_partition));
   // With it, the topic appears with 3 partitions (the cluster's num.partitions), each with
   // a leader once the controller has elected one.
   std::shared_ptr<const TopicInfo> topic;
@@ -67,11 +69,13 @@ TEST_F(ClusterCore, MetadataListsEveryBrokerAndAutoCreatesTopics) {
 TEST_F(ClusterCore, FindsTheGroupCoordinator) {
   Runtime rt;
   auto c = std::make_shared<Cluster>(rt.executor(), config());
-  auto conn = rt.block_on<std::shared_ptr<Connection>>([&] { return c->coordinator("core-group"); });
+  auto conn =
+      rt.block_on<std::shared_ptr<Connection>>([&] { return c->coordinator("core-group"); });
   ASSERT_TRUE(conn) << conn.error().to_string();
   EXPECT_GE((*conn)->address().node_id, 1);
   // Cached: the same connection again.
-  auto again = rt.block_on<std::shared_ptr<Connection>>([&] { return c->coordinator("core-group"); });
+  auto again =
+      rt.block_on<std::shared_ptr<Connection>>([&] { return c->coordinator("core-group"); });
   ASSERT_TRUE(again);
   EXPECT_EQ(conn->get(), again->get());
   rt.block_on<int>([c] { return close_cluster(c); }).value();

@@ -25,8 +25,8 @@ ThreeBrokerCluster::ThreeBrokerCluster()
       {"SLUICE_OFFSETS_TOPIC_NUM_PARTITIONS", "6"},
   };
   for (int id = 1; id <= 3; ++id) {
-    brokers_.push_back(std::make_unique<BrokerProcess>(id, zk_->connect_string() + "/sluice",
-                                                       dir_->path() + "/b" + std::to_string(id), env));
+    brokers_.push_back(std::make_unique<BrokerProcess>(
+        id, zk_->connect_string() + "/sluice", dir_->path() + "/b" + std::to_string(id), env));
   }
   for (auto& b : brokers_) b->start();
   wait_until_every_broker_sees_all();
@@ -58,8 +58,8 @@ void ThreeBrokerCluster::wait_until_every_broker_sees_all() {
       }
       if (seen == brokers_.size()) break;
       if (std::chrono::steady_clock::now() > deadline) {
-        throw std::runtime_error("broker " + b->bootstrap() + " still lists " + std::to_string(seen) +
-                                 " brokers after 30 s");
+        throw std::runtime_error("broker " + b->bootstrap() + " still lists " +
+                                 std::to_string(seen) + " brokers after 30 s");
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

@@ -4,11 +4,11 @@
 // tests use their own topics and groups so they do not see each other's data.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "tests/support/broker_process.h"
 #include "tests/support/zk_server.h"

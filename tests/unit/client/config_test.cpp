@@ -29,9 +29,12 @@ TEST(ClientConfig, UnknownKeysAndBadValuesAreErrors) {
   EXPECT_EQ(typo.error(), ClientErrc::invalid_config);
   EXPECT_NE(typo.error().to_string().find("lingr.ms"), std::string::npos);
   EXPECT_FALSE(from_properties<ProducerConfig>({{"bootstrap.servers", "a:1"}, {"acks", "2"}}));
-  EXPECT_FALSE(from_properties<ProducerConfig>({{"bootstrap.servers", "a:1"}, {"linger.ms", "-1"}}));
-  EXPECT_FALSE(from_properties<ConsumerConfig>({{"bootstrap.servers", "a:1"}, {"auto.offset.reset", "middle"}}));
-  EXPECT_FALSE(from_properties<ConsumerConfig>({{"bootstrap.servers", "a:1"}, {"enable.auto.commit", "yes"}}));
+  EXPECT_FALSE(
+      from_properties<ProducerConfig>({{"bootstrap.servers", "a:1"}, {"linger.ms", "-1"}}));
+  EXPECT_FALSE(from_properties<ConsumerConfig>(
+      {{"bootstrap.servers", "a:1"}, {"auto.offset.reset", "middle"}}));
+  EXPECT_FALSE(from_properties<ConsumerConfig>(
+      {{"bootstrap.servers", "a:1"}, {"enable.auto.commit", "yes"}}));
 }
 
 TEST(ClientConfig, ValidationCatchesInconsistentSettings) {
@@ -40,12 +43,15 @@ TEST(ClientConfig, ValidationCatchesInconsistentSettings) {
   EXPECT_FALSE(from_properties<ProducerConfig>({{"bootstrap.servers", "a:1"}, {"acks", "1"}}));
   EXPECT_FALSE(from_properties<ProducerConfig>(
       {{"bootstrap.servers", "a:1"}, {"max.in.flight.requests.per.connection", "6"}}));
-  EXPECT_TRUE(from_properties<ProducerConfig>(
-      {{"bootstrap.servers", "a:1"}, {"enable.idempotence", "false"}, {"max.in.flight.requests.per.connection", "6"}}));
-  EXPECT_FALSE(from_properties<ConsumerConfig>(
-      {{"bootstrap.servers", "a:1"}, {"session.timeout.ms", "3000"}, {"heartbeat.interval.ms", "3000"}}));
+  EXPECT_TRUE(from_properties<ProducerConfig>({{"bootstrap.servers", "a:1"},
+                                               {"enable.idempotence", "false"},
+                                               {"max.in.flight.requests.per.connection", "6"}}));
+  EXPECT_FALSE(from_properties<ConsumerConfig>({{"bootstrap.servers", "a:1"},
+                                                {"session.timeout.ms", "3000"},
+                                                {"heartbeat.interval.ms", "3000"}}));
   // Security protocols other than PLAINTEXT are refused, never silently downgraded.
-  auto ssl = from_properties<AdminConfig>({{"bootstrap.servers", "a:1"}, {"security.protocol", "SSL"}});
+  auto ssl =
+      from_properties<AdminConfig>({{"bootstrap.servers", "a:1"}, {"security.protocol", "SSL"}});
   ASSERT_FALSE(ssl);
   EXPECT_EQ(ssl.error(), ClientErrc::invalid_config);
 }
@@ -56,7 +62,8 @@ TEST(ConsumerConfig, JavaAssignorClassNamesMapToShortNames) {
        {"partition.assignment.strategy",
         "org.apache.kafka.clients.consumer.CooperativeStickyAssignor,roundrobin"}});
   ASSERT_TRUE(c) << c.error().to_string();
-  EXPECT_EQ(c->assignment_strategies, (std::vector<std::string>{"cooperative-sticky", "roundrobin"}));
+  EXPECT_EQ(c->assignment_strategies,
+            (std::vector<std::string>{"cooperative-sticky", "roundrobin"}));
 }
 
 }  // namespace

@@ -46,7 +46,8 @@ TEST(ParseAddress, RejectsMissingOrBadPort) {
 class FakeBroker {
  public:
   enum class Mode { silent, garbage };
-  explicit FakeBroker(Mode mode) : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), mode_(mode) {
+  explicit FakeBroker(Mode mode)
+      : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), mode_(mode) {
     thread_ = std::thread([this] { serve(); });
   }
   ~FakeBroker() {
@@ -57,7 +58,9 @@ class FakeBroker {
     s.connect(acceptor_.local_endpoint(), ignored);
     thread_.join();
   }
-  std::string address() const { return "127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+  std::string address() const {
+    return "127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+  }
   int accepted() const { return accepted_; }
 
  private:
@@ -111,7 +114,10 @@ TEST(Connection, ApiVersionsWithoutAnswerTimesOut) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), ClientErrc::timed_out) << r.error().to_string();
   EXPECT_TRUE(is_retriable(r.error()));
-  rt.block_on<int>([conn]() -> awaitable<Result<int>> { conn->shutdown(); co_return 0; }).value();
+  rt.block_on<int>([conn]() -> awaitable<Result<int>> {
+      conn->shutdown();
+      co_return 0;
+    }).value();
 }
 
 TEST(Connection, OversizedResponseIsAProtocolError) {
@@ -123,7 +129,10 @@ TEST(Connection, OversizedResponseIsAProtocolError) {
   auto r = rt.block_on<int>([conn] { return ensure_ready(conn); });
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), ClientErrc::protocol_error) << r.error().to_string();
-  rt.block_on<int>([conn]() -> awaitable<Result<int>> { conn->shutdown(); co_return 0; }).value();
+  rt.block_on<int>([conn]() -> awaitable<Result<int>> {
+      conn->shutdown();
+      co_return 0;
+    }).value();
 }
 
 TEST(Connection, RefusedConnectionBacksOffBeforeTheNextAttempt) {
@@ -158,7 +167,10 @@ TEST(Cluster, NoReachableBootstrapServerIsNoBrokers) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), ClientErrc::no_brokers) << r.error().to_string();
   EXPECT_GE(silent.accepted(), 1);
-  rt.block_on<int>([cluster]() -> awaitable<Result<int>> { cluster->close(); co_return 0; }).value();
+  rt.block_on<int>([cluster]() -> awaitable<Result<int>> {
+      cluster->close();
+      co_return 0;
+    }).value();
 }
 
 TEST(Runtime, BlockingCallFromTheRuntimeThreadIsRefused) {

@@ -2,22 +2,20 @@
 // seek/position/pause, commits, and consumer groups rebalancing (eager and cooperative).
 // Records are produced with raw Produce requests (protocol::RecordBatchBuilder), so these tests
 // depend on nothing but the broker and the consumer.
-#include "sluice/consumer.h"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/asio/use_future.hpp>
 #include <future>
 #include <mutex>
 #include <set>
 #include <thread>
 
-#include <boost/asio/use_future.hpp>
-
 #include "client/src/cluster.h"
 #include "client/src/runtime.h"
 #include "protocol/messages/produce.h"
 #include "protocol/record_batch.h"
+#include "sluice/consumer.h"
 #include "tests/unit/client/cluster_fixture.h"
 
 namespace sluice::client {
@@ -28,13 +26,14 @@ using detail::Cluster;
 using detail::Runtime;
 using protocol::Compression;
 
-awaitable<Result<int64_t>> produce_batch(std::shared_ptr<Cluster> c, std::string topic, int32_t partition,
-                                         protocol::Bytes batch) {
+awaitable<Result<int64_t>> produce_batch(std::shared_ptr<Cluster> c, std::string topic,
+                                         int32_t partition, protocol::Bytes batch) {
   Error last(make_error_code(ClientErrc::timed_out), "produce");
   for (int attempt = 0; attempt < 100; ++attempt) {
     if (attempt > 0) co_await detail::sleep_for(200ms);
     auto info = co_await c->topic(topic, true);
-    if (!info || (*info)->error_code != 0 || static_cast<int32_t>((*info)->partitions.size()) <= partition ||
+    if (!info || (*info)->error_code != 0 ||
+        static_cast<int32_t>((*info)->partitions.size()) <= partition ||
         (*info)->partitions[static_cast<std::size_t>(partition)].leader < 0) {
       c->invalidate(topic);
       continue;
@@ -55,7 +54,8 @@ awaitable<Result<int64_t>> produce_batch(std::shared_ptr<Cluster> c, std::string
     p.records = protocol::Records::owned(batch);
     t.partition_data.push_back(std::move(p));
     req.topic_data.push_back(std::move(t));
-    auto resp = co_await c->call<protocol::ProduceResponse>(*conn, protocol::kProduceApi, req, 3, 9);
+    auto resp =
+        co_await c->call<protocol::ProduceResponse>(*conn, protocol::kProduceApi, req, 3, 9);
     if (!resp) {
       last = std::move(resp).error();
       c->invalidate(topic);
@@ -85,22 +85,26 @@ class RawProducer {
     config.bootstrap_servers = std::move(bootstrap);
     cluster_ = std::make_shared<Cluster>(rt_.executor(), config);
   }
-  ~RawProducer() { (void)rt_.block_on<int>([c = cluster_] { return close_cluster(c); }); }
+  ~RawProducer() {
+    (void)rt_.block_on<int>([c = cluster_] { return close_cluster(c); });
+  }
 
   // Appends records "<prefix>-<i>" (key "k<i>", header "h"="<i>") for i in [from, to) as one
   // batch; returns the batch's base offset.
-  int64_t produce(const std::string& topic, int32_t partition, int from, int to, const std::string& prefix,
-                  Compression compression = Compression::none) {
+  int64_t produce(const std::string& topic, int32_t partition, int from, int to,
+                  const std::string& prefix, Compression compression = Compression::none) {
     protocol::RecordBatchBuilder b(compression);
     for (int i = from; i < to; ++i) {
       auto bytes = [](const std::string& s) { return protocol::Bytes(s.begin(), s.end()); };
       std::vector<protocol::RecordHeader> headers{{"h", bytes(std::to_string(i))}};
-      b.add(bytes("k" + std::to_string(i)), bytes(prefix + "-" + std::to_string(i)), 1700000000000 + i, headers);
+      b.add(bytes("k" + std::to_string(i)), bytes(prefix + "-" + std::to_string(i)),
+            1700000000000 + i, headers);
     }
     auto batch = b.build();
     EXPECT_TRUE(batch) << batch.error().to_string();
     auto c = cluster_;
-    auto offset = rt_.block_on<int64_t>([c, topic, partition, data = *batch] { return produce_batch(c, topic, partition, data); });
+    auto offset = rt_.block_on<int64_t>(
+        [c, topic, partition, data = *batch] { return produce_batch(c, topic, partition, data); });
     EXPECT_TRUE(offset) << offset.error().to_string();
     return offset ? *offset : -1;
   }
@@ -130,7 +134,8 @@ class ConsumerCluster : public test::ClusterTest {
     return consumer ? std::move(*consumer) : nullptr;
   }
   // Polls until `n` records arrived or `timeout` passed.
-  static std::vector<ConsumerRecord> poll_n(Consumer& c, std::size_t n, std::chrono::milliseconds timeout = 30s) {
+  static std::vector<ConsumerRecord> poll_n(Consumer& c, std::size_t n,
+                                            std::chrono::milliseconds timeout = 30s) {
     std::vector<ConsumerRecord> out;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (out.size() < n && std::chrono::steady_clock::now() < deadline) {
@@ -146,8 +151,8 @@ class ConsumerCluster : public test::ClusterTest {
 TEST_F(ConsumerCluster, AssignedPartitionReadsEveryRecordInEveryCompression) {
   const auto topic = test::ThreeBrokerCluster::unique_name("cons-codec");
   RawProducer producer(cluster().bootstrap_list());
-  const std::vector<Compression> codecs{Compression::none, Compression::gzip, Compression::snappy, Compression::lz4,
-                                        Compression::zstd};
+  const std::vector<Compression> codecs{Compression::none, Compression::gzip, Compression::snappy,
+                                        Compression::lz4, Compression::zstd};
   int next = 0;
   for (auto codec : codecs) {
     EXPECT_EQ(producer.produce(topic, 1, next, next + 10, "v", codec), next);
@@ -423,7 +428,8 @@ bool partitioned(const std::string& topic, std::vector<GroupReader*> readers) {
   for (auto* r : readers) {
     for (const auto& tp : r->assignment()) owned.insert(tp);
   }
-  return std::set<TopicPartition>(owned.begin(), owned.end()) == all_partitions(topic) && owned.size() == 3;
+  return std::set<TopicPartition>(owned.begin(), owned.end()) == all_partitions(topic) &&
+         owned.size() == 3;
 }
 
 TEST_F(ConsumerCluster, GroupMembersSplitPartitionsAndLoseNoRecordsAcrossRebalances) {
@@ -437,26 +443,30 @@ TEST_F(ConsumerCluster, GroupMembersSplitPartitionsAndLoseNoRecordsAcrossRebalan
 
   GroupReader a, b;
   a.start(make(c), {topic});
-  ASSERT_TRUE(wait_for([&] { return a.assignment() == all_partitions(topic); })) << "a never got every partition";
+  ASSERT_TRUE(wait_for([&] { return a.assignment() == all_partitions(topic); }))
+      << "a never got every partition";
   EXPECT_EQ(a.consumer->subscription(), std::vector<std::string>{topic});
   EXPECT_FALSE(a.consumer->member_id().empty());
   const int32_t first_generation = a.consumer->generation();
   EXPECT_GE(first_generation, 1);
 
   b.start(make(c), {topic});
-  ASSERT_TRUE(wait_for([&] { return partitioned(topic, {&a, &b}) && !b.assignment().empty(); }))
-      << "the group never split the partitions between a and b";
+  ASSERT_TRUE(wait_for([&] {
+    return partitioned(topic, {&a, &b}) && !b.assignment().empty();
+  })) << "the group never split the partitions between a and b";
   EXPECT_GT(a.consumer->generation(), first_generation);
   // Range over sorted member ids: the first member gets 2 partitions, the second 1.
   EXPECT_EQ(a.assignment().size() + b.assignment().size(), 3u);
   for (int p = 0; p < 3; ++p) producer.produce(topic, p, 50, 100, "p" + std::to_string(p));
-  ASSERT_TRUE(wait_for([&] { return a.count() + b.count() >= 300; })) << a.count() << " + " << b.count();
+  ASSERT_TRUE(wait_for([&] { return a.count() + b.count() >= 300; }))
+      << a.count() << " + " << b.count();
 
   // b leaves (close: LeaveGroup); a takes everything back and reads what is produced next.
   b.finish();
   ASSERT_TRUE(wait_for([&] { return a.assignment() == all_partitions(topic); }));
   for (int p = 0; p < 3; ++p) producer.produce(topic, p, 100, 120, "p" + std::to_string(p));
-  ASSERT_TRUE(wait_for([&] { return a.count() + b.count() >= 360; })) << a.count() << " + " << b.count();
+  ASSERT_TRUE(wait_for([&] { return a.count() + b.count() >= 360; }))
+      << a.count() << " + " << b.count();
   a.finish();
 
   // No record lost: every (partition, offset) was read; the commits in on_revoked and after
@@ -508,11 +518,14 @@ TEST_F(ConsumerCluster, CooperativeStickyKeepsPartitionsOfUnaffectedMembers) {
     // a never gave up what it kept: its only revocation is of what b got.
     std::lock_guard lock(a.mu);
     for (const auto& call : a.revoked_calls) {
-      for (const auto& tp : call) EXPECT_TRUE(b_before.contains(tp)) << tp.to_string() << " revoked from a needlessly";
+      for (const auto& tp : call)
+        EXPECT_TRUE(b_before.contains(tp)) << tp.to_string() << " revoked from a needlessly";
     }
   }
   d.start(make(c), {topic});
-  ASSERT_TRUE(wait_for([&] { return partitioned(topic, {&a, &b, &d}) && d.assignment().size() == 1; }));
+  ASSERT_TRUE(wait_for([&] {
+    return partitioned(topic, {&a, &b, &d}) && d.assignment().size() == 1;
+  }));
   std::this_thread::sleep_for(2s);
   ASSERT_TRUE(partitioned(topic, {&a, &b, &d}));
   // Sticky: a and b kept what they had (minus the one partition d needed).

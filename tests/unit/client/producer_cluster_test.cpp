@@ -489,7 +489,8 @@ TEST_F(ProducerCluster, AnInvalidTopicFailsAtOnceOtherMetadataErrorsAreWaitedOut
   const auto started = std::chrono::steady_clock::now();
   auto r = producer->send(ProducerRecord{.topic = "not a valid name!", .value = "v"});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(kafka_code(r.error()), static_cast<int16_t>(protocol::KafkaErrc::invalid_topic_exception))
+  EXPECT_EQ(kafka_code(r.error()),
+            static_cast<int16_t>(protocol::KafkaErrc::invalid_topic_exception))
       << r.error().to_string();
   EXPECT_LT(std::chrono::steady_clock::now() - started, 30s) << "waited for the delivery timeout";
 }

@@ -127,7 +127,8 @@ TEST(BufferPool, RecycledBuffersMakeBatchesAsGoodAsFreshOnes) {
   for (int round = 0; round < 3; ++round) {
     // Different contents each round: what a reused buffer held before must not show through.
     ProducerBatch batch(static_cast<uint64_t>(round), "t", 0, kCapacity, now, now, pool);
-    const std::string value(static_cast<std::size_t>(40 + round * 50), static_cast<char>('a' + round));
+    const std::string value(static_cast<std::size_t>(40 + round * 50),
+                            static_cast<char>('a' + round));
     batch.append(ProducerRecord{.topic = "t", .key = "k", .value = value}, 100 + round, nullptr, 0);
     ASSERT_TRUE(batch.seal(protocol::Compression::none, -1, -1, -1).ok());
     auto wire = batch.wire();
@@ -148,7 +149,8 @@ TEST(BufferPool, RecycledBuffersMakeBatchesAsGoodAsFreshOnes) {
   {
     ProducerBatch big(9, "t", 0, kCapacity, now, now, pool);
     EXPECT_EQ(pool->idle(), 0u);
-    big.append(ProducerRecord{.topic = "t", .value = std::string(3 * kCapacity, 'x')}, 1, nullptr, 0);
+    big.append(ProducerRecord{.topic = "t", .value = std::string(3 * kCapacity, 'x')}, 1, nullptr,
+               0);
     ASSERT_TRUE(big.seal(protocol::Compression::none, -1, -1, -1).ok());
     EXPECT_TRUE(protocol::validate_batch(big.wire()).ok());
   }

@@ -21,8 +21,8 @@ TEST(ProducerIdBlock, EncodesAsKafkasZnode) {
 }
 
 TEST(ProducerIdBlock, DecodesKafkasPayloadAndTheEmptyNode) {
-  auto kafka = decode_producer_id_block(
-      R"({"version":1,"broker":0,"block_start":"0","block_end":"999"})");
+  auto kafka =
+      decode_producer_id_block(R"({"version":1,"broker":0,"block_start":"0","block_end":"999"})");
   ASSERT_TRUE(kafka.ok());
   EXPECT_EQ(**kafka, (ProducerIdBlock{0, 0, 999}));
   auto numbers = decode_producer_id_block(R"({"block_end":1999,"broker":1,"block_start":1000})");

@@ -61,15 +61,16 @@ TEST(Znodes, DecodesBrokerJsonWrittenByKafka) {
   EXPECT_EQ(b->rack, std::optional<std::string>("r1"));
   EXPECT_EQ(b->timestamp_ms, 1580000000000);
   // Version 1: host and port only.
-  auto v1 = decode_broker(0, R"({"jmx_port":-1,"timestamp":"1","host":"old","version":1,"port":9092})");
+  auto v1 =
+      decode_broker(0, R"({"jmx_port":-1,"timestamp":"1","host":"old","version":1,"port":9092})");
   ASSERT_TRUE(v1.ok()) << v1.error().to_string();
   EXPECT_EQ(v1->endpoints.at(0), (BrokerEndpoint{"PLAINTEXT", "PLAINTEXT", "old", 9092}));
 }
 
 TEST(Znodes, RejectsMalformedBrokerJson) {
-  for (const char* bad : {"", "{", "[]", R"({"endpoints":["nonsense"]})",
-                          R"({"endpoints":["PLAINTEXT://h:99999"]})", R"({"timestamp":{}})",
-                          R"({"version":5})"}) {
+  for (const char* bad :
+       {"", "{", "[]", R"({"endpoints":["nonsense"]})", R"({"endpoints":["PLAINTEXT://h:99999"]})",
+        R"({"timestamp":{}})", R"({"version":5})"}) {
     auto r = decode_broker(1, bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code(), ZkErrc::data_inconsistency) << bad;
@@ -94,9 +95,10 @@ TEST(Znodes, TopicAssignmentRoundTripsAndReadsKafkaVersions) {
   TopicAssignment t;
   t.topic_id = "8fXQ3rTdQZmK1s0qM3uB8w";
   t.partitions = {{0, {1, 2, 3}}, {1, {2, 3, 1}}};
-  EXPECT_EQ(encode(t),
-            R"({"version":3,"topic_id":"8fXQ3rTdQZmK1s0qM3uB8w","partitions":{"0":[1,2,3],"1":[2,3,1]},)"
-            R"("adding_replicas":{},"removing_replicas":{}})");
+  EXPECT_EQ(
+      encode(t),
+      R"({"version":3,"topic_id":"8fXQ3rTdQZmK1s0qM3uB8w","partitions":{"0":[1,2,3],"1":[2,3,1]},)"
+      R"("adding_replicas":{},"removing_replicas":{}})");
   auto back = decode_topic(encode(t));
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, t);
@@ -111,17 +113,22 @@ TEST(Znodes, TopicAssignmentRoundTripsAndReadsKafkaVersions) {
 
 TEST(Znodes, PartitionStateMatchesKafka) {
   PartitionState s{1, 4, {1, 2}, 3};
-  EXPECT_EQ(encode(s), R"({"controller_epoch":3,"leader":1,"version":1,"leader_epoch":4,"isr":[1,2]})");
-  auto back = decode_partition_state(R"({"isr":[1,2],"leader_epoch":4,"leader":1,"version":1,"controller_epoch":3})");
+  EXPECT_EQ(encode(s),
+            R"({"controller_epoch":3,"leader":1,"version":1,"leader_epoch":4,"isr":[1,2]})");
+  auto back = decode_partition_state(
+      R"({"isr":[1,2],"leader_epoch":4,"leader":1,"version":1,"controller_epoch":3})");
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, s);
   EXPECT_FALSE(decode_partition_state(R"({"leader":1,"isr":[1]})").ok());
-  EXPECT_FALSE(decode_partition_state(R"({"controller_epoch":1,"leader":1,"leader_epoch":0,"isr":"1"})").ok());
+  EXPECT_FALSE(
+      decode_partition_state(R"({"controller_epoch":1,"leader":1,"leader_epoch":0,"isr":"1"})")
+          .ok());
 }
 
 TEST(Znodes, TopicConfigAndClusterId) {
   TopicConfig c{{{"cleanup.policy", "compact"}, {"retention.ms", "1000"}}};
-  EXPECT_EQ(encode(c), R"({"version":1,"config":{"cleanup.policy":"compact","retention.ms":"1000"}})");
+  EXPECT_EQ(encode(c),
+            R"({"version":1,"config":{"cleanup.policy":"compact","retention.ms":"1000"}})");
   auto back = decode_topic_config(encode(c));
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, c);

@@ -1,8 +1,8 @@
 // Coordinator slots: groups map onto slots as Kafka maps them onto __consumer_offsets
 // partitions, and the controller's placement moves only what it must.
-#include "broker/controller/coordinators.h"
-
 #include <gtest/gtest.h>
+
+#include "broker/controller/coordinators.h"
 
 namespace sluice::broker::controller {
 namespace {
@@ -12,8 +12,8 @@ TEST(CoordinatorSlots, GroupsHashLikeKafka) {
   EXPECT_EQ(group_slot("test-group", 50), 12);
   EXPECT_EQ(group_slot("g1", 50), 42);
   EXPECT_EQ(group_slot("console-consumer-12345", 50), 6);
-  EXPECT_EQ(group_slot("grüße", 50), 23);    // non-ASCII: UTF-16 code units
-  EXPECT_EQ(group_slot("😀x", 50), 39);      // a surrogate pair
+  EXPECT_EQ(group_slot("grüße", 50), 23);  // non-ASCII: UTF-16 code units
+  EXPECT_EQ(group_slot("😀x", 50), 39);     // a surrogate pair
 }
 
 TEST(CoordinatorSlots, UnownedSlotsSpreadOverLiveBrokers) {

@@ -4,9 +4,9 @@
 // stored group. Time is a fake clock; persistence a recorder completed by the test.
 #include "broker/groups/group.h"
 
-#include <deque>
-
 #include <gtest/gtest.h>
+
+#include <deque>
 
 #include "protocol/error_codes.h"
 
@@ -28,11 +28,16 @@ class GroupTest : public ::testing::Test {
     env.config.max_session_timeout = milliseconds(300000);
     env.now = [this] { return now; };
     env.wall_ms = [this] { return wall; };
-    env.new_member_id = [this](std::string_view client) { return std::string(client) + "-" + std::to_string(++ids); };
-    env.persist = [this](const std::string&, GroupRecord record, std::function<void(int16_t)> done) {
+    env.new_member_id = [this](std::string_view client) {
+      return std::string(client) + "-" + std::to_string(++ids);
+    };
+    env.persist = [this](const std::string&, GroupRecord record,
+                         std::function<void(int16_t)> done) {
       stored.push_back(record);
-      if (auto_persist) done(persist_error);
-      else pending_persists.push_back(std::move(done));
+      if (auto_persist)
+        done(persist_error);
+      else
+        pending_persists.push_back(std::move(done));
     };
     group = std::make_unique<Group>("g", env);
   }
@@ -44,9 +49,12 @@ class GroupTest : public ::testing::Test {
     std::optional<SyncResult> result;
   };
 
-  std::shared_ptr<Join> join(const std::string& member_id, std::vector<MemberProtocol> protocols = {{"range", bytes("m")}},
-                             bool require_known = true, std::optional<std::string> instance = std::nullopt,
-                             std::string type = "consumer", int32_t session_ms = 10000, int32_t rebalance_ms = 30000) {
+  std::shared_ptr<Join> join(const std::string& member_id,
+                             std::vector<MemberProtocol> protocols = {{"range", bytes("m")}},
+                             bool require_known = true,
+                             std::optional<std::string> instance = std::nullopt,
+                             std::string type = "consumer", int32_t session_ms = 10000,
+                             int32_t rebalance_ms = 30000) {
     JoinRequest r;
     r.member_id = member_id;
     r.group_instance_id = std::move(instance);
@@ -224,7 +232,7 @@ TEST_F(GroupTest, FollowersGetTheirAssignmentOnceTheLeaderSyncsAndItIsStored) {
   std::string b = new_member();
   auto ja = join(a);
   auto jb = join(b);
-  advance(milliseconds(6000));  // a second member extends the initial delay once
+  advance(milliseconds(6000));             // a second member extends the initial delay once
   ASSERT_EQ(pending_persists.size(), 1u);  // generation 1 stored (no assignment yet)
   pending_persists.front()(0);
   pending_persists.clear();
@@ -278,7 +286,8 @@ TEST_F(GroupTest, HeartbeatTellsMembersToRejoinWhenSomeoneNewJoins) {
   std::string c = new_member();
   auto jc = join(c);
   EXPECT_EQ(group->state(), GroupState::kPreparingRebalance);
-  EXPECT_EQ(group->heartbeat({pair.second, std::nullopt}, 1), code(KafkaErrc::rebalance_in_progress));
+  EXPECT_EQ(group->heartbeat({pair.second, std::nullopt}, 1),
+            code(KafkaErrc::rebalance_in_progress));
   EXPECT_EQ(group->heartbeat({"nobody", std::nullopt}, 1), code(KafkaErrc::unknown_member_id));
   auto j1 = join(pair.first);
   auto j2 = join(pair.second);
@@ -309,7 +318,8 @@ TEST_F(GroupTest, SessionTimeoutEvictsAMemberAndRebalances) {
   advance(milliseconds(4001));  // the follower has been silent for 10 s
   EXPECT_FALSE(group->has_member(pair.second));
   EXPECT_EQ(group->state(), GroupState::kPreparingRebalance);
-  EXPECT_EQ(group->heartbeat({pair.first, std::nullopt}, 1), code(KafkaErrc::rebalance_in_progress));
+  EXPECT_EQ(group->heartbeat({pair.first, std::nullopt}, 1),
+            code(KafkaErrc::rebalance_in_progress));
   auto j = join(pair.first);
   ASSERT_TRUE(j->result);  // the only member left has rejoined
   EXPECT_EQ(j->result->generation, 2);
@@ -348,13 +358,14 @@ TEST_F(GroupTest, LeavingRebalancesAndTheLastLeaveEmptiesTheGroup) {
 TEST_F(GroupTest, StaticMemberRestartKeepsItsAssignmentWithoutRebalance) {
   auto a = join("", {{"range", bytes("m")}}, true, std::string("host-a"));
   auto b = join("", {{"range", bytes("m")}}, true, std::string("host-b"));
-  advance(milliseconds(6000));  // a second member extends the initial delay once
+  advance(milliseconds(6000));          // a second member extends the initial delay once
   ASSERT_TRUE(a->result && b->result);  // static members skip MEMBER_ID_REQUIRED
   EXPECT_EQ(a->result->error, 0);
   const std::string leader = a->result->leader;
   const std::string old_b = b->result->member_id;
   sync(old_b, 1, {}, std::string("host-b"));
-  sync(leader, 1, {{leader, bytes("A")}, {old_b, bytes("B")}}, std::string(leader == old_b ? "host-b" : "host-a"));
+  sync(leader, 1, {{leader, bytes("A")}, {old_b, bytes("B")}},
+       std::string(leader == old_b ? "host-b" : "host-a"));
   ASSERT_EQ(group->state(), GroupState::kStable);
   // host-b restarts: new member id, same instance id.
   auto again = join("", {{"range", bytes("m")}}, true, std::string("host-b"));
@@ -366,19 +377,24 @@ TEST_F(GroupTest, StaticMemberRestartKeepsItsAssignmentWithoutRebalance) {
   auto s = sync(again->result->member_id, 1, {}, std::string("host-b"));
   EXPECT_EQ(s->result->assignment, bytes("B"));
   // The old incarnation is fenced.
-  EXPECT_EQ(group->heartbeat({old_b, std::string("host-b")}, 1), code(KafkaErrc::fenced_instance_id));
+  EXPECT_EQ(group->heartbeat({old_b, std::string("host-b")}, 1),
+            code(KafkaErrc::fenced_instance_id));
   // A static member may leave by instance id alone (LeaveGroup v3+).
   EXPECT_EQ(group->leave({"", std::string("host-b")}), 0);
   EXPECT_FALSE(group->has_member(again->result->member_id));
 }
 
 TEST_F(GroupTest, OffsetCommitChecksMemberAndGeneration) {
-  EXPECT_EQ(group->validate_offset_commit({"", std::nullopt}, -1), 0);  // simple commit, empty group
+  EXPECT_EQ(group->validate_offset_commit({"", std::nullopt}, -1),
+            0);  // simple commit, empty group
   auto pair = stable_pair();
   EXPECT_EQ(group->validate_offset_commit({pair.first, std::nullopt}, 1), 0);
-  EXPECT_EQ(group->validate_offset_commit({pair.first, std::nullopt}, 0), code(KafkaErrc::illegal_generation));
-  EXPECT_EQ(group->validate_offset_commit({"nobody", std::nullopt}, 1), code(KafkaErrc::unknown_member_id));
-  EXPECT_EQ(group->validate_offset_commit({"", std::nullopt}, -1), code(KafkaErrc::unknown_member_id));
+  EXPECT_EQ(group->validate_offset_commit({pair.first, std::nullopt}, 0),
+            code(KafkaErrc::illegal_generation));
+  EXPECT_EQ(group->validate_offset_commit({"nobody", std::nullopt}, 1),
+            code(KafkaErrc::unknown_member_id));
+  EXPECT_EQ(group->validate_offset_commit({"", std::nullopt}, -1),
+            code(KafkaErrc::unknown_member_id));
   std::string c = new_member();
   join(c);
   // Still allowed while the group prepares a rebalance (members commit before rejoining).
@@ -386,7 +402,8 @@ TEST_F(GroupTest, OffsetCommitChecksMemberAndGeneration) {
   join(pair.first);
   join(pair.second);
   EXPECT_EQ(group->state(), GroupState::kCompletingRebalance);
-  EXPECT_EQ(group->validate_offset_commit({pair.first, std::nullopt}, 2), code(KafkaErrc::rebalance_in_progress));
+  EXPECT_EQ(group->validate_offset_commit({pair.first, std::nullopt}, 2),
+            code(KafkaErrc::rebalance_in_progress));
 }
 
 TEST_F(GroupTest, AStoredStableGroupResumesWithoutRebalance) {

@@ -36,9 +36,10 @@ TEST(GroupZnodes, GroupJson) {
   g.state_timestamp_ms = 1660000000000;
   g.coordinator = 2;
   g.members.resize(2);
-  EXPECT_EQ(encode_group(g),
-            R"({"version":1,"protocol_type":"consumer","generation":7,"protocol":"range","leader":"m-1",)"
-            R"("state":"Stable","state_timestamp":"1660000000000","members":2,"coordinator":2})");
+  EXPECT_EQ(
+      encode_group(g),
+      R"({"version":1,"protocol_type":"consumer","generation":7,"protocol":"range","leader":"m-1",)"
+      R"("state":"Stable","state_timestamp":"1660000000000","members":2,"coordinator":2})");
   auto back = decode_group(encode_group(g));
   ASSERT_TRUE(back);
   g.members.clear();  // members live in their own znodes
@@ -58,7 +59,8 @@ TEST(GroupZnodes, MemberJsonCarriesReadableConsumerFields) {
   m.rebalance_timeout_ms = 300000;
   // Subscription v0 ["t"], assignment v0 {t:[0,1]}.
   m.metadata = {0, 0, 0, 0, 0, 1, 0, 1, 't', 0xff, 0xff, 0xff, 0xff};
-  m.assignment = {0, 0, 0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff};
+  m.assignment = {0, 0, 0, 0, 0, 1, 0, 1, 't',  0,    0,    0,   2,
+                  0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff};
   const std::string json = encode_member(m, "consumer");
   EXPECT_NE(json.find(R"("subscribed_topics":["t"])"), std::string::npos) << json;
   EXPECT_NE(json.find(R"("assigned_partitions":{"t":[0,1]})"), std::string::npos) << json;
@@ -72,8 +74,9 @@ TEST(GroupZnodes, MemberJsonCarriesReadableConsumerFields) {
 
 TEST(GroupZnodes, OffsetJsonAndKafkasOldBareNumbers) {
   OffsetRecord o{42, 3, "meta", 1660000000000};
-  EXPECT_EQ(encode_offset(o),
-            R"({"version":1,"offset":42,"leader_epoch":3,"metadata":"meta","commit_timestamp":"1660000000000"})");
+  EXPECT_EQ(
+      encode_offset(o),
+      R"({"version":1,"offset":42,"leader_epoch":3,"metadata":"meta","commit_timestamp":"1660000000000"})");
   EXPECT_EQ(decode_offset(encode_offset(o)).value_or(OffsetRecord{}), o);
   auto old = decode_offset("1234");
   ASSERT_TRUE(old);

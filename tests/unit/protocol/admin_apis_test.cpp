@@ -1,6 +1,6 @@
 // Admin and auxiliary APIs: CreateTopics, DeleteTopics, CreatePartitions, DescribeConfigs,
-// AlterConfigs, IncrementalAlterConfigs, DeleteRecords, InitProducerId, OffsetForLeaderEpoch, SaslHandshake,
-// SaslAuthenticate and DescribeCluster.
+// AlterConfigs, IncrementalAlterConfigs, DeleteRecords, InitProducerId, OffsetForLeaderEpoch,
+// SaslHandshake, SaslAuthenticate and DescribeCluster.
 //
 // For each API: byte-exact request and response vectors in a classic and (where the API
 // has one) a flexible version, worked out by hand from Kafka's message schemas; the same
@@ -81,36 +81,36 @@ CreateTopicsRequest create_topics_request() {
   return req;
 }
 
-const Bytes kCreateTopicsRequestV1 = hex(
-    "00 00 00 01 "                    // topics: 1
-    "00 04 6c 6f 67 73 "              //   name "logs"
-    "ff ff ff ff "                    //   num_partitions -1
-    "ff ff "                          //   replication_factor -1
-    "00 00 00 01 "                    //   assignments: 1
-    "00 00 00 00 "                    //     partition_index 0
-    "00 00 00 02 00 00 00 01 00 00 00 02 "  // broker_ids [1, 2]
-    "00 00 00 02 "                    //   configs: 2
-    "00 01 78 | 00 01 31 "            //     "x" = "1"
-    "00 01 79 | ff ff "               //     "y" = null
-    "00 00 75 30 "                    // timeout_ms 30000
-    "01");                            // validate_only (v1+)
+const Bytes kCreateTopicsRequestV1 =
+    hex("00 00 00 01 "                          // topics: 1
+        "00 04 6c 6f 67 73 "                    //   name "logs"
+        "ff ff ff ff "                          //   num_partitions -1
+        "ff ff "                                //   replication_factor -1
+        "00 00 00 01 "                          //   assignments: 1
+        "00 00 00 00 "                          //     partition_index 0
+        "00 00 00 02 00 00 00 01 00 00 00 02 "  // broker_ids [1, 2]
+        "00 00 00 02 "                          //   configs: 2
+        "00 01 78 | 00 01 31 "                  //     "x" = "1"
+        "00 01 79 | ff ff "                     //     "y" = null
+        "00 00 75 30 "                          // timeout_ms 30000
+        "01");                                  // validate_only (v1+)
 
-const Bytes kCreateTopicsRequestV5 = hex(
-    "02 "                             // topics: compact 1
-    "05 6c 6f 67 73 "                 //   name "logs"
-    "ff ff ff ff "                    //   num_partitions -1
-    "ff ff "                          //   replication_factor -1
-    "02 "                             //   assignments: 1
-    "00 00 00 00 "                    //     partition_index 0
-    "03 00 00 00 01 00 00 00 02 "     //     broker_ids [1, 2]
-    "00 "                             //     tags
-    "03 "                             //   configs: 2
-    "02 78 | 02 31 | 00 "             //     "x" = "1", tags
-    "02 79 | 00 | 00 "                //     "y" = null, tags
-    "00 "                             //   topic tags
-    "00 00 75 30 "                    // timeout_ms 30000
-    "01 "                             // validate_only
-    "00");                            // tags
+const Bytes kCreateTopicsRequestV5 =
+    hex("02 "                          // topics: compact 1
+        "05 6c 6f 67 73 "              //   name "logs"
+        "ff ff ff ff "                 //   num_partitions -1
+        "ff ff "                       //   replication_factor -1
+        "02 "                          //   assignments: 1
+        "00 00 00 00 "                 //     partition_index 0
+        "03 00 00 00 01 00 00 00 02 "  //     broker_ids [1, 2]
+        "00 "                          //     tags
+        "03 "                          //   configs: 2
+        "02 78 | 02 31 | 00 "          //     "x" = "1", tags
+        "02 79 | 00 | 00 "             //     "y" = null, tags
+        "00 "                          //   topic tags
+        "00 00 75 30 "                 // timeout_ms 30000
+        "01 "                          // validate_only
+        "00");                         // tags
 
 CreateTopicsResponse create_topics_response() {
   CreateTopicsResponse resp;
@@ -132,33 +132,33 @@ CreateTopicsResponse create_topics_response() {
   return resp;
 }
 
-const Bytes kCreateTopicsResponseV2 = hex(
-    "00 00 00 64 "                    // throttle_time_ms 100 (v2+)
-    "00 00 00 02 "                    // topics: 2
-    "00 04 6c 6f 67 73 | 00 00 | ff ff "    // "logs", error 0, error_message null
-    "00 01 78 | 00 00 | 00 03 63 66 67");   // "x", error 0, "cfg"
+const Bytes kCreateTopicsResponseV2 =
+    hex("00 00 00 64 "                         // throttle_time_ms 100 (v2+)
+        "00 00 00 02 "                         // topics: 2
+        "00 04 6c 6f 67 73 | 00 00 | ff ff "   // "logs", error 0, error_message null
+        "00 01 78 | 00 00 | 00 03 63 66 67");  // "x", error 0, "cfg"
 
-const Bytes kCreateTopicsResponseV7 = hex(
-    "00 00 00 64 "                    // throttle_time_ms 100
-    "03 "                             // topics: compact 2
-    "05 6c 6f 67 73 "                 //   name "logs"
-    "00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f "  // topic_id (v7+)
-    "00 00 "                          //   error_code 0
-    "00 "                             //   error_message null
-    "00 00 00 03 "                    //   num_partitions 3
-    "00 02 "                          //   replication_factor 2
-    "02 "                             //   configs: 1
-    "02 78 | 02 31 | 00 | 01 | 00 | 00 "  // "x" = "1", read_only, source 1, sensitive, tags
-    "00 "                             //   tags: none (no topic_config_error_code)
-    "02 78 "                          //   name "x"
-    "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 "  // topic_id zero
-    "00 00 "                          //   error_code 0
-    "04 63 66 67 "                    //   error_message "cfg"
-    "00 00 00 01 "                    //   num_partitions 1
-    "00 01 "                          //   replication_factor 1
-    "00 "                             //   configs null
-    "01 | 00 | 02 | 00 1d "           //   tags: 1; tag 0 topic_config_error_code, 2 bytes, 29
-    "00");                            // tags
+const Bytes kCreateTopicsResponseV7 =
+    hex("00 00 00 64 "                                      // throttle_time_ms 100
+        "03 "                                               // topics: compact 2
+        "05 6c 6f 67 73 "                                   //   name "logs"
+        "00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f "  // topic_id (v7+)
+        "00 00 "                                            //   error_code 0
+        "00 "                                               //   error_message null
+        "00 00 00 03 "                                      //   num_partitions 3
+        "00 02 "                                            //   replication_factor 2
+        "02 "                                               //   configs: 1
+        "02 78 | 02 31 | 00 | 01 | 00 | 00 "  // "x" = "1", read_only, source 1, sensitive, tags
+        "00 "                                 //   tags: none (no topic_config_error_code)
+        "02 78 "                              //   name "x"
+        "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 "  // topic_id zero
+        "00 00 "                                            //   error_code 0
+        "04 63 66 67 "                                      //   error_message "cfg"
+        "00 00 00 01 "                                      //   num_partitions 1
+        "00 01 "                                            //   replication_factor 1
+        "00 "                                               //   configs null
+        "01 | 00 | 02 | 00 1d "  //   tags: 1; tag 0 topic_config_error_code, 2 bytes, 29
+        "00");                   // tags
 
 TEST(CreateTopicsCodec, RequestV1IsClassicWithValidateOnly) {
   expect_wire(create_topics_request(), 1, kCreateTopicsRequestV1);
@@ -212,21 +212,21 @@ TEST(CreateTopicsCodec, ResponseV7CarriesTopicIdConfigsAndTaggedConfigErrorCode)
 }
 
 TEST(CreateTopicsCodec, ResponseV5IsV7WithoutTopicIds) {
-  auto expected = hex(
-      "00 00 00 64 | 03 "
-      "05 6c 6f 67 73 | 00 00 | 00 | 00 00 00 03 | 00 02 "  // "logs": no topic_id before v7
-      "02 | 02 78 02 31 00 01 00 00 | 00 "
-      "02 78 | 00 00 | 04 63 66 67 | 00 00 00 01 | 00 01 | 00 "  // "x"
-      "01 00 02 00 1d | 00");
+  auto expected =
+      hex("00 00 00 64 | 03 "
+          "05 6c 6f 67 73 | 00 00 | 00 | 00 00 00 03 | 00 02 "  // "logs": no topic_id before v7
+          "02 | 02 78 02 31 00 01 00 00 | 00 "
+          "02 78 | 00 00 | 04 63 66 67 | 00 00 00 01 | 00 01 | 00 "  // "x"
+          "01 00 02 00 1d | 00");
   expect_wire(create_topics_response(), 5, expected);
   expect_wire(create_topics_response(), 6, expected);
 }
 
 TEST(CreateTopicsCodec, UnknownTagOnATopicResultSurvivesReencoding) {
-  Bytes bytes = hex(
-      "00 00 00 00 | 02 | 02 78 | 00 00 | 00 | 00 00 00 01 | 00 01 | 01 "
-      "02 | 00 02 00 07 | 05 01 ab "  // tag 0 = 7, then unknown tag 5 (1 byte ab)
-      "00");
+  Bytes bytes =
+      hex("00 00 00 00 | 02 | 02 78 | 00 00 | 00 | 00 00 00 01 | 00 01 | 01 "
+          "02 | 00 02 00 07 | 05 01 ab "  // tag 0 = 7, then unknown tag 5 (1 byte ab)
+          "00");
   auto back = decoded<CreateTopicsResponse>(bytes, 5);
   EXPECT_EQ(back.topics[0].topic_config_error_code, std::optional<int16_t>(7));
   ASSERT_EQ(back.topics[0].unknown_tags.size(), 1u);
@@ -257,70 +257,72 @@ TEST(CreateTopicsCodec, PopulatedMessagesRoundTripAtEveryVersion) {
 
 DeleteTopicsRequest delete_topics_request() {
   DeleteTopicsRequest req;
-  req.topic_names = {"a", "logs"};  // v0-5
-  req.topics.push_back({{}, std::string("logs"), Uuid{}});  // v6+: by name
+  req.topic_names = {"a", "logs"};                            // v0-5
+  req.topics.push_back({{}, std::string("logs"), Uuid{}});    // v6+: by name
   req.topics.push_back({{}, std::nullopt, uuid_from(0x10)});  // v6+: by id
   req.timeout_ms = 15000;
   return req;
 }
 
-const Bytes kDeleteTopicsRequestV3 = hex(
-    "00 00 00 02 "                    // topic_names: 2
-    "00 01 61 | 00 04 6c 6f 67 73 "   //   "a", "logs"
-    "00 00 3a 98");                   // timeout_ms 15000
+const Bytes kDeleteTopicsRequestV3 =
+    hex("00 00 00 02 "                   // topic_names: 2
+        "00 01 61 | 00 04 6c 6f 67 73 "  //   "a", "logs"
+        "00 00 3a 98");                  // timeout_ms 15000
 
-const Bytes kDeleteTopicsRequestV4 = hex(
-    "03 "                             // topic_names: compact 2
-    "02 61 | 05 6c 6f 67 73 "         //   "a", "logs"
-    "00 00 3a 98 "                    // timeout_ms 15000
-    "00");                            // tags
+const Bytes kDeleteTopicsRequestV4 =
+    hex("03 "                      // topic_names: compact 2
+        "02 61 | 05 6c 6f 67 73 "  //   "a", "logs"
+        "00 00 3a 98 "             // timeout_ms 15000
+        "00");                     // tags
 
-const Bytes kDeleteTopicsRequestV6 = hex(
-    "03 "                             // topics: compact 2 (topic_names gone)
-    "05 6c 6f 67 73 "                 //   name "logs"
-    "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 "  // topic_id zero
-    "00 "                             //   tags
-    "00 "                             //   name null
-    "10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f "  // topic_id
-    "00 "                             //   tags
-    "00 00 3a 98 "                    // timeout_ms 15000
-    "00");                            // tags
+const Bytes kDeleteTopicsRequestV6 =
+    hex("03 "                                               // topics: compact 2 (topic_names gone)
+        "05 6c 6f 67 73 "                                   //   name "logs"
+        "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 "  // topic_id zero
+        "00 "                                               //   tags
+        "00 "                                               //   name null
+        "10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f "  // topic_id
+        "00 "                                               //   tags
+        "00 00 3a 98 "                                      // timeout_ms 15000
+        "00");                                              // tags
 
 DeleteTopicsResponse delete_topics_classic_response() {
   DeleteTopicsResponse resp;
   resp.throttle_time_ms = 7;
   resp.responses.push_back({{}, std::string("logs"), Uuid{}, 0, std::nullopt});
-  resp.responses.push_back({{}, std::string("a"), Uuid{}, 3, std::nullopt});  // UNKNOWN_TOPIC_OR_PARTITION
+  resp.responses.push_back(
+      {{}, std::string("a"), Uuid{}, 3, std::nullopt});  // UNKNOWN_TOPIC_OR_PARTITION
   return resp;
 }
 
-const Bytes kDeleteTopicsResponseV3 = hex(
-    "00 00 00 07 "                    // throttle_time_ms 7 (v1+)
-    "00 00 00 02 "                    // responses: 2
-    "00 04 6c 6f 67 73 | 00 00 "      //   "logs", error 0
-    "00 01 61 | 00 03");              //   "a", error 3
+const Bytes kDeleteTopicsResponseV3 =
+    hex("00 00 00 07 "                // throttle_time_ms 7 (v1+)
+        "00 00 00 02 "                // responses: 2
+        "00 04 6c 6f 67 73 | 00 00 "  //   "logs", error 0
+        "00 01 61 | 00 03");          //   "a", error 3
 
 DeleteTopicsResponse delete_topics_flexible_response() {
   DeleteTopicsResponse resp;
   resp.responses.push_back({{}, std::string("logs"), uuid_from(0x01), 0, std::nullopt});
-  resp.responses.push_back({{}, std::nullopt, uuid_from(0xa0), 100, std::string("gone")});  // UNKNOWN_TOPIC_ID
+  resp.responses.push_back(
+      {{}, std::nullopt, uuid_from(0xa0), 100, std::string("gone")});  // UNKNOWN_TOPIC_ID
   return resp;
 }
 
-const Bytes kDeleteTopicsResponseV6 = hex(
-    "00 00 00 00 "                    // throttle_time_ms 0
-    "03 "                             // responses: compact 2
-    "05 6c 6f 67 73 "                 //   name "logs"
-    "01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 "  // topic_id (v6+)
-    "00 00 "                          //   error 0
-    "00 "                             //   error_message null (v5+)
-    "00 "                             //   tags
-    "00 "                             //   name null (nullable from v6)
-    "a0 a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af "  // topic_id
-    "00 64 "                          //   error 100
-    "05 67 6f 6e 65 "                 //   error_message "gone"
-    "00 "                             //   tags
-    "00");                            // tags
+const Bytes kDeleteTopicsResponseV6 =
+    hex("00 00 00 00 "                                      // throttle_time_ms 0
+        "03 "                                               // responses: compact 2
+        "05 6c 6f 67 73 "                                   //   name "logs"
+        "01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 "  // topic_id (v6+)
+        "00 00 "                                            //   error 0
+        "00 "                                               //   error_message null (v5+)
+        "00 "                                               //   tags
+        "00 "                                               //   name null (nullable from v6)
+        "a0 a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af "  // topic_id
+        "00 64 "                                            //   error 100
+        "05 67 6f 6e 65 "                                   //   error_message "gone"
+        "00 "                                               //   tags
+        "00");                                              // tags
 
 TEST(DeleteTopicsCodec, RequestV3ListsTopicNames) {
   expect_wire(delete_topics_request(), 3, kDeleteTopicsRequestV3);
@@ -398,42 +400,42 @@ TEST(DeleteTopicsCodec, PopulatedMessagesRoundTripAtEveryVersion) {
 
 CreatePartitionsRequest create_partitions_request() {
   CreatePartitionsRequest req;
-  req.topics.push_back({{}, "logs", 6,
-                        std::vector<CreatePartitionsAssignment>{{{}, {1, 2}}, {{}, {2, 3}}}});
+  req.topics.push_back(
+      {{}, "logs", 6, std::vector<CreatePartitionsAssignment>{{{}, {1, 2}}, {{}, {2, 3}}}});
   req.topics.push_back({{}, "a", 2, std::nullopt});  // broker chooses the replicas
   req.timeout_ms = 10000;
   req.validate_only = false;
   return req;
 }
 
-const Bytes kCreatePartitionsRequestV1 = hex(
-    "00 00 00 02 "                    // topics: 2
-    "00 04 6c 6f 67 73 "              //   name "logs"
-    "00 00 00 06 "                    //   count 6
-    "00 00 00 02 "                    //   assignments: 2
-    "00 00 00 02 00 00 00 01 00 00 00 02 "  // broker_ids [1, 2]
-    "00 00 00 02 00 00 00 02 00 00 00 03 "  // broker_ids [2, 3]
-    "00 01 61 "                       //   name "a"
-    "00 00 00 02 "                    //   count 2
-    "ff ff ff ff "                    //   assignments null
-    "00 00 27 10 "                    // timeout_ms 10000
-    "00");                            // validate_only false
+const Bytes kCreatePartitionsRequestV1 =
+    hex("00 00 00 02 "                          // topics: 2
+        "00 04 6c 6f 67 73 "                    //   name "logs"
+        "00 00 00 06 "                          //   count 6
+        "00 00 00 02 "                          //   assignments: 2
+        "00 00 00 02 00 00 00 01 00 00 00 02 "  // broker_ids [1, 2]
+        "00 00 00 02 00 00 00 02 00 00 00 03 "  // broker_ids [2, 3]
+        "00 01 61 "                             //   name "a"
+        "00 00 00 02 "                          //   count 2
+        "ff ff ff ff "                          //   assignments null
+        "00 00 27 10 "                          // timeout_ms 10000
+        "00");                                  // validate_only false
 
-const Bytes kCreatePartitionsRequestV2 = hex(
-    "03 "                             // topics: compact 2
-    "05 6c 6f 67 73 "                 //   name "logs"
-    "00 00 00 06 "                    //   count 6
-    "03 "                             //   assignments: 2
-    "03 00 00 00 01 00 00 00 02 | 00 "  //   broker_ids [1, 2], tags
-    "03 00 00 00 02 00 00 00 03 | 00 "  //   broker_ids [2, 3], tags
-    "00 "                             //   tags
-    "02 61 "                          //   name "a"
-    "00 00 00 02 "                    //   count 2
-    "00 "                             //   assignments null
-    "00 "                             //   tags
-    "00 00 27 10 "                    // timeout_ms 10000
-    "00 "                             // validate_only false
-    "00");                            // tags
+const Bytes kCreatePartitionsRequestV2 =
+    hex("03 "                               // topics: compact 2
+        "05 6c 6f 67 73 "                   //   name "logs"
+        "00 00 00 06 "                      //   count 6
+        "03 "                               //   assignments: 2
+        "03 00 00 00 01 00 00 00 02 | 00 "  //   broker_ids [1, 2], tags
+        "03 00 00 00 02 00 00 00 03 | 00 "  //   broker_ids [2, 3], tags
+        "00 "                               //   tags
+        "02 61 "                            //   name "a"
+        "00 00 00 02 "                      //   count 2
+        "00 "                               //   assignments null
+        "00 "                               //   tags
+        "00 00 27 10 "                      // timeout_ms 10000
+        "00 "                               // validate_only false
+        "00");                              // tags
 
 CreatePartitionsResponse create_partitions_response() {
   CreatePartitionsResponse resp;
@@ -443,18 +445,18 @@ CreatePartitionsResponse create_partitions_response() {
   return resp;
 }
 
-const Bytes kCreatePartitionsResponseV0 = hex(
-    "00 00 00 05 "                    // throttle_time_ms 5
-    "00 00 00 02 "                    // results: 2
-    "00 04 6c 6f 67 73 | 00 00 | ff ff "  // "logs", error 0, message null
-    "00 01 61 | 00 25 | 00 06 73 68 72 69 6e 6b");  // "a", error 37, "shrink"
+const Bytes kCreatePartitionsResponseV0 =
+    hex("00 00 00 05 "                                  // throttle_time_ms 5
+        "00 00 00 02 "                                  // results: 2
+        "00 04 6c 6f 67 73 | 00 00 | ff ff "            // "logs", error 0, message null
+        "00 01 61 | 00 25 | 00 06 73 68 72 69 6e 6b");  // "a", error 37, "shrink"
 
-const Bytes kCreatePartitionsResponseV2 = hex(
-    "00 00 00 05 "                    // throttle_time_ms 5
-    "03 "                             // results: compact 2
-    "05 6c 6f 67 73 | 00 00 | 00 | 00 "   // "logs", error 0, message null, tags
-    "02 61 | 00 25 | 07 73 68 72 69 6e 6b | 00 "  // "a", error 37, "shrink", tags
-    "00");                            // tags
+const Bytes kCreatePartitionsResponseV2 =
+    hex("00 00 00 05 "                                // throttle_time_ms 5
+        "03 "                                         // results: compact 2
+        "05 6c 6f 67 73 | 00 00 | 00 | 00 "           // "logs", error 0, message null, tags
+        "02 61 | 00 25 | 07 73 68 72 69 6e 6b | 00 "  // "a", error 37, "shrink", tags
+        "00");                                        // tags
 
 TEST(CreatePartitionsCodec, RequestV1HasNullableAssignments) {
   expect_wire(create_partitions_request(), 1, kCreatePartitionsRequestV1);
@@ -468,7 +470,8 @@ TEST(CreatePartitionsCodec, RequestV1HasNullableAssignments) {
 TEST(CreatePartitionsCodec, RequestV2IsCompactWithNullAsZero) {
   expect_wire(create_partitions_request(), 2, kCreatePartitionsRequestV2);
   expect_wire(create_partitions_request(), 3, kCreatePartitionsRequestV2);  // v3 == v2
-  EXPECT_FALSE(decoded<CreatePartitionsRequest>(kCreatePartitionsRequestV2, 2).topics[1].assignments);
+  EXPECT_FALSE(
+      decoded<CreatePartitionsRequest>(kCreatePartitionsRequestV2, 2).topics[1].assignments);
 }
 
 TEST(CreatePartitionsCodec, ResponseV0HasThrottleAndNullableMessages) {
@@ -508,21 +511,21 @@ DescribeConfigsRequest describe_configs_request() {
   return req;
 }
 
-const Bytes kDescribeConfigsRequestV3 = hex(
-    "00 00 00 02 "                    // resources: 2
-    "02 | 00 04 6c 6f 67 73 "         //   type 2 (topic), name "logs"
-    "00 00 00 01 | 00 0c 72 65 74 65 6e 74 69 6f 6e 2e 6d 73 "  // keys ["retention.ms"]
-    "04 | 00 01 31 | ff ff ff ff "    //   type 4 (broker), name "1", keys null
-    "01 "                             // include_synonyms (v1+)
-    "01");                            // include_documentation (v3+)
+const Bytes kDescribeConfigsRequestV3 =
+    hex("00 00 00 02 "                                              // resources: 2
+        "02 | 00 04 6c 6f 67 73 "                                   //   type 2 (topic), name "logs"
+        "00 00 00 01 | 00 0c 72 65 74 65 6e 74 69 6f 6e 2e 6d 73 "  // keys ["retention.ms"]
+        "04 | 00 01 31 | ff ff ff ff "  //   type 4 (broker), name "1", keys null
+        "01 "                           // include_synonyms (v1+)
+        "01");                          // include_documentation (v3+)
 
-const Bytes kDescribeConfigsRequestV4 = hex(
-    "03 "                             // resources: compact 2
-    "02 | 05 6c 6f 67 73 "            //   type 2, name "logs"
-    "02 | 0d 72 65 74 65 6e 74 69 6f 6e 2e 6d 73 | 00 "  // keys ["retention.ms"], tags
-    "04 | 02 31 | 00 | 00 "           //   type 4, name "1", keys null, tags
-    "01 | 01 "                        // include_synonyms, include_documentation
-    "00");                            // tags
+const Bytes kDescribeConfigsRequestV4 =
+    hex("03 "                                                // resources: compact 2
+        "02 | 05 6c 6f 67 73 "                               //   type 2, name "logs"
+        "02 | 0d 72 65 74 65 6e 74 69 6f 6e 2e 6d 73 | 00 "  // keys ["retention.ms"], tags
+        "04 | 02 31 | 00 | 00 "                              //   type 4, name "1", keys null, tags
+        "01 | 01 "  // include_synonyms, include_documentation
+        "00");      // tags
 
 DescribeConfigsResponse describe_configs_response() {
   DescribeConfigsResponse resp;
@@ -553,48 +556,49 @@ DescribeConfigsResponse describe_configs_response() {
   return resp;
 }
 
-const Bytes kDescribeConfigsResponseV0 = hex(
-    "00 00 00 03 "                    // throttle_time_ms 3
-    "00 00 00 01 "                    // results: 1
-    "00 00 | ff ff "                  //   error 0, message null
-    "02 | 00 04 6c 6f 67 73 "         //   type 2, name "logs"
-    "00 00 00 02 "                    //   configs: 2
-    "00 01 78 | 00 01 31 | 00 | 00 | 00 "  // "x" = "1", read_only, is_default (v0), sensitive
-    "00 01 70 | ff ff | 01 | 01 | 01");    // "p" = null, read_only, is_default, sensitive
+const Bytes kDescribeConfigsResponseV0 =
+    hex("00 00 00 03 "                         // throttle_time_ms 3
+        "00 00 00 01 "                         // results: 1
+        "00 00 | ff ff "                       //   error 0, message null
+        "02 | 00 04 6c 6f 67 73 "              //   type 2, name "logs"
+        "00 00 00 02 "                         //   configs: 2
+        "00 01 78 | 00 01 31 | 00 | 00 | 00 "  // "x" = "1", read_only, is_default (v0), sensitive
+        "00 01 70 | ff ff | 01 | 01 | 01");    // "p" = null, read_only, is_default, sensitive
 
-const Bytes kDescribeConfigsResponseV3 = hex(
-    "00 00 00 03 "                    // throttle_time_ms 3
-    "00 00 00 01 "                    // results: 1
-    "00 00 | ff ff | 02 | 00 04 6c 6f 67 73 "
-    "00 00 00 02 "                    //   configs: 2
-    "00 01 78 | 00 01 31 | 00 "       //     "x" = "1", read_only
-    "01 | 00 "                        //     config_source 1 (v1+), sensitive
-    "00 00 00 02 "                    //     synonyms: 2 (v1+)
-    "00 01 78 | 00 01 31 | 01 "       //       "x" = "1", source 1
-    "00 01 79 | 00 01 32 | 05 "       //       "y" = "2", source 5
-    "05 | 00 03 64 6f 63 "            //     config_type 5, documentation "doc" (v3+)
-    "00 01 70 | ff ff | 01 "          //     "p" = null, read_only
-    "04 | 01 "                        //     config_source 4, sensitive
-    "00 00 00 00 "                    //     synonyms: 0
-    "09 | ff ff");                    //     config_type 9, documentation null
+const Bytes kDescribeConfigsResponseV3 =
+    hex("00 00 00 03 "  // throttle_time_ms 3
+        "00 00 00 01 "  // results: 1
+        "00 00 | ff ff | 02 | 00 04 6c 6f 67 73 "
+        "00 00 00 02 "               //   configs: 2
+        "00 01 78 | 00 01 31 | 00 "  //     "x" = "1", read_only
+        "01 | 00 "                   //     config_source 1 (v1+), sensitive
+        "00 00 00 02 "               //     synonyms: 2 (v1+)
+        "00 01 78 | 00 01 31 | 01 "  //       "x" = "1", source 1
+        "00 01 79 | 00 01 32 | 05 "  //       "y" = "2", source 5
+        "05 | 00 03 64 6f 63 "       //     config_type 5, documentation "doc" (v3+)
+        "00 01 70 | ff ff | 01 "     //     "p" = null, read_only
+        "04 | 01 "                   //     config_source 4, sensitive
+        "00 00 00 00 "               //     synonyms: 0
+        "09 | ff ff");               //     config_type 9, documentation null
 
-const Bytes kDescribeConfigsResponseV4 = hex(
-    "00 00 00 03 "                    // throttle_time_ms 3
-    "02 "                             // results: compact 1
-    "00 00 | 00 | 02 | 05 6c 6f 67 73 "  // error 0, message null, type 2, "logs"
-    "03 "                             //   configs: 2
-    "02 78 | 02 31 | 00 | 01 | 00 "   //     "x" = "1", read_only, source 1, sensitive
-    "03 | 02 78 02 31 01 00 | 02 79 02 32 05 00 "  // synonyms: 2, each with tags
-    "05 | 04 64 6f 63 | 00 "          //     config_type 5, "doc", tags
-    "02 70 | 00 | 01 | 04 | 01 "      //     "p" = null, read_only, source 4, sensitive
-    "01 | 09 | 00 | 00 "              //     synonyms: 0, type 9, doc null, tags
-    "00 "                             //   tags
-    "00");                            // tags
+const Bytes kDescribeConfigsResponseV4 =
+    hex("00 00 00 03 "                       // throttle_time_ms 3
+        "02 "                                // results: compact 1
+        "00 00 | 00 | 02 | 05 6c 6f 67 73 "  // error 0, message null, type 2, "logs"
+        "03 "                                //   configs: 2
+        "02 78 | 02 31 | 00 | 01 | 00 "      //     "x" = "1", read_only, source 1, sensitive
+        "03 | 02 78 02 31 01 00 | 02 79 02 32 05 00 "  // synonyms: 2, each with tags
+        "05 | 04 64 6f 63 | 00 "                       //     config_type 5, "doc", tags
+        "02 70 | 00 | 01 | 04 | 01 "  //     "p" = null, read_only, source 4, sensitive
+        "01 | 09 | 00 | 00 "          //     synonyms: 0, type 9, doc null, tags
+        "00 "                         //   tags
+        "00");                        // tags
 
 TEST(DescribeConfigsCodec, RequestV3HasSynonymAndDocumentationFlags) {
   expect_wire(describe_configs_request(), 3, kDescribeConfigsRequestV3);
   auto back = decoded<DescribeConfigsRequest>(kDescribeConfigsRequestV3, 3);
-  EXPECT_EQ(back.resources[0].configuration_keys, std::optional<std::vector<std::string>>({"retention.ms"}));
+  EXPECT_EQ(back.resources[0].configuration_keys,
+            std::optional<std::vector<std::string>>({"retention.ms"}));
   EXPECT_FALSE(back.resources[1].configuration_keys.has_value());
   EXPECT_TRUE(back.include_synonyms);
   EXPECT_TRUE(back.include_documentation);
@@ -622,11 +626,11 @@ TEST(DescribeConfigsCodec, ResponseV0HasIsDefaultAndNoSources) {
 }
 
 TEST(DescribeConfigsCodec, ResponseV1ReplacesIsDefaultWithSourceAndSynonyms) {
-  auto expected = hex(
-      "00 00 00 03 | 00 00 00 01 | 00 00 | ff ff | 02 | 00 04 6c 6f 67 73 | 00 00 00 02 "
-      "00 01 78 | 00 01 31 | 00 | 01 | 00 "  // "x" = "1", read_only, source 1, sensitive
-      "00 00 00 02 | 00 01 78 00 01 31 01 | 00 01 79 00 01 32 05 "  // synonyms; no type/doc
-      "00 01 70 | ff ff | 01 | 04 | 01 | 00 00 00 00");  // "p": no is_default after v0
+  auto expected =
+      hex("00 00 00 03 | 00 00 00 01 | 00 00 | ff ff | 02 | 00 04 6c 6f 67 73 | 00 00 00 02 "
+          "00 01 78 | 00 01 31 | 00 | 01 | 00 "  // "x" = "1", read_only, source 1, sensitive
+          "00 00 00 02 | 00 01 78 00 01 31 01 | 00 01 79 00 01 32 05 "  // synonyms; no type/doc
+          "00 01 70 | ff ff | 01 | 04 | 01 | 00 00 00 00");  // "p": no is_default after v0
   expect_wire(describe_configs_response(), 1, expected);
   expect_wire(describe_configs_response(), 2, expected);  // v2 == v1
   EXPECT_FALSE(decoded<DescribeConfigsResponse>(expected, 1).results[0].configs[1].is_default);
@@ -667,29 +671,29 @@ TEST(DescribeConfigsCodec, PopulatedMessagesRoundTripAtEveryVersion) {
 
 AlterConfigsRequest alter_configs_request() {
   AlterConfigsRequest req;
-  req.resources.push_back({{}, kResourceTopic, "logs",
-                           {{{}, "x", std::string("1")}, {{}, "y", std::nullopt}}});
+  req.resources.push_back(
+      {{}, kResourceTopic, "logs", {{{}, "x", std::string("1")}, {{}, "y", std::nullopt}}});
   req.validate_only = true;
   return req;
 }
 
-const Bytes kAlterConfigsRequestV1 = hex(
-    "00 00 00 01 "                    // resources: 1
-    "02 | 00 04 6c 6f 67 73 "         //   type 2 (topic), name "logs"
-    "00 00 00 02 "                    //   configs: 2
-    "00 01 78 | 00 01 31 "            //     "x" = "1"
-    "00 01 79 | ff ff "               //     "y" = null
-    "01");                            // validate_only
+const Bytes kAlterConfigsRequestV1 =
+    hex("00 00 00 01 "             // resources: 1
+        "02 | 00 04 6c 6f 67 73 "  //   type 2 (topic), name "logs"
+        "00 00 00 02 "             //   configs: 2
+        "00 01 78 | 00 01 31 "     //     "x" = "1"
+        "00 01 79 | ff ff "        //     "y" = null
+        "01");                     // validate_only
 
-const Bytes kAlterConfigsRequestV2 = hex(
-    "02 "                             // resources: compact 1
-    "02 | 05 6c 6f 67 73 "            //   type 2, name "logs"
-    "03 "                             //   configs: 2
-    "02 78 | 02 31 | 00 "             //     "x" = "1", tags
-    "02 79 | 00 | 00 "                //     "y" = null, tags
-    "00 "                             //   tags
-    "01 "                             // validate_only
-    "00");                            // tags
+const Bytes kAlterConfigsRequestV2 =
+    hex("02 "                   // resources: compact 1
+        "02 | 05 6c 6f 67 73 "  //   type 2, name "logs"
+        "03 "                   //   configs: 2
+        "02 78 | 02 31 | 00 "   //     "x" = "1", tags
+        "02 79 | 00 | 00 "      //     "y" = null, tags
+        "00 "                   //   tags
+        "01 "                   // validate_only
+        "00");                  // tags
 
 AlterConfigsResponse alter_configs_response() {
   AlterConfigsResponse resp;
@@ -699,18 +703,18 @@ AlterConfigsResponse alter_configs_response() {
   return resp;
 }
 
-const Bytes kAlterConfigsResponseV0 = hex(
-    "00 00 00 09 "                    // throttle_time_ms 9
-    "00 00 00 02 "                    // responses: 2
-    "00 00 | ff ff | 02 | 00 04 6c 6f 67 73 "  // error 0, null, topic "logs"
-    "00 28 | 00 03 62 61 64 | 04 | 00 01 31");  // error 40, "bad", broker "1"
+const Bytes kAlterConfigsResponseV0 =
+    hex("00 00 00 09 "                              // throttle_time_ms 9
+        "00 00 00 02 "                              // responses: 2
+        "00 00 | ff ff | 02 | 00 04 6c 6f 67 73 "   // error 0, null, topic "logs"
+        "00 28 | 00 03 62 61 64 | 04 | 00 01 31");  // error 40, "bad", broker "1"
 
-const Bytes kAlterConfigsResponseV2 = hex(
-    "00 00 00 09 "                    // throttle_time_ms 9
-    "03 "                             // responses: compact 2
-    "00 00 | 00 | 02 | 05 6c 6f 67 73 | 00 "  // error 0, null, topic "logs", tags
-    "00 28 | 04 62 61 64 | 04 | 02 31 | 00 "  // error 40, "bad", broker "1", tags
-    "00");                            // tags
+const Bytes kAlterConfigsResponseV2 =
+    hex("00 00 00 09 "                            // throttle_time_ms 9
+        "03 "                                     // responses: compact 2
+        "00 00 | 00 | 02 | 05 6c 6f 67 73 | 00 "  // error 0, null, topic "logs", tags
+        "00 28 | 04 62 61 64 | 04 | 02 31 | 00 "  // error 40, "bad", broker "1", tags
+        "00");                                    // tags
 
 TEST(AlterConfigsCodec, RequestV1IsClassicWithNullableValues) {
   expect_wire(alter_configs_request(), 1, kAlterConfigsRequestV1);
@@ -752,7 +756,9 @@ TEST(AlterConfigsCodec, PopulatedMessagesRoundTripAtEveryVersion) {
 
 IncrementalAlterConfigsRequest incremental_alter_configs_request() {
   IncrementalAlterConfigsRequest req;
-  req.resources.push_back({{}, kResourceTopic, "logs",
+  req.resources.push_back({{},
+                           kResourceTopic,
+                           "logs",
                            {{{}, "x", kConfigOpSet, std::string("1")},
                             {{}, "y", kConfigOpDelete, std::nullopt},
                             {{}, "z", kConfigOpAppend, std::string("a")}}});
@@ -760,43 +766,44 @@ IncrementalAlterConfigsRequest incremental_alter_configs_request() {
   return req;
 }
 
-const Bytes kIncrementalAlterConfigsRequestV0 = hex(
-    "00 00 00 01 "                    // resources: 1
-    "02 | 00 04 6c 6f 67 73 "         //   type 2 (topic), name "logs"
-    "00 00 00 03 "                    //   configs: 3
-    "00 01 78 | 00 | 00 01 31 "       //     "x" SET "1"
-    "00 01 79 | 01 | ff ff "          //     "y" DELETE null
-    "00 01 7a | 02 | 00 01 61 "       //     "z" APPEND "a"
-    "00");                            // validate_only false
+const Bytes kIncrementalAlterConfigsRequestV0 =
+    hex("00 00 00 01 "               // resources: 1
+        "02 | 00 04 6c 6f 67 73 "    //   type 2 (topic), name "logs"
+        "00 00 00 03 "               //   configs: 3
+        "00 01 78 | 00 | 00 01 31 "  //     "x" SET "1"
+        "00 01 79 | 01 | ff ff "     //     "y" DELETE null
+        "00 01 7a | 02 | 00 01 61 "  //     "z" APPEND "a"
+        "00");                       // validate_only false
 
-const Bytes kIncrementalAlterConfigsRequestV1 = hex(
-    "02 "                             // resources: compact 1
-    "02 | 05 6c 6f 67 73 "            //   type 2, name "logs"
-    "04 "                             //   configs: compact 3
-    "02 78 | 00 | 02 31 | 00 "        //     "x" SET "1", tags
-    "02 79 | 01 | 00 | 00 "           //     "y" DELETE null, tags
-    "02 7a | 02 | 02 61 | 00 "        //     "z" APPEND "a", tags
-    "00 "                             //   tags
-    "00 "                             // validate_only false
-    "00");                            // tags
+const Bytes kIncrementalAlterConfigsRequestV1 =
+    hex("02 "                       // resources: compact 1
+        "02 | 05 6c 6f 67 73 "      //   type 2, name "logs"
+        "04 "                       //   configs: compact 3
+        "02 78 | 00 | 02 31 | 00 "  //     "x" SET "1", tags
+        "02 79 | 01 | 00 | 00 "     //     "y" DELETE null, tags
+        "02 7a | 02 | 02 61 | 00 "  //     "z" APPEND "a", tags
+        "00 "                       //   tags
+        "00 "                       // validate_only false
+        "00");                      // tags
 
 IncrementalAlterConfigsResponse incremental_alter_configs_response() {
   IncrementalAlterConfigsResponse resp;
   resp.throttle_time_ms = 0;
-  resp.responses.push_back({{}, 3, std::string("no"), kResourceTopic, "t"});  // UNKNOWN_TOPIC_OR_PARTITION
+  resp.responses.push_back(
+      {{}, 3, std::string("no"), kResourceTopic, "t"});  // UNKNOWN_TOPIC_OR_PARTITION
   return resp;
 }
 
-const Bytes kIncrementalAlterConfigsResponseV0 = hex(
-    "00 00 00 00 "                    // throttle_time_ms 0
-    "00 00 00 01 "                    // responses: 1
-    "00 03 | 00 02 6e 6f | 02 | 00 01 74");  // error 3, "no", topic "t"
+const Bytes kIncrementalAlterConfigsResponseV0 =
+    hex("00 00 00 00 "                           // throttle_time_ms 0
+        "00 00 00 01 "                           // responses: 1
+        "00 03 | 00 02 6e 6f | 02 | 00 01 74");  // error 3, "no", topic "t"
 
-const Bytes kIncrementalAlterConfigsResponseV1 = hex(
-    "00 00 00 00 "                    // throttle_time_ms 0
-    "02 "                             // responses: compact 1
-    "00 03 | 03 6e 6f | 02 | 02 74 | 00 "  // error 3, "no", topic "t", tags
-    "00");                            // tags
+const Bytes kIncrementalAlterConfigsResponseV1 =
+    hex("00 00 00 00 "                         // throttle_time_ms 0
+        "02 "                                  // responses: compact 1
+        "00 03 | 03 6e 6f | 02 | 02 74 | 00 "  // error 3, "no", topic "t", tags
+        "00");                                 // tags
 
 TEST(IncrementalAlterConfigsCodec, RequestV0CarriesTheOperationPerEntry) {
   expect_wire(incremental_alter_configs_request(), 0, kIncrementalAlterConfigsRequestV0);
@@ -817,10 +824,14 @@ TEST(IncrementalAlterConfigsCodec, ResponsesCarryPerResourceErrors) {
 }
 
 TEST(IncrementalAlterConfigsCodec, EveryTruncationOfTheVectorsFails) {
-  expect_every_truncation_fails<IncrementalAlterConfigsRequest>(kIncrementalAlterConfigsRequestV0, 0);
-  expect_every_truncation_fails<IncrementalAlterConfigsRequest>(kIncrementalAlterConfigsRequestV1, 1);
-  expect_every_truncation_fails<IncrementalAlterConfigsResponse>(kIncrementalAlterConfigsResponseV0, 0);
-  expect_every_truncation_fails<IncrementalAlterConfigsResponse>(kIncrementalAlterConfigsResponseV1, 1);
+  expect_every_truncation_fails<IncrementalAlterConfigsRequest>(kIncrementalAlterConfigsRequestV0,
+                                                                0);
+  expect_every_truncation_fails<IncrementalAlterConfigsRequest>(kIncrementalAlterConfigsRequestV1,
+                                                                1);
+  expect_every_truncation_fails<IncrementalAlterConfigsResponse>(kIncrementalAlterConfigsResponseV0,
+                                                                 0);
+  expect_every_truncation_fails<IncrementalAlterConfigsResponse>(kIncrementalAlterConfigsResponseV1,
+                                                                 1);
 }
 
 TEST(IncrementalAlterConfigsCodec, PopulatedMessagesRoundTripAtEveryVersion) {
@@ -838,23 +849,23 @@ DeleteRecordsRequest delete_records_request() {
   return req;
 }
 
-const Bytes kDeleteRecordsRequestV1 = hex(
-    "00 00 00 01 "                    // topics: 1
-    "00 04 6c 6f 67 73 "              //   name "logs"
-    "00 00 00 02 "                    //   partitions: 2
-    "00 00 00 00 | 00 00 00 00 00 00 00 64 "  // partition 0, offset 100
-    "00 00 00 01 | ff ff ff ff ff ff ff ff "  // partition 1, offset -1
-    "00 00 13 88");                   // timeout_ms 5000
+const Bytes kDeleteRecordsRequestV1 =
+    hex("00 00 00 01 "                            // topics: 1
+        "00 04 6c 6f 67 73 "                      //   name "logs"
+        "00 00 00 02 "                            //   partitions: 2
+        "00 00 00 00 | 00 00 00 00 00 00 00 64 "  // partition 0, offset 100
+        "00 00 00 01 | ff ff ff ff ff ff ff ff "  // partition 1, offset -1
+        "00 00 13 88");                           // timeout_ms 5000
 
-const Bytes kDeleteRecordsRequestV2 = hex(
-    "02 "                             // topics: compact 1
-    "05 6c 6f 67 73 "                 //   name "logs"
-    "03 "                             //   partitions: 2
-    "00 00 00 00 | 00 00 00 00 00 00 00 64 | 00 "  // partition 0, offset 100, tags
-    "00 00 00 01 | ff ff ff ff ff ff ff ff | 00 "  // partition 1, offset -1, tags
-    "00 "                             //   tags
-    "00 00 13 88 "                    // timeout_ms 5000
-    "00");                            // tags
+const Bytes kDeleteRecordsRequestV2 =
+    hex("02 "                                          // topics: compact 1
+        "05 6c 6f 67 73 "                              //   name "logs"
+        "03 "                                          //   partitions: 2
+        "00 00 00 00 | 00 00 00 00 00 00 00 64 | 00 "  // partition 0, offset 100, tags
+        "00 00 00 01 | ff ff ff ff ff ff ff ff | 00 "  // partition 1, offset -1, tags
+        "00 "                                          //   tags
+        "00 00 13 88 "                                 // timeout_ms 5000
+        "00");                                         // tags
 
 DeleteRecordsResponse delete_records_response() {
   DeleteRecordsResponse resp;
@@ -863,23 +874,23 @@ DeleteRecordsResponse delete_records_response() {
   return resp;
 }
 
-const Bytes kDeleteRecordsResponseV0 = hex(
-    "00 00 00 01 "                    // throttle_time_ms 1
-    "00 00 00 01 "                    // topics: 1
-    "00 04 6c 6f 67 73 "              //   name "logs"
-    "00 00 00 02 "                    //   partitions: 2
-    "00 00 00 00 | 00 00 00 00 00 00 00 64 | 00 00 "  // partition 0, low watermark 100, error 0
-    "00 00 00 01 | ff ff ff ff ff ff ff ff | 00 01");  // partition 1, -1, error 1
+const Bytes kDeleteRecordsResponseV0 =
+    hex("00 00 00 01 "                                    // throttle_time_ms 1
+        "00 00 00 01 "                                    // topics: 1
+        "00 04 6c 6f 67 73 "                              //   name "logs"
+        "00 00 00 02 "                                    //   partitions: 2
+        "00 00 00 00 | 00 00 00 00 00 00 00 64 | 00 00 "  // partition 0, low watermark 100, error 0
+        "00 00 00 01 | ff ff ff ff ff ff ff ff | 00 01");  // partition 1, -1, error 1
 
-const Bytes kDeleteRecordsResponseV2 = hex(
-    "00 00 00 01 "                    // throttle_time_ms 1
-    "02 "                             // topics: compact 1
-    "05 6c 6f 67 73 "                 //   name "logs"
-    "03 "                             //   partitions: 2
-    "00 00 00 00 | 00 00 00 00 00 00 00 64 | 00 00 | 00 "
-    "00 00 00 01 | ff ff ff ff ff ff ff ff | 00 01 | 00 "
-    "00 "                             //   tags
-    "00");                            // tags
+const Bytes kDeleteRecordsResponseV2 =
+    hex("00 00 00 01 "     // throttle_time_ms 1
+        "02 "              // topics: compact 1
+        "05 6c 6f 67 73 "  //   name "logs"
+        "03 "              //   partitions: 2
+        "00 00 00 00 | 00 00 00 00 00 00 00 64 | 00 00 | 00 "
+        "00 00 00 01 | ff ff ff ff ff ff ff ff | 00 01 | 00 "
+        "00 "   //   tags
+        "00");  // tags
 
 TEST(DeleteRecordsCodec, RequestV1IsClassic) {
   expect_wire(delete_records_request(), 1, kDeleteRecordsRequestV1);
@@ -928,16 +939,16 @@ InitProducerIdRequest init_producer_id_request() {
   return req;
 }
 
-const Bytes kInitProducerIdRequestV1 = hex(
-    "00 02 74 78 "                    // transactional_id "tx"
-    "00 00 ea 60");                   // transaction_timeout_ms 60000
+const Bytes kInitProducerIdRequestV1 =
+    hex("00 02 74 78 "   // transactional_id "tx"
+        "00 00 ea 60");  // transaction_timeout_ms 60000
 
-const Bytes kInitProducerIdRequestV3 = hex(
-    "03 74 78 "                       // transactional_id "tx"
-    "00 00 ea 60 "                    // transaction_timeout_ms 60000
-    "00 00 00 00 00 00 00 2a "        // producer_id 42 (v3+)
-    "00 03 "                          // producer_epoch 3 (v3+)
-    "00");                            // tags
+const Bytes kInitProducerIdRequestV3 =
+    hex("03 74 78 "                 // transactional_id "tx"
+        "00 00 ea 60 "              // transaction_timeout_ms 60000
+        "00 00 00 00 00 00 00 2a "  // producer_id 42 (v3+)
+        "00 03 "                    // producer_epoch 3 (v3+)
+        "00");                      // tags
 
 InitProducerIdResponse init_producer_id_response() {
   InitProducerIdResponse resp;
@@ -948,15 +959,15 @@ InitProducerIdResponse init_producer_id_response() {
   return resp;
 }
 
-const Bytes kInitProducerIdResponseV1 = hex(
-    "00 00 00 00 "                    // throttle_time_ms 0
-    "00 00 "                          // error_code 0
-    "00 00 00 00 00 00 00 2a "        // producer_id 42
-    "00 04");                         // producer_epoch 4
+const Bytes kInitProducerIdResponseV1 =
+    hex("00 00 00 00 "              // throttle_time_ms 0
+        "00 00 "                    // error_code 0
+        "00 00 00 00 00 00 00 2a "  // producer_id 42
+        "00 04");                   // producer_epoch 4
 
-const Bytes kInitProducerIdResponseV4 = hex(
-    "00 00 00 00 | 00 00 | 00 00 00 00 00 00 00 2a | 00 04 "
-    "00");                            // tags
+const Bytes kInitProducerIdResponseV4 =
+    hex("00 00 00 00 | 00 00 | 00 00 00 00 00 00 00 2a | 00 04 "
+        "00");  // tags
 
 TEST(InitProducerIdCodec, RequestV1HasIdAndTimeoutOnly) {
   expect_wire(init_producer_id_request(), 1, kInitProducerIdRequestV1);
@@ -1025,54 +1036,56 @@ OffsetForLeaderEpochRequest offset_for_leader_epoch_request() {
   return req;
 }
 
-const Bytes kOffsetForLeaderEpochRequestV0 = hex(
-    "00 00 00 01 "                    // topics: 1
-    "00 04 6c 6f 67 73 "              //   topic "logs"
-    "00 00 00 02 "                    //   partitions: 2
-    "00 00 00 00 | 00 00 00 04 "      //     partition 0, leader_epoch 4
-    "00 00 00 01 | 00 00 00 05");     //     partition 1, leader_epoch 5
+const Bytes kOffsetForLeaderEpochRequestV0 =
+    hex("00 00 00 01 "                 // topics: 1
+        "00 04 6c 6f 67 73 "           //   topic "logs"
+        "00 00 00 02 "                 //   partitions: 2
+        "00 00 00 00 | 00 00 00 04 "   //     partition 0, leader_epoch 4
+        "00 00 00 01 | 00 00 00 05");  //     partition 1, leader_epoch 5
 
-const Bytes kOffsetForLeaderEpochRequestV3 = hex(
-    "ff ff ff ff "                    // replica_id -1 (v3+)
-    "00 00 00 01 "                    // topics: 1
-    "00 04 6c 6f 67 73 "              //   topic "logs"
-    "00 00 00 02 "                    //   partitions: 2
-    "00 00 00 00 | 00 00 00 05 | 00 00 00 04 "  // partition 0, current epoch 5 (v2+), epoch 4
-    "00 00 00 01 | 00 00 00 05 | 00 00 00 05");  // partition 1, current epoch 5, epoch 5
+const Bytes kOffsetForLeaderEpochRequestV3 =
+    hex("ff ff ff ff "                               // replica_id -1 (v3+)
+        "00 00 00 01 "                               // topics: 1
+        "00 04 6c 6f 67 73 "                         //   topic "logs"
+        "00 00 00 02 "                               //   partitions: 2
+        "00 00 00 00 | 00 00 00 05 | 00 00 00 04 "   // partition 0, current epoch 5 (v2+), epoch 4
+        "00 00 00 01 | 00 00 00 05 | 00 00 00 05");  // partition 1, current epoch 5, epoch 5
 
-const Bytes kOffsetForLeaderEpochRequestV4 = hex(
-    "ff ff ff ff "                    // replica_id -1
-    "02 "                             // topics: compact 1
-    "05 6c 6f 67 73 "                 //   topic "logs"
-    "03 "                             //   partitions: 2
-    "00 00 00 00 | 00 00 00 05 | 00 00 00 04 | 00 "
-    "00 00 00 01 | 00 00 00 05 | 00 00 00 05 | 00 "
-    "00 "                             //   tags
-    "00");                            // tags
+const Bytes kOffsetForLeaderEpochRequestV4 =
+    hex("ff ff ff ff "     // replica_id -1
+        "02 "              // topics: compact 1
+        "05 6c 6f 67 73 "  //   topic "logs"
+        "03 "              //   partitions: 2
+        "00 00 00 00 | 00 00 00 05 | 00 00 00 04 | 00 "
+        "00 00 00 01 | 00 00 00 05 | 00 00 00 05 | 00 "
+        "00 "   //   tags
+        "00");  // tags
 
 OffsetForLeaderEpochResponse offset_for_leader_epoch_response() {
   OffsetForLeaderEpochResponse resp;
   resp.throttle_time_ms = 2;
-  resp.topics.push_back({{}, "logs", {{{}, 0, 0, 4, 120}, {{}, 74, 1, -1, -1}}});  // FENCED_LEADER_EPOCH
+  resp.topics.push_back(
+      {{}, "logs", {{{}, 0, 0, 4, 120}, {{}, 74, 1, -1, -1}}});  // FENCED_LEADER_EPOCH
   return resp;
 }
 
-const Bytes kOffsetForLeaderEpochResponseV1 = hex(
-    "00 00 00 01 "                    // topics: 1 (no throttle before v2)
-    "00 04 6c 6f 67 73 "              //   topic "logs"
-    "00 00 00 02 "                    //   partitions: 2
-    "00 00 | 00 00 00 00 | 00 00 00 04 | 00 00 00 00 00 00 00 78 "  // error 0, p0, epoch 4 (v1+), end 120
-    "00 4a | 00 00 00 01 | ff ff ff ff | ff ff ff ff ff ff ff ff");   // error 74, p1, -1, -1
+const Bytes kOffsetForLeaderEpochResponseV1 =
+    hex("00 00 00 01 "        // topics: 1 (no throttle before v2)
+        "00 04 6c 6f 67 73 "  //   topic "logs"
+        "00 00 00 02 "        //   partitions: 2
+        "00 00 | 00 00 00 00 | 00 00 00 04 | 00 00 00 00 00 00 00 78 "   // error 0, p0, epoch 4
+                                                                         // (v1+), end 120
+        "00 4a | 00 00 00 01 | ff ff ff ff | ff ff ff ff ff ff ff ff");  // error 74, p1, -1, -1
 
-const Bytes kOffsetForLeaderEpochResponseV4 = hex(
-    "00 00 00 02 "                    // throttle_time_ms 2 (v2+)
-    "02 "                             // topics: compact 1
-    "05 6c 6f 67 73 "                 //   topic "logs"
-    "03 "                             //   partitions: 2
-    "00 00 | 00 00 00 00 | 00 00 00 04 | 00 00 00 00 00 00 00 78 | 00 "
-    "00 4a | 00 00 00 01 | ff ff ff ff | ff ff ff ff ff ff ff ff | 00 "
-    "00 "                             //   tags
-    "00");                            // tags
+const Bytes kOffsetForLeaderEpochResponseV4 =
+    hex("00 00 00 02 "     // throttle_time_ms 2 (v2+)
+        "02 "              // topics: compact 1
+        "05 6c 6f 67 73 "  //   topic "logs"
+        "03 "              //   partitions: 2
+        "00 00 | 00 00 00 00 | 00 00 00 04 | 00 00 00 00 00 00 00 78 | 00 "
+        "00 4a | 00 00 00 01 | ff ff ff ff | ff ff ff ff ff ff ff ff | 00 "
+        "00 "   //   tags
+        "00");  // tags
 
 TEST(OffsetForLeaderEpochCodec, RequestV0HasPartitionsAndEpochsOnly) {
   expect_wire(offset_for_leader_epoch_request(), 0, kOffsetForLeaderEpochRequestV0);
@@ -1084,8 +1097,9 @@ TEST(OffsetForLeaderEpochCodec, RequestV0HasPartitionsAndEpochsOnly) {
 TEST(OffsetForLeaderEpochCodec, RequestV3AddsReplicaIdAndCurrentEpochs) {
   expect_wire(offset_for_leader_epoch_request(), 3, kOffsetForLeaderEpochRequestV3);
   // v2 is v3 without the replica id.
-  expect_wire(offset_for_leader_epoch_request(), 2,
-              Bytes(kOffsetForLeaderEpochRequestV3.begin() + 4, kOffsetForLeaderEpochRequestV3.end()));
+  expect_wire(
+      offset_for_leader_epoch_request(), 2,
+      Bytes(kOffsetForLeaderEpochRequestV3.begin() + 4, kOffsetForLeaderEpochRequestV3.end()));
 }
 
 TEST(OffsetForLeaderEpochCodec, RequestV4IsCompact) {
@@ -1103,17 +1117,20 @@ TEST(OffsetForLeaderEpochCodec, ResponseV1AddsLeaderEpochButNoThrottle) {
 TEST(OffsetForLeaderEpochCodec, ResponseV0HasNoLeaderEpochAndV2AddsThrottle) {
   expect_wire(offset_for_leader_epoch_response(), 0,
               hex("00 00 00 01 | 00 04 6c 6f 67 73 | 00 00 00 02 "
-                  "00 00 | 00 00 00 00 | 00 00 00 00 00 00 00 78 "     // error, partition, end
+                  "00 00 | 00 00 00 00 | 00 00 00 00 00 00 00 78 "  // error, partition, end
                   "00 4a | 00 00 00 01 | ff ff ff ff ff ff ff ff"));
   Bytes v2 = hex("00 00 00 02");  // throttle_time_ms 2, then the v1 body
-  v2.insert(v2.end(), kOffsetForLeaderEpochResponseV1.begin(), kOffsetForLeaderEpochResponseV1.end());
+  v2.insert(v2.end(), kOffsetForLeaderEpochResponseV1.begin(),
+            kOffsetForLeaderEpochResponseV1.end());
   expect_wire(offset_for_leader_epoch_response(), 2, v2);
   expect_wire(offset_for_leader_epoch_response(), 3, v2);  // v3 == v2
 }
 
 TEST(OffsetForLeaderEpochCodec, ResponseV4HasThrottleAndIsCompact) {
   expect_wire(offset_for_leader_epoch_response(), 4, kOffsetForLeaderEpochResponseV4);
-  EXPECT_EQ(decoded<OffsetForLeaderEpochResponse>(kOffsetForLeaderEpochResponseV4, 4).throttle_time_ms, 2);
+  EXPECT_EQ(
+      decoded<OffsetForLeaderEpochResponse>(kOffsetForLeaderEpochResponseV4, 4).throttle_time_ms,
+      2);
 }
 
 TEST(OffsetForLeaderEpochCodec, EveryTruncationOfTheVectorsFails) {
@@ -1143,11 +1160,11 @@ SaslHandshakeResponse sasl_handshake_response() {
   return resp;
 }
 
-const Bytes kSaslHandshakeResponseV1 = hex(
-    "00 21 "                          // error_code 33
-    "00 00 00 02 "                    // mechanisms: 2
-    "00 05 50 4c 41 49 4e "           //   "PLAIN"
-    "00 0d 53 43 52 41 4d 2d 53 48 41 2d 32 35 36");  // "SCRAM-SHA-256"
+const Bytes kSaslHandshakeResponseV1 =
+    hex("00 21 "                                          // error_code 33
+        "00 00 00 02 "                                    // mechanisms: 2
+        "00 05 50 4c 41 49 4e "                           //   "PLAIN"
+        "00 0d 53 43 52 41 4d 2d 53 48 41 2d 32 35 36");  // "SCRAM-SHA-256"
 
 TEST(SaslHandshakeCodec, RequestIsAClassicMechanismStringInBothVersions) {
   SaslHandshakeRequest req;
@@ -1204,18 +1221,18 @@ SaslAuthenticateResponse sasl_authenticate_response() {
   return resp;
 }
 
-const Bytes kSaslAuthenticateResponseV1 = hex(
-    "00 00 "                          // error_code 0
-    "ff ff "                          // error_message null
-    "00 00 00 02 | 01 02 "            // auth_bytes
-    "00 00 00 00 00 36 ee 80");       // session_lifetime_ms 3600000 (v1+)
+const Bytes kSaslAuthenticateResponseV1 =
+    hex("00 00 "                     // error_code 0
+        "ff ff "                     // error_message null
+        "00 00 00 02 | 01 02 "       // auth_bytes
+        "00 00 00 00 00 36 ee 80");  // session_lifetime_ms 3600000 (v1+)
 
-const Bytes kSaslAuthenticateResponseV2 = hex(
-    "00 00 "                          // error_code 0
-    "00 "                             // error_message null
-    "03 | 01 02 "                     // auth_bytes
-    "00 00 00 00 00 36 ee 80 "        // session_lifetime_ms 3600000
-    "00");                            // tags
+const Bytes kSaslAuthenticateResponseV2 =
+    hex("00 00 "                    // error_code 0
+        "00 "                       // error_message null
+        "03 | 01 02 "               // auth_bytes
+        "00 00 00 00 00 36 ee 80 "  // session_lifetime_ms 3600000
+        "00");                      // tags
 
 TEST(SaslAuthenticateCodec, RequestV0CarriesClassicBytes) {
   expect_wire(sasl_authenticate_request(), 0, kSaslAuthenticateRequestV0);
@@ -1272,23 +1289,24 @@ DescribeClusterResponse describe_cluster_response() {
   return resp;
 }
 
-const Bytes kDescribeClusterResponseV0 = hex(
-    "00 00 00 00 "                    // throttle_time_ms 0
-    "00 00 "                          // error_code 0
-    "00 "                             // error_message null
-    "07 73 6c 75 69 63 65 "           // cluster_id "sluice"
-    "00 00 00 01 "                    // controller_id 1
-    "03 "                             // brokers: compact 2
-    "00 00 00 01 | 03 68 31 | 00 00 23 84 | 03 72 31 | 00 "  // 1, "h1", 9092, rack "r1", tags
-    "00 00 00 02 | 03 68 32 | 00 00 23 85 | 00 | 00 "        // 2, "h2", 9093, rack null, tags
-    "80 00 00 00 "                    // cluster_authorized_operations INT32_MIN
-    "00");                            // tags
+const Bytes kDescribeClusterResponseV0 =
+    hex("00 00 00 00 "                                           // throttle_time_ms 0
+        "00 00 "                                                 // error_code 0
+        "00 "                                                    // error_message null
+        "07 73 6c 75 69 63 65 "                                  // cluster_id "sluice"
+        "00 00 00 01 "                                           // controller_id 1
+        "03 "                                                    // brokers: compact 2
+        "00 00 00 01 | 03 68 31 | 00 00 23 84 | 03 72 31 | 00 "  // 1, "h1", 9092, rack "r1", tags
+        "00 00 00 02 | 03 68 32 | 00 00 23 85 | 00 | 00 "        // 2, "h2", 9093, rack null, tags
+        "80 00 00 00 "  // cluster_authorized_operations INT32_MIN
+        "00");          // tags
 
 TEST(DescribeClusterCodec, RequestV0IsAFlagAndATagSection) {
   DescribeClusterRequest req;
   req.include_cluster_authorized_operations = true;
   expect_wire(req, 0, hex("01 | 00"));
-  EXPECT_TRUE(decoded<DescribeClusterRequest>(hex("01 00"), 0).include_cluster_authorized_operations);
+  EXPECT_TRUE(
+      decoded<DescribeClusterRequest>(hex("01 00"), 0).include_cluster_authorized_operations);
 }
 
 TEST(DescribeClusterCodec, ResponseV0ListsBrokersWithNullableRacks) {

@@ -34,10 +34,10 @@ TEST(ApiVersions, ResponseV0Classic) {
   ApiVersionsResponse resp;
   resp.api_keys.push_back({.api_key = 18, .min_version = 0, .max_version = 3});
   resp.throttle_time_ms = 99;  // not in v0
-  auto expected = hex(
-      "00 00 "          // error_code
-      "00 00 00 01 "    // api_keys: int32 count
-      "00 12 00 00 00 03");
+  auto expected =
+      hex("00 00 "        // error_code
+          "00 00 00 01 "  // api_keys: int32 count
+          "00 12 00 00 00 03");
   EXPECT_EQ(to_hex(encoded(resp, 0)), to_hex(expected));
 }
 
@@ -46,12 +46,12 @@ TEST(ApiVersions, ResponseV3WithTaggedField) {
   resp.api_keys.push_back({.api_key = 18, .min_version = 0, .max_version = 3});
   resp.throttle_time_ms = 0;
   resp.finalized_features_epoch = 5;
-  auto expected = hex(
-      "00 00 "                   // error_code
-      "02 "                      // api_keys: compact array of 1
-      "00 12 00 00 00 03 00 "    // key 18, 0..3, empty tags
-      "00 00 00 00 "             // throttle_time_ms
-      "01 | 01 08 00 00 00 00 00 00 00 05");  // one tag: 1, size 8, int64 5
+  auto expected =
+      hex("00 00 "                                // error_code
+          "02 "                                   // api_keys: compact array of 1
+          "00 12 00 00 00 03 00 "                 // key 18, 0..3, empty tags
+          "00 00 00 00 "                          // throttle_time_ms
+          "01 | 01 08 00 00 00 00 00 00 00 05");  // one tag: 1, size 8, int64 5
   EXPECT_EQ(to_hex(encoded(resp, 3)), to_hex(expected));
   auto back = decoded<ApiVersionsResponse>(expected, 3);
   ASSERT_TRUE(back.finalized_features_epoch.has_value());
@@ -79,7 +79,8 @@ TEST(ApiVersions, RoundTripsEveryVersion) {
   resp.api_keys = {{.api_key = 0, .min_version = 3, .max_version = 9},
                    {.api_key = 1, .min_version = 4, .max_version = 12}};
   resp.throttle_time_ms = 12;
-  resp.supported_features = std::vector<ApiVersionsSupportedFeature>{{.name = "x", .min_version = 1, .max_version = 2}};
+  resp.supported_features =
+      std::vector<ApiVersionsSupportedFeature>{{.name = "x", .min_version = 1, .max_version = 2}};
   testing::expect_round_trip_all_versions(resp, kApiVersionsApi);
 }
 

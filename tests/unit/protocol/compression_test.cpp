@@ -23,11 +23,16 @@ constexpr Compression kRealCodecs[] = {Compression::gzip, Compression::snappy, C
 
 std::string codec_name(Compression c) {
   switch (c) {
-    case Compression::none: return "none";
-    case Compression::gzip: return "gzip";
-    case Compression::snappy: return "snappy";
-    case Compression::lz4: return "lz4";
-    case Compression::zstd: return "zstd";
+    case Compression::none:
+      return "none";
+    case Compression::gzip:
+      return "gzip";
+    case Compression::snappy:
+      return "snappy";
+    case Compression::lz4:
+      return "lz4";
+    case Compression::zstd:
+      return "zstd";
   }
   return "codec " + std::to_string(static_cast<int>(c));
 }
@@ -39,8 +44,9 @@ Bytes compressible(std::size_t size) {
   Bytes out;
   out.reserve(size);
   for (std::size_t i = 0; out.size() < size; ++i) {
-    std::string line = "{\"key\":\"user-" + std::to_string(i % 977) + "\",\"value\":" +
-                       std::to_string(i * 31 % 1000003) + ",\"topic\":\"orders\"}\n";
+    std::string line = "{\"key\":\"user-" + std::to_string(i % 977) +
+                       "\",\"value\":" + std::to_string(i * 31 % 1000003) +
+                       ",\"topic\":\"orders\"}\n";
     out.insert(out.end(), line.begin(), line.end());
   }
   out.resize(size);
@@ -119,8 +125,8 @@ TEST(Compression, OutputBeyondMaxOutputIsTooLarge) {
     for (std::size_t limit : {std::size_t{0}, std::size_t{1}, data.size() / 2, data.size() - 1}) {
       auto back = decompress(codec, packed, limit);
       ASSERT_FALSE(back.ok()) << codec_name(codec) << " limit " << limit;
-      EXPECT_EQ(back.error(), CompressionErrc::too_large) << codec_name(codec) << " limit " << limit
-                                                          << ": " << back.error().to_string();
+      EXPECT_EQ(back.error(), CompressionErrc::too_large)
+          << codec_name(codec) << " limit " << limit << ": " << back.error().to_string();
     }
   }
 }
@@ -162,9 +168,9 @@ TEST(Compression, GarbageIsCorruptForEveryCodec) {
   const Bytes garbage[] = {
       text_bytes("this is not compressed data at all, just text"),
       Bytes(64, 0xff),
-      hex("1f 8b 08 00 00 00 00 00 00 03 ff ff ff ff"),      // gzip header, then junk
-      hex("04 22 4d 18 60 40 00 ff ff ff ff"),                // lz4 frame header, bad checksum
-      hex("28 b5 2f fd 00 58 ff ff ff ff ff"),                // zstd magic, then junk
+      hex("1f 8b 08 00 00 00 00 00 00 03 ff ff ff ff"),  // gzip header, then junk
+      hex("04 22 4d 18 60 40 00 ff ff ff ff"),           // lz4 frame header, bad checksum
+      hex("28 b5 2f fd 00 58 ff ff ff ff ff"),           // zstd magic, then junk
       hex("82 53 4e 41 50 50 59 00 00 00 00 01 00 00 00 01 00 00 00 03 ff ff ff"),  // xerial
   };
   for (Compression codec : kRealCodecs) {
@@ -245,10 +251,10 @@ TEST(Compression, RawSnappyDeclaringMoreThanMaxOutputIsTooLarge) {
 
 TEST(Compression, HandBuiltXerialSnappyDecodes) {
   // snappy-java's stream: magic, version 1, compatible version 1, then [int32 length][raw].
-  const Bytes framed = hex(
-      "82 53 4e 41 50 50 59 00 | 00 00 00 01 | 00 00 00 01"
-      "| 00 00 00 07 | 0c 08 61 62 63 15 03"    // "abcabcabcabc"
-      "| 00 00 00 07 | 05 10 68 65 6c 6c 6f");  // "hello" as one literal
+  const Bytes framed =
+      hex("82 53 4e 41 50 50 59 00 | 00 00 00 01 | 00 00 00 01"
+          "| 00 00 00 07 | 0c 08 61 62 63 15 03"    // "abcabcabcabc"
+          "| 00 00 00 07 | 05 10 68 65 6c 6c 6f");  // "hello" as one literal
   auto back = decompress(Compression::snappy, framed, kMiB);
   ASSERT_TRUE(back.ok()) << back.error().to_string();
   EXPECT_TRUE(*back == text_bytes("abcabcabcabchello"));
@@ -308,12 +314,12 @@ TEST(Compression, Lz4FrameUsesKafkaFlags) {
 TEST(Compression, ZstdWithoutContentSizeDecodes) {
   // A frame header without Frame_Content_Size, as zstd-jni's streams write: single block,
   // raw (uncompressed) block type holding "kafka".
-  const Bytes frame = hex(
-      "28 b5 2f fd"  // magic
-      "| 00"         // descriptor: no content size, no checksum, window descriptor follows
-      "| 58"         // window descriptor: 1 MiB
-      "| 29 00 00"   // block header: last, raw, size 5
-      "| 6b 61 66 6b 61");
+  const Bytes frame =
+      hex("28 b5 2f fd"  // magic
+          "| 00"         // descriptor: no content size, no checksum, window descriptor follows
+          "| 58"         // window descriptor: 1 MiB
+          "| 29 00 00"   // block header: last, raw, size 5
+          "| 6b 61 66 6b 61");
   auto back = decompress(Compression::zstd, frame, kMiB);
   ASSERT_TRUE(back.ok()) << back.error().to_string();
   EXPECT_TRUE(*back == text_bytes("kafka"));

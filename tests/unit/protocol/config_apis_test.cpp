@@ -1,7 +1,6 @@
 // DescribeConfigs and CreatePartitions: byte-exact classic and flexible vectors, round trips.
 #include "protocol/messages/create_partitions.h"
 #include "protocol/messages/describe_configs.h"
-
 #include "tests/unit/protocol/test_util.h"
 
 namespace sluice::protocol {
@@ -31,13 +30,17 @@ TEST(DescribeConfigs, EncodesV0AndV4Responses) {
   c.config_source = 5;
   r.configs.push_back(c);
   resp.results.push_back(r);
-  EXPECT_EQ(to_hex(encoded(resp, 0)),
-            to_hex(hex("00 00 00 00 | 00 00 00 01 | 00 00 | ff ff | 02 | 00 01 74 | "
-                       "00 00 00 01 | 00 01 61 | 00 01 31 | 00 | 01 | 00")));  // read_only, is_default, sensitive
-  EXPECT_EQ(to_hex(encoded(resp, 4)),
-            to_hex(hex("00 00 00 00 | 02 | 00 00 | 00 | 02 | 02 74 | "
-                       "02 | 02 61 | 02 31 | 00 | 05 | 00 | 01 | 00 | 00 | 00 | "  // ..., synonyms, type, doc, tags
-                       "00 | 00")));
+  EXPECT_EQ(
+      to_hex(encoded(resp, 0)),
+      to_hex(hex("00 00 00 00 | 00 00 00 01 | 00 00 | ff ff | 02 | 00 01 74 | "
+                 "00 00 00 01 | 00 01 61 | 00 01 31 | 00 | 01 | 00")));  // read_only, is_default,
+                                                                         // sensitive
+  EXPECT_EQ(
+      to_hex(encoded(resp, 4)),
+      to_hex(hex("00 00 00 00 | 02 | 00 00 | 00 | 02 | 02 74 | "
+                 "02 | 02 61 | 02 31 | 00 | 05 | 00 | 01 | 00 | 00 | 00 | "  // ..., synonyms, type,
+                                                                             // doc, tags
+                 "00 | 00")));
 }
 
 TEST(CreatePartitions, EncodesV1AndV2) {
@@ -46,10 +49,12 @@ TEST(CreatePartitions, EncodesV1AndV2) {
   req.timeout_ms = 1000;
   EXPECT_EQ(to_hex(encoded(req, 1)),
             to_hex(hex("00 00 00 01 | 00 01 74 | 00 00 00 04 | ff ff ff ff | 00 00 03 e8 | 00")));
-  EXPECT_EQ(to_hex(encoded(req, 2)), to_hex(hex("02 | 02 74 | 00 00 00 04 | 00 | 00 | 00 00 03 e8 | 00 | 00")));
+  EXPECT_EQ(to_hex(encoded(req, 2)),
+            to_hex(hex("02 | 02 74 | 00 00 00 04 | 00 | 00 | 00 00 03 e8 | 00 | 00")));
   CreatePartitionsResponse resp;
   resp.results.push_back({{}, "t", 37, std::string("no")});
-  EXPECT_EQ(to_hex(encoded(resp, 2)), to_hex(hex("00 00 00 00 | 02 | 02 74 | 00 25 | 03 6e 6f | 00 | 00")));
+  EXPECT_EQ(to_hex(encoded(resp, 2)),
+            to_hex(hex("00 00 00 00 | 02 | 02 74 | 00 25 | 03 6e 6f | 00 | 00")));
 }
 
 TEST(ConfigApis, RoundTripEveryVersion) {

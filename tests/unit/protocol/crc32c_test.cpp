@@ -118,7 +118,8 @@ TEST(Crc32c, HardwareAndSoftwareAgreeOnLongInputs) {
       std::span<const uint8_t> data(buffer.data() + offset, length);
       const uint32_t seed = static_cast<uint32_t>(length * 2654435761u);
       ASSERT_EQ(crc32c(data), crc32c_software(data)) << "offset " << offset << " length " << length;
-      ASSERT_EQ(crc32c(data, seed), crc32c_software(data, seed)) << "offset " << offset << " length " << length;
+      ASSERT_EQ(crc32c(data, seed), crc32c_software(data, seed))
+          << "offset " << offset << " length " << length;
     }
   }
 }

@@ -87,27 +87,37 @@ TEST(KafkaErrc, NoneIsNotAnError) {
 }
 
 TEST(KafkaErrc, RetriableFollowsKafkasRetriableExceptions) {
-  for (KafkaErrc e : {KafkaErrc::corrupt_message, KafkaErrc::unknown_topic_or_partition,
-                      KafkaErrc::leader_not_available, KafkaErrc::not_leader_or_follower,
-                      KafkaErrc::request_timed_out, KafkaErrc::network_exception,
-                      KafkaErrc::coordinator_load_in_progress, KafkaErrc::coordinator_not_available,
-                      KafkaErrc::not_coordinator, KafkaErrc::not_enough_replicas,
-                      KafkaErrc::not_enough_replicas_after_append, KafkaErrc::not_controller,
-                      KafkaErrc::concurrent_transactions, KafkaErrc::kafka_storage_error,
-                      KafkaErrc::fenced_leader_epoch, KafkaErrc::unknown_leader_epoch,
-                      KafkaErrc::offset_not_available, KafkaErrc::unstable_offset_commit,
-                      KafkaErrc::throttling_quota_exceeded, KafkaErrc::unknown_topic_id})
+  for (KafkaErrc e : {KafkaErrc::corrupt_message,
+                      KafkaErrc::unknown_topic_or_partition,
+                      KafkaErrc::leader_not_available,
+                      KafkaErrc::not_leader_or_follower,
+                      KafkaErrc::request_timed_out,
+                      KafkaErrc::network_exception,
+                      KafkaErrc::coordinator_load_in_progress,
+                      KafkaErrc::coordinator_not_available,
+                      KafkaErrc::not_coordinator,
+                      KafkaErrc::not_enough_replicas,
+                      KafkaErrc::not_enough_replicas_after_append,
+                      KafkaErrc::not_controller,
+                      KafkaErrc::concurrent_transactions,
+                      KafkaErrc::kafka_storage_error,
+                      KafkaErrc::fenced_leader_epoch,
+                      KafkaErrc::unknown_leader_epoch,
+                      KafkaErrc::offset_not_available,
+                      KafkaErrc::unstable_offset_commit,
+                      KafkaErrc::throttling_quota_exceeded,
+                      KafkaErrc::unknown_topic_id})
     EXPECT_TRUE(is_retriable(e)) << kafka_error_name(static_cast<int16_t>(e));
 
-  for (KafkaErrc e : {KafkaErrc::unknown_server_error, KafkaErrc::none,
-                      KafkaErrc::offset_out_of_range, KafkaErrc::broker_not_available,
-                      KafkaErrc::message_too_large, KafkaErrc::rebalance_in_progress,
-                      KafkaErrc::unknown_member_id, KafkaErrc::illegal_generation,
-                      KafkaErrc::topic_authorization_failed, KafkaErrc::unsupported_version,
-                      KafkaErrc::topic_already_exists, KafkaErrc::invalid_request,
-                      KafkaErrc::out_of_order_sequence_number, KafkaErrc::member_id_required,
-                      KafkaErrc::fenced_instance_id, KafkaErrc::producer_fenced,
-                      KafkaErrc::unknown_producer_id, KafkaErrc::invalid_record})
+  for (KafkaErrc e :
+       {KafkaErrc::unknown_server_error, KafkaErrc::none, KafkaErrc::offset_out_of_range,
+        KafkaErrc::broker_not_available, KafkaErrc::message_too_large,
+        KafkaErrc::rebalance_in_progress, KafkaErrc::unknown_member_id,
+        KafkaErrc::illegal_generation, KafkaErrc::topic_authorization_failed,
+        KafkaErrc::unsupported_version, KafkaErrc::topic_already_exists, KafkaErrc::invalid_request,
+        KafkaErrc::out_of_order_sequence_number, KafkaErrc::member_id_required,
+        KafkaErrc::fenced_instance_id, KafkaErrc::producer_fenced, KafkaErrc::unknown_producer_id,
+        KafkaErrc::invalid_record})
     EXPECT_FALSE(is_retriable(e)) << kafka_error_name(static_cast<int16_t>(e));
 
   EXPECT_FALSE(is_retriable(static_cast<KafkaErrc>(kMaxKafkaErrc + 1)));
@@ -122,10 +132,10 @@ TEST(KafkaErrc, ToKafkaCodeKeepsKafkaCodes) {
 }
 
 TEST(KafkaErrc, ToKafkaCodeMapsDecodeErrorsToInvalidRequest) {
-  for (DecodeErrc e : {DecodeErrc::truncated, DecodeErrc::negative_length,
-                       DecodeErrc::length_too_large, DecodeErrc::bad_varint,
-                       DecodeErrc::unsupported_version, DecodeErrc::invalid_value,
-                       DecodeErrc::trailing_bytes})
+  for (DecodeErrc e :
+       {DecodeErrc::truncated, DecodeErrc::negative_length, DecodeErrc::length_too_large,
+        DecodeErrc::bad_varint, DecodeErrc::unsupported_version, DecodeErrc::invalid_value,
+        DecodeErrc::trailing_bytes})
     EXPECT_EQ(to_kafka_code(e), 42) << make_error_code(e).message();
 }
 
@@ -135,7 +145,7 @@ TEST(KafkaErrc, ToKafkaCodeMapsOtherErrorsToUnknownServerError) {
 }
 
 TEST(KafkaErrc, ToKafkaCodeMapsCompressionErrors) {
-  EXPECT_EQ(to_kafka_code(CompressionErrc::corrupt), 2);            // CORRUPT_MESSAGE
+  EXPECT_EQ(to_kafka_code(CompressionErrc::corrupt), 2);  // CORRUPT_MESSAGE
   EXPECT_EQ(to_kafka_code(CompressionErrc::too_large), 2);
   EXPECT_EQ(to_kafka_code(CompressionErrc::unsupported_codec), 76);  // UNSUPPORTED_COMPRESSION_TYPE
 }

@@ -11,7 +11,6 @@
 #include "protocol/messages/offset_delete.h"
 #include "protocol/messages/offset_fetch.h"
 #include "protocol/messages/sync_group.h"
-
 #include "tests/unit/protocol/test_util.h"
 
 namespace sluice::protocol {
@@ -69,9 +68,10 @@ TEST(JoinGroup, EncodesV0AndV7Responses) {
   EXPECT_BYTES(resp, 0,
                "00 00 | 00 00 00 01 | 00 05 72 61 6e 67 65 | 00 01 6d | 00 01 6d | "
                "00 00 00 01 | 00 01 6d | 00 00 00 01 aa");
-  EXPECT_BYTES(resp, 7,
-               "00 00 00 00 | 00 00 | 00 00 00 01 | 09 63 6f 6e 73 75 6d 65 72 | 06 72 61 6e 67 65 | "
-               "02 6d | 02 6d | 02 | 02 6d | 00 | 02 aa | 00 | 00");
+  EXPECT_BYTES(
+      resp, 7,
+      "00 00 00 00 | 00 00 | 00 00 00 01 | 09 63 6f 6e 73 75 6d 65 72 | 06 72 61 6e 67 65 | "
+      "02 6d | 02 6d | 02 | 02 6d | 00 | 02 aa | 00 | 00");
 }
 
 TEST(Heartbeat, EncodesV0AndV4) {
@@ -107,16 +107,19 @@ TEST(SyncGroup, EncodesV0AndV5) {
   req.protocol_type = "consumer";
   req.protocol_name = "range";
   req.assignments.push_back({{}, "m", {0xbb}});
-  EXPECT_BYTES(req, 0, "00 01 67 | 00 00 00 01 | 00 01 6d | 00 00 00 01 | 00 01 6d | 00 00 00 01 bb");
-  EXPECT_BYTES(req, 5,
-               "02 67 | 00 00 00 01 | 02 6d | 00 | 09 63 6f 6e 73 75 6d 65 72 | 06 72 61 6e 67 65 | "
-               "02 | 02 6d | 02 bb | 00 | 00");
+  EXPECT_BYTES(req, 0,
+               "00 01 67 | 00 00 00 01 | 00 01 6d | 00 00 00 01 | 00 01 6d | 00 00 00 01 bb");
+  EXPECT_BYTES(
+      req, 5,
+      "02 67 | 00 00 00 01 | 02 6d | 00 | 09 63 6f 6e 73 75 6d 65 72 | 06 72 61 6e 67 65 | "
+      "02 | 02 6d | 02 bb | 00 | 00");
   SyncGroupResponse resp;
   resp.protocol_type = "consumer";
   resp.protocol_name = "range";
   resp.assignment = {0xbb};
   EXPECT_BYTES(resp, 0, "00 00 | 00 00 00 01 bb");
-  EXPECT_BYTES(resp, 5, "00 00 00 00 | 00 00 | 09 63 6f 6e 73 75 6d 65 72 | 06 72 61 6e 67 65 | 02 bb | 00");
+  EXPECT_BYTES(resp, 5,
+               "00 00 00 00 | 00 00 | 09 63 6f 6e 73 75 6d 65 72 | 06 72 61 6e 67 65 | 02 bb | 00");
 }
 
 TEST(DescribeAndListGroups, EncodeClassicAndFlexible) {
@@ -150,9 +153,10 @@ OffsetCommitRequest sample_commit() {
 }
 
 TEST(OffsetCommit, EncodesV2AndV8) {
-  EXPECT_BYTES(sample_commit(), 2,
-               "00 01 67 | 00 00 00 01 | 00 01 6d | ff ff ff ff ff ff ff ff | 00 00 00 01 | 00 01 74 | "
-               "00 00 00 01 | 00 00 00 00 | 00 00 00 00 00 00 00 0a | 00 00");
+  EXPECT_BYTES(
+      sample_commit(), 2,
+      "00 01 67 | 00 00 00 01 | 00 01 6d | ff ff ff ff ff ff ff ff | 00 00 00 01 | 00 01 74 | "
+      "00 00 00 01 | 00 00 00 00 | 00 00 00 00 00 00 00 0a | 00 00");
   EXPECT_BYTES(sample_commit(), 8,
                "02 67 | 00 00 00 01 | 02 6d | 00 | 02 | 02 74 | 02 | 00 00 00 00 | "
                "00 00 00 00 00 00 00 0a | ff ff ff ff | 01 | 00 | 00 | 00");
@@ -175,7 +179,9 @@ TEST(OffsetFetch, EncodesV1V2V6V8) {
   OffsetFetchResponsePartition p;
   p.committed_offset = 10;
   resp.topics.push_back({{}, "t", {p}});
-  EXPECT_BYTES(resp, 1, "00 00 00 01 | 00 01 74 | 00 00 00 01 | 00 00 00 00 | 00 00 00 00 00 00 00 0a | 00 00 | 00 00");
+  EXPECT_BYTES(resp, 1,
+               "00 00 00 01 | 00 01 74 | 00 00 00 01 | 00 00 00 00 | 00 00 00 00 00 00 00 0a | 00 "
+               "00 | 00 00");
 }
 
 TEST(DeleteGroupsAndOffsetDelete, Encode) {

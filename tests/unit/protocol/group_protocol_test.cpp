@@ -14,8 +14,10 @@ TEST(GroupProtocol, EncodesSubscriptionV0AndV1) {
   ConsumerSubscription s;
   s.topics = {"t"};
   s.owned_partitions = {{"t", {0}}};
-  EXPECT_EQ(to_hex(encode_subscription(s, 0)),
-            to_hex(hex("00 00 | 00 00 00 01 | 00 01 74 | ff ff ff ff")));  // version, topics, null user data
+  EXPECT_EQ(
+      to_hex(encode_subscription(s, 0)),
+      to_hex(
+          hex("00 00 | 00 00 00 01 | 00 01 74 | ff ff ff ff")));  // version, topics, null user data
   EXPECT_EQ(to_hex(encode_subscription(s, 1)),
             to_hex(hex("00 01 | 00 00 00 01 | 00 01 74 | ff ff ff ff | 00 00 00 01 | 00 01 74 | "
                        "00 00 00 01 | 00 00 00 00")));
@@ -25,8 +27,10 @@ TEST(GroupProtocol, EncodesAssignmentV0) {
   ConsumerAssignment a;
   a.assigned_partitions = {{"t", {0, 1}}};
   a.user_data = Bytes{};
-  EXPECT_EQ(to_hex(encode_assignment(a, 0)),
-            to_hex(hex("00 00 | 00 00 00 01 | 00 01 74 | 00 00 00 02 00 00 00 00 00 00 00 01 | 00 00 00 00")));
+  EXPECT_EQ(
+      to_hex(encode_assignment(a, 0)),
+      to_hex(hex(
+          "00 00 | 00 00 00 01 | 00 01 74 | 00 00 00 02 00 00 00 00 00 00 00 01 | 00 00 00 00")));
 }
 
 TEST(GroupProtocol, RoundTripsEveryVersion) {
@@ -47,8 +51,8 @@ TEST(GroupProtocol, ReadsNewerVersionsByTheirKnownPrefix) {
   ConsumerSubscription s{{"t"}, std::nullopt, {}, 3, std::nullopt};
   Bytes v3 = encode_subscription(s, 3);
   Bytes v9 = v3;
-  v9[1] = 9;                             // claims version 9 ...
-  v9.insert(v9.end(), {0xde, 0xad});     // ... with fields we do not know
+  v9[1] = 9;                          // claims version 9 ...
+  v9.insert(v9.end(), {0xde, 0xad});  // ... with fields we do not know
   auto back = decode_subscription(v9);
   ASSERT_TRUE(back.ok()) << back.error().to_string();
   EXPECT_EQ(back->topics, s.topics);

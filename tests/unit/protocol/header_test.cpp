@@ -10,12 +10,12 @@ using testing::hex;
 using testing::to_hex;
 
 TEST(Header, VersionsFollowFlexibility) {
-  EXPECT_EQ(request_header_version(3, 4), 1);   // Metadata v4: classic
-  EXPECT_EQ(request_header_version(3, 9), 2);   // Metadata v9: flexible
+  EXPECT_EQ(request_header_version(3, 4), 1);  // Metadata v4: classic
+  EXPECT_EQ(request_header_version(3, 9), 2);  // Metadata v9: flexible
   EXPECT_EQ(response_header_version(3, 9), 1);
-  EXPECT_EQ(request_header_version(18, 3), 2);  // ApiVersions v3 request is flexible...
-  EXPECT_EQ(response_header_version(18, 3), 0); // ...but its response header is always v0
-  EXPECT_EQ(request_header_version(999, 0), 1); // unknown API: classic header, body unread
+  EXPECT_EQ(request_header_version(18, 3), 2);   // ApiVersions v3 request is flexible...
+  EXPECT_EQ(response_header_version(18, 3), 0);  // ...but its response header is always v0
+  EXPECT_EQ(request_header_version(999, 0), 1);  // unknown API: classic header, body unread
 }
 
 TEST(Header, RequestV1ByteExact) {
@@ -26,7 +26,8 @@ TEST(Header, RequestV1ByteExact) {
   h.client_id = "rdkafka";
   ByteWriter w;
   encode_request_header(h, w);
-  EXPECT_EQ(to_hex(w.bytes()), to_hex(hex("00 03 | 00 04 | 00 00 00 07 | 00 07 72 64 6b 61 66 6b 61")));
+  EXPECT_EQ(to_hex(w.bytes()),
+            to_hex(hex("00 03 | 00 04 | 00 00 00 07 | 00 07 72 64 6b 61 66 6b 61")));
   ByteReader r(w.bytes());
   auto back = decode_request_header(r);
   ASSERT_TRUE(back.ok());

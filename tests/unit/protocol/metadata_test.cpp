@@ -33,12 +33,12 @@ TEST(Metadata, EncodesV9RequestWithTaggedFields) {
   req.topics = std::vector<MetadataRequestTopic>{{}};
   (*req.topics)[0].name = "t";
   req.allow_auto_topic_creation = false;
-  auto expected = hex(
-      "02 | 02 74 00 "  // compact array of 1; compact string "t"; topic tag section
-      "00 "             // allow_auto_topic_creation
-      "00 "             // include_cluster_authorized_operations (v8-10)
-      "00 "             // include_topic_authorized_operations
-      "00");            // tag section
+  auto expected =
+      hex("02 | 02 74 00 "  // compact array of 1; compact string "t"; topic tag section
+          "00 "             // allow_auto_topic_creation
+          "00 "             // include_cluster_authorized_operations (v8-10)
+          "00 "             // include_topic_authorized_operations
+          "00");            // tag section
   EXPECT_EQ(to_hex(encoded(req, 9)), to_hex(expected));
 }
 
@@ -48,9 +48,9 @@ TEST(Metadata, V12RequestCarriesTopicIdAndNullableName) {
   t.topic_id.bytes[15] = 7;
   t.name.reset();
   req.topics = std::vector<MetadataRequestTopic>{t};
-  auto expected = hex(
-      "02 | 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 07 | 00 | 00 "  // id, null name, tags
-      "01 | 00 | 00");  // allow auto, topic auth ops, tags (no cluster auth ops in v11+)
+  auto expected =
+      hex("02 | 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 07 | 00 | 00 "  // id, null name, tags
+          "01 | 00 | 00");  // allow auto, topic auth ops, tags (no cluster auth ops in v11+)
   EXPECT_EQ(to_hex(encoded(req, 12)), to_hex(expected));
   auto back = decoded<MetadataRequest>(expected, 12);
   EXPECT_FALSE((*back.topics)[0].name.has_value());
@@ -75,26 +75,29 @@ MetadataResponse sample_response() {
 }
 
 TEST(Metadata, EncodesV1Response) {
-  auto expected = hex(
-      "00 00 00 01 | 00 00 00 01 | 00 01 68 | 00 00 23 84 | ff ff "  // brokers: id, host, port, null rack
-      "00 00 00 01 "                                                  // controller_id (no cluster id < v2)
-      "00 00 00 01 | 00 00 | 00 01 74 | 00 "                          // topics: error, name, is_internal
-      "00 00 00 01 | 00 00 | 00 00 00 00 | 00 00 00 01 "              // partitions: error, index, leader
-      "00 00 00 01 00 00 00 01 | 00 00 00 01 00 00 00 01");           // replicas, isr
+  auto expected =
+      hex("00 00 00 01 | 00 00 00 01 | 00 01 68 | 00 00 23 84 | ff ff "  // brokers: id, host, port,
+                                                                         // null rack
+          "00 00 00 01 "                                      // controller_id (no cluster id < v2)
+          "00 00 00 01 | 00 00 | 00 01 74 | 00 "              // topics: error, name, is_internal
+          "00 00 00 01 | 00 00 | 00 00 00 00 | 00 00 00 01 "  // partitions: error, index, leader
+          "00 00 00 01 00 00 00 01 | 00 00 00 01 00 00 00 01");  // replicas, isr
   EXPECT_EQ(to_hex(encoded(sample_response(), 1)), to_hex(expected));
 }
 
 TEST(Metadata, EncodesV9ResponseCompact) {
-  auto expected = hex(
-      "00 00 00 00 "                                      // throttle_time_ms
-      "02 | 00 00 00 01 | 02 68 | 00 00 23 84 | 00 | 00 "  // brokers: id, host, port, null rack, tags
-      "02 63 "                                            // cluster_id "c"
-      "00 00 00 01 "                                      // controller_id
-      "02 | 00 00 | 02 74 | 00 "                          // topics: error, name, is_internal
-      "02 | 00 00 | 00 00 00 00 | 00 00 00 01 | 00 00 00 05 "  // partition: error, index, leader, epoch
-      "02 00 00 00 01 | 02 00 00 00 01 | 01 | 00 "        // replicas, isr, offline (empty), tags
-      "80 00 00 00 | 00 "                                 // topic_authorized_operations, tags
-      "80 00 00 00 | 00");                                // cluster_authorized_operations, tags
+  auto expected =
+      hex("00 00 00 00 "                                       // throttle_time_ms
+          "02 | 00 00 00 01 | 02 68 | 00 00 23 84 | 00 | 00 "  // brokers: id, host, port, null
+                                                               // rack, tags
+          "02 63 "                                             // cluster_id "c"
+          "00 00 00 01 "                                       // controller_id
+          "02 | 00 00 | 02 74 | 00 "                           // topics: error, name, is_internal
+          "02 | 00 00 | 00 00 00 00 | 00 00 00 01 | 00 00 00 05 "  // partition: error, index,
+                                                                   // leader, epoch
+          "02 00 00 00 01 | 02 00 00 00 01 | 01 | 00 "  // replicas, isr, offline (empty), tags
+          "80 00 00 00 | 00 "                           // topic_authorized_operations, tags
+          "80 00 00 00 | 00");                          // cluster_authorized_operations, tags
   EXPECT_EQ(to_hex(encoded(sample_response(), 9)), to_hex(expected));
   auto back = decoded<MetadataResponse>(expected, 9);
   EXPECT_EQ(back.topics[0].partitions[0].leader_epoch, 5);

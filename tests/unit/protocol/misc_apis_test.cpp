@@ -6,7 +6,6 @@
 #include "protocol/messages/init_producer_id.h"
 #include "protocol/messages/offset_for_leader_epoch.h"
 #include "protocol/messages/sasl.h"
-
 #include "tests/unit/protocol/test_util.h"
 
 namespace sluice::protocol {
@@ -20,13 +19,16 @@ TEST(OffsetForLeaderEpoch, EncodesV2AndV4) {
   OffsetForLeaderEpochRequest req;
   req.topics.push_back({{}, "t", {{{}, 0, -1, 3}}});
   EXPECT_EQ(to_hex(encoded(req, 2)),
-            to_hex(hex("00 00 00 01 | 00 01 74 | 00 00 00 01 | 00 00 00 00 | ff ff ff ff | 00 00 00 03")));
-  EXPECT_EQ(to_hex(encoded(req, 4)),
-            to_hex(hex("ff ff ff fe | 02 | 02 74 | 02 | 00 00 00 00 | ff ff ff ff | 00 00 00 03 | 00 | 00 | 00")));
+            to_hex(hex(
+                "00 00 00 01 | 00 01 74 | 00 00 00 01 | 00 00 00 00 | ff ff ff ff | 00 00 00 03")));
+  EXPECT_EQ(to_hex(encoded(req, 4)), to_hex(hex("ff ff ff fe | 02 | 02 74 | 02 | 00 00 00 00 | ff "
+                                                "ff ff ff | 00 00 00 03 | 00 | 00 | 00")));
   OffsetForLeaderEpochResponse resp;
   resp.topics.push_back({{}, "t", {{{}, 0, 0, 3, 16}}});
-  EXPECT_EQ(to_hex(encoded(resp, 0)),
-            to_hex(hex("00 00 00 01 | 00 01 74 | 00 00 00 01 | 00 00 | 00 00 00 00 | 00 00 00 00 00 00 00 10")));
+  EXPECT_EQ(
+      to_hex(encoded(resp, 0)),
+      to_hex(hex(
+          "00 00 00 01 | 00 01 74 | 00 00 00 01 | 00 00 | 00 00 00 00 | 00 00 00 00 00 00 00 10")));
   EXPECT_EQ(to_hex(encoded(resp, 4)),
             to_hex(hex("00 00 00 00 | 02 | 02 74 | 02 | 00 00 | 00 00 00 00 | 00 00 00 03 | "
                        "00 00 00 00 00 00 00 10 | 00 | 00 | 00")));
@@ -37,20 +39,24 @@ TEST(InitProducerId, EncodesV1V2V3) {
   req.transaction_timeout_ms = 60000;
   EXPECT_EQ(to_hex(encoded(req, 1)), to_hex(hex("ff ff | 00 00 ea 60")));
   EXPECT_EQ(to_hex(encoded(req, 2)), to_hex(hex("00 | 00 00 ea 60 | 00")));
-  EXPECT_EQ(to_hex(encoded(req, 3)), to_hex(hex("00 | 00 00 ea 60 | ff ff ff ff ff ff ff ff | ff ff | 00")));
+  EXPECT_EQ(to_hex(encoded(req, 3)),
+            to_hex(hex("00 | 00 00 ea 60 | ff ff ff ff ff ff ff ff | ff ff | 00")));
   InitProducerIdResponse resp;
   resp.producer_id = 7;
-  EXPECT_EQ(to_hex(encoded(resp, 2)), to_hex(hex("00 00 00 00 | 00 00 | 00 00 00 00 00 00 00 07 | 00 00 | 00")));
+  EXPECT_EQ(to_hex(encoded(resp, 2)),
+            to_hex(hex("00 00 00 00 | 00 00 | 00 00 00 00 00 00 00 07 | 00 00 | 00")));
 }
 
 TEST(DeleteRecords, EncodesV1AndV2) {
   DeleteRecordsRequest req;
   req.topics.push_back({{}, "t", {{{}, 0, 5}}});
   req.timeout_ms = 1000;
-  EXPECT_EQ(to_hex(encoded(req, 1)),
-            to_hex(hex("00 00 00 01 | 00 01 74 | 00 00 00 01 | 00 00 00 00 | 00 00 00 00 00 00 00 05 | 00 00 03 e8")));
-  EXPECT_EQ(to_hex(encoded(req, 2)),
-            to_hex(hex("02 | 02 74 | 02 | 00 00 00 00 | 00 00 00 00 00 00 00 05 | 00 | 00 | 00 00 03 e8 | 00")));
+  EXPECT_EQ(to_hex(encoded(req, 1)), to_hex(hex("00 00 00 01 | 00 01 74 | 00 00 00 01 | 00 00 00 "
+                                                "00 | 00 00 00 00 00 00 00 05 | 00 00 03 e8")));
+  EXPECT_EQ(
+      to_hex(encoded(req, 2)),
+      to_hex(hex(
+          "02 | 02 74 | 02 | 00 00 00 00 | 00 00 00 00 00 00 00 05 | 00 | 00 | 00 00 03 e8 | 00")));
 }
 
 TEST(Sasl, EncodesHandshakeAndAuthenticate) {
@@ -66,7 +72,8 @@ TEST(Sasl, EncodesHandshakeAndAuthenticate) {
   EXPECT_EQ(to_hex(encoded(auth, 2)), to_hex(hex("04 61 62 63 | 00")));
   SaslAuthenticateResponse ar;
   ar.session_lifetime_ms = 1;
-  EXPECT_EQ(to_hex(encoded(ar, 1)), to_hex(hex("00 00 | ff ff | 00 00 00 00 | 00 00 00 00 00 00 00 01")));
+  EXPECT_EQ(to_hex(encoded(ar, 1)),
+            to_hex(hex("00 00 | ff ff | 00 00 00 00 | 00 00 00 00 00 00 00 01")));
 }
 
 TEST(DescribeCluster, EncodesV0Flexible) {
@@ -86,7 +93,8 @@ TEST(AlterConfigs, EncodesV1AndV2) {
   req.resources.push_back({{}, int8_t{2}, "t", {{{}, "a", "1"}}});
   EXPECT_EQ(to_hex(encoded(req, 1)),
             to_hex(hex("00 00 00 01 | 02 | 00 01 74 | 00 00 00 01 | 00 01 61 | 00 01 31 | 00")));
-  EXPECT_EQ(to_hex(encoded(req, 2)), to_hex(hex("02 | 02 | 02 74 | 02 | 02 61 | 02 31 | 00 | 00 | 00 | 00")));
+  EXPECT_EQ(to_hex(encoded(req, 2)),
+            to_hex(hex("02 | 02 | 02 74 | 02 | 02 61 | 02 31 | 00 | 00 | 00 | 00")));
 }
 
 TEST(MiscApis, RoundTripEveryVersion) {

@@ -3,7 +3,6 @@
 #include "protocol/messages/fetch.h"
 #include "protocol/messages/list_offsets.h"
 #include "protocol/messages/produce.h"
-
 #include "tests/unit/protocol/test_util.h"
 
 namespace sluice::protocol {
@@ -32,9 +31,9 @@ ProduceRequest sample_produce() {
 
 TEST(Produce, EncodesV3RequestClassic) {
   auto expected = hex(
-      "ff ff "                    // transactional_id: null
-      "ff ff | 00 00 03 e8 "      // acks -1, timeout 1000
-      "00 00 00 01 | 00 01 74 "   // one topic "t"
+      "ff ff "                                              // transactional_id: null
+      "ff ff | 00 00 03 e8 "                                // acks -1, timeout 1000
+      "00 00 00 01 | 00 01 74 "                             // one topic "t"
       "00 00 00 01 | 00 00 00 00 | 00 00 00 03 61 62 63");  // partition 0, records (int32 length)
   EXPECT_EQ(to_hex(encoded(sample_produce(), 3)), to_hex(expected));
   auto back = decoded<ProduceRequest>(expected, 3);
@@ -44,11 +43,11 @@ TEST(Produce, EncodesV3RequestClassic) {
 }
 
 TEST(Produce, EncodesV9RequestFlexible) {
-  auto expected = hex(
-      "00 | ff ff | 00 00 03 e8 "  // null compact transactional_id, acks, timeout
-      "02 | 02 74 "                // compact array of 1 topic, compact string "t"
-      "02 | 00 00 00 00 | 04 61 62 63 | 00 "  // partition 0, compact records, partition tags
-      "00 | 00");                  // topic tags, request tags
+  auto expected =
+      hex("00 | ff ff | 00 00 03 e8 "             // null compact transactional_id, acks, timeout
+          "02 | 02 74 "                           // compact array of 1 topic, compact string "t"
+          "02 | 00 00 00 00 | 04 61 62 63 | 00 "  // partition 0, compact records, partition tags
+          "00 | 00");                             // topic tags, request tags
   EXPECT_EQ(to_hex(encoded(sample_produce(), 9)), to_hex(expected));
 }
 
@@ -65,22 +64,22 @@ ProduceResponse sample_produce_response() {
 }
 
 TEST(Produce, EncodesV7ResponseClassic) {
-  auto expected = hex(
-      "00 00 00 01 | 00 01 74 | 00 00 00 01 "  // one topic "t", one partition
-      "00 00 00 00 | 00 00 | 00 00 00 00 00 00 00 05 "  // index, error, base_offset
-      "ff ff ff ff ff ff ff ff | 00 00 00 00 00 00 00 00 "  // log_append_time -1, log_start 0
-      "00 00 00 00");  // throttle_time_ms
+  auto expected =
+      hex("00 00 00 01 | 00 01 74 | 00 00 00 01 "               // one topic "t", one partition
+          "00 00 00 00 | 00 00 | 00 00 00 00 00 00 00 05 "      // index, error, base_offset
+          "ff ff ff ff ff ff ff ff | 00 00 00 00 00 00 00 00 "  // log_append_time -1, log_start 0
+          "00 00 00 00");                                       // throttle_time_ms
   EXPECT_EQ(to_hex(encoded(sample_produce_response(), 7)), to_hex(expected));
 }
 
 TEST(Produce, EncodesV9ResponseFlexible) {
-  auto expected = hex(
-      "02 | 02 74 | 02 "
-      "00 00 00 00 | 00 00 | 00 00 00 00 00 00 00 05 "
-      "ff ff ff ff ff ff ff ff | 00 00 00 00 00 00 00 00 "
-      "01 | 00 | 00 "   // record_errors (empty), error_message (null), partition tags
-      "00 "             // topic tags
-      "00 00 00 00 | 00");
+  auto expected =
+      hex("02 | 02 74 | 02 "
+          "00 00 00 00 | 00 00 | 00 00 00 00 00 00 00 05 "
+          "ff ff ff ff ff ff ff ff | 00 00 00 00 00 00 00 00 "
+          "01 | 00 | 00 "  // record_errors (empty), error_message (null), partition tags
+          "00 "            // topic tags
+          "00 00 00 00 | 00");
   EXPECT_EQ(to_hex(encoded(sample_produce_response(), 9)), to_hex(expected));
 }
 
@@ -101,23 +100,26 @@ FetchRequest sample_fetch() {
 }
 
 TEST(Fetch, EncodesV4RequestClassic) {
-  auto expected = hex(
-      "ff ff ff ff | 00 00 01 f4 | 00 00 00 01 | 00 10 00 00 | 00 "  // replica, wait, min, max, isolation
-      "00 00 00 01 | 00 01 74 | 00 00 00 01 "
-      "00 00 00 00 | 00 00 00 00 00 00 00 0a | 00 10 00 00");  // partition, offset, max bytes
+  auto expected =
+      hex("ff ff ff ff | 00 00 01 f4 | 00 00 00 01 | 00 10 00 00 | 00 "  // replica, wait, min, max,
+                                                                         // isolation
+          "00 00 00 01 | 00 01 74 | 00 00 00 01 "
+          "00 00 00 00 | 00 00 00 00 00 00 00 0a | 00 10 00 00");  // partition, offset, max bytes
   EXPECT_EQ(to_hex(encoded(sample_fetch(), 4)), to_hex(expected));
 }
 
 TEST(Fetch, EncodesV12RequestFlexible) {
-  auto expected = hex(
-      "ff ff ff ff | 00 00 01 f4 | 00 00 00 01 | 00 10 00 00 | 00 "
-      "00 00 00 00 | ff ff ff ff "  // session id 0, session epoch -1
-      "02 | 02 74 | 02 "
-      "00 00 00 00 | ff ff ff ff | 00 00 00 00 00 00 00 0a "  // partition, current leader epoch, offset
-      "ff ff ff ff | ff ff ff ff ff ff ff ff | 00 10 00 00 | 00 "  // last fetched epoch, log start, max, tags
-      "00 "       // topic tags
-      "01 | 01 "  // forgotten topics (empty), rack_id ""
-      "00");      // tags (cluster_id null: absent)
+  auto expected =
+      hex("ff ff ff ff | 00 00 01 f4 | 00 00 00 01 | 00 10 00 00 | 00 "
+          "00 00 00 00 | ff ff ff ff "  // session id 0, session epoch -1
+          "02 | 02 74 | 02 "
+          "00 00 00 00 | ff ff ff ff | 00 00 00 00 00 00 00 0a "       // partition, current leader
+                                                                       // epoch, offset
+          "ff ff ff ff | ff ff ff ff ff ff ff ff | 00 10 00 00 | 00 "  // last fetched epoch, log
+                                                                       // start, max, tags
+          "00 "                                                        // topic tags
+          "01 | 01 "  // forgotten topics (empty), rack_id ""
+          "00");      // tags (cluster_id null: absent)
   EXPECT_EQ(to_hex(encoded(sample_fetch(), 12)), to_hex(expected));
   auto back = decoded<FetchRequest>(expected, 12);
   EXPECT_FALSE(back.cluster_id.has_value());
@@ -139,11 +141,12 @@ FetchResponse sample_fetch_response() {
 
 TEST(Fetch, EncodesV4ResponseClassic) {
   auto expected = hex(
-      "00 00 00 00 "                              // throttle
+      "00 00 00 00 "  // throttle
       "00 00 00 01 | 00 01 74 | 00 00 00 01 "
-      "00 00 00 00 | 00 00 | 00 00 00 00 00 00 00 03 | 00 00 00 00 00 00 00 03 "  // index, error, hw, lso
-      "ff ff ff ff "                              // aborted transactions: null
-      "00 00 00 03 61 62 63");                    // records
+      "00 00 00 00 | 00 00 | 00 00 00 00 00 00 00 03 | 00 00 00 00 00 00 00 03 "  // index, error,
+                                                                                  // hw, lso
+      "ff ff ff ff "            // aborted transactions: null
+      "00 00 00 03 61 62 63");  // records
   EXPECT_EQ(to_hex(encoded(sample_fetch_response(), 4)), to_hex(expected));
 }
 
@@ -152,14 +155,15 @@ TEST(Fetch, EncodesV12ResponseWithTaggedCurrentLeader) {
   resp.responses[0].partitions[0].current_leader = FetchLeaderIdAndEpoch{};
   resp.responses[0].partitions[0].current_leader->leader_id = 1;
   resp.responses[0].partitions[0].current_leader->leader_epoch = 5;
-  auto expected = hex(
-      "00 00 00 00 | 00 00 | 00 00 00 00 "   // throttle, error, session id
-      "02 | 02 74 | 02 "
-      "00 00 00 00 | 00 00 | 00 00 00 00 00 00 00 03 | 00 00 00 00 00 00 00 03 "
-      "00 00 00 00 00 00 00 00 "             // log start offset
-      "00 | ff ff ff ff | 04 61 62 63 "      // aborted null, preferred replica -1, records
-      "01 | 01 | 09 | 00 00 00 01 00 00 00 05 00 "  // 1 tagged field: tag 1, 9 bytes: leader, epoch, tags
-      "00 | 00");
+  auto expected =
+      hex("00 00 00 00 | 00 00 | 00 00 00 00 "  // throttle, error, session id
+          "02 | 02 74 | 02 "
+          "00 00 00 00 | 00 00 | 00 00 00 00 00 00 00 03 | 00 00 00 00 00 00 00 03 "
+          "00 00 00 00 00 00 00 00 "         // log start offset
+          "00 | ff ff ff ff | 04 61 62 63 "  // aborted null, preferred replica -1, records
+          "01 | 01 | 09 | 00 00 00 01 00 00 00 05 00 "  // 1 tagged field: tag 1, 9 bytes: leader,
+                                                        // epoch, tags
+          "00 | 00");
   EXPECT_EQ(to_hex(encoded(resp, 12)), to_hex(expected));
   auto back = decoded<FetchResponse>(expected, 12);
   ASSERT_TRUE(back.responses[0].partitions[0].current_leader.has_value());
@@ -222,8 +226,9 @@ TEST(ProduceFetch, RoundTripEveryVersion) {
 
 TEST(ProduceFetch, RecordsLengthBeyondFrameFails) {
   // A produce v3 request whose records claim 2 GiB.
-  auto frame = hex("ff ff | 00 01 | 00 00 03 e8 | 00 00 00 01 | 00 01 74 | 00 00 00 01 | "
-                   "00 00 00 00 | 7f ff ff ff 61");
+  auto frame =
+      hex("ff ff | 00 01 | 00 00 03 e8 | 00 00 00 01 | 00 01 74 | 00 00 00 01 | "
+          "00 00 00 00 | 7f ff ff ff 61");
   ProduceRequest req;
   ByteReader r(frame);
   EXPECT_FALSE(decode(req, r, 3).ok());

@@ -53,12 +53,14 @@ TEST(RecordBatch, BuilderMatchesHandWrittenBatch) {
 }
 
 TEST(RecordBatch, RoundTripsEveryCodec) {
-  for (auto c : {Compression::none, Compression::gzip, Compression::snappy, Compression::lz4, Compression::zstd}) {
+  for (auto c : {Compression::none, Compression::gzip, Compression::snappy, Compression::lz4,
+                 Compression::zstd}) {
     RecordBatchBuilder b(c, 100);
     for (int i = 0; i < 50; ++i) {
       std::optional<Bytes> key;
       if (i % 3) key = Bytes(static_cast<std::size_t>(i), 'a');
-      b.add(key, i == 7 ? std::nullopt : std::optional<Bytes>(Bytes(200, static_cast<uint8_t>(i))), 5000 + i,
+      b.add(key, i == 7 ? std::nullopt : std::optional<Bytes>(Bytes(200, static_cast<uint8_t>(i))),
+            5000 + i,
             i % 5 ? std::vector<RecordHeader>{} : std::vector<RecordHeader>{{"n", std::nullopt}});
     }
     auto batch = b.build();
@@ -120,7 +122,8 @@ Bytes with_records(std::string_view records_hex) {
   const Bytes records = hex(records_hex);
   batch.insert(batch.end(), records.begin(), records.end());
   const auto length = static_cast<uint32_t>(batch.size() - kRecordBatchLogOverhead);
-  for (int i = 0; i < 4; ++i) batch[static_cast<std::size_t>(8 + i)] = static_cast<uint8_t>(length >> (24 - 8 * i));
+  for (int i = 0; i < 4; ++i)
+    batch[static_cast<std::size_t>(8 + i)] = static_cast<uint8_t>(length >> (24 - 8 * i));
   return batch;
 }
 
@@ -133,12 +136,13 @@ TEST(RecordBatch, RecordVarintsFollowKafkasLimits) {
   EXPECT_EQ((*long_form)[0].value, Bytes{'v'});
   // A 5-byte varint whose last byte carries bits beyond 32, or a 10-byte varlong beyond 64,
   // is corrupt, as is a record length past the end of the records.
-  for (const char* records : {"10 00 00 00 ff ff ff ff 7f",                // key length
+  for (const char* records : {"10 00 00 00 ff ff ff ff 7f",                 // key length
                               "1a 00 ff ff ff ff ff ff ff ff ff 7f 00 00",  // timestamp delta
-                              "7e 00 00 00 02 6b 02 76 00"}) {             // record length
+                              "7e 00 00 00 02 6b 02 76 00"}) {              // record length
     auto bad = decode_records(with_records(records));
     ASSERT_FALSE(bad.ok()) << records;
-    EXPECT_EQ(bad.error(), RecordBatchErrc::corrupt_message) << records << ": " << bad.error().to_string();
+    EXPECT_EQ(bad.error(), RecordBatchErrc::corrupt_message)
+        << records << ": " << bad.error().to_string();
   }
 }
 
@@ -206,8 +210,9 @@ namespace {
 // record-batch seeds must be valid batches here (a cross-check of both).
 TEST(RecordBatch, SeedCorpusBatchesAreValid) {
   for (const char* name : {"plain", "gzip"}) {
-    std::ifstream in(std::string(SLUICE_SOURCE_DIR) + "/tests/fuzz/corpus/fuzz_record_batch/" + name,
-                     std::ios::binary);
+    std::ifstream in(
+        std::string(SLUICE_SOURCE_DIR) + "/tests/fuzz/corpus/fuzz_record_batch/" + name,
+        std::ios::binary);
     Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     ASSERT_FALSE(bytes.empty()) << name;
     auto st = validate_batch(bytes);

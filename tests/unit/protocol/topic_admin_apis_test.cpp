@@ -1,7 +1,6 @@
 // CreateTopics and DeleteTopics: byte-exact classic and flexible vectors, round trips.
 #include "protocol/messages/create_topics.h"
 #include "protocol/messages/delete_topics.h"
-
 #include "tests/unit/protocol/test_util.h"
 
 namespace sluice::protocol {
@@ -26,20 +25,20 @@ CreateTopicsRequest sample_create() {
 }
 
 TEST(CreateTopics, EncodesV4RequestClassic) {
-  auto expected = hex(
-      "00 00 00 01 | 00 01 74 | 00 00 00 03 | 00 01 "  // topic "t", 3 partitions, rf 1
-      "00 00 00 00 "                                    // assignments: none
-      "00 00 00 01 | 00 0c 72 65 74 65 6e 74 69 6f 6e 2e 6d 73 | 00 04 31 30 30 30 "  // config
-      "00 00 13 88 | 01");                              // timeout 5000, validate_only
+  auto expected =
+      hex("00 00 00 01 | 00 01 74 | 00 00 00 03 | 00 01 "  // topic "t", 3 partitions, rf 1
+          "00 00 00 00 "                                   // assignments: none
+          "00 00 00 01 | 00 0c 72 65 74 65 6e 74 69 6f 6e 2e 6d 73 | 00 04 31 30 30 30 "  // config
+          "00 00 13 88 | 01");  // timeout 5000, validate_only
   EXPECT_EQ(to_hex(encoded(sample_create(), 4)), to_hex(expected));
 }
 
 TEST(CreateTopics, EncodesV5RequestFlexible) {
-  auto expected = hex(
-      "02 | 02 74 | 00 00 00 03 | 00 01 | 01 "
-      "02 | 0d 72 65 74 65 6e 74 69 6f 6e 2e 6d 73 | 05 31 30 30 30 | 00 "  // config + tags
-      "00 "                                                               // topic tags
-      "00 00 13 88 | 01 | 00");
+  auto expected =
+      hex("02 | 02 74 | 00 00 00 03 | 00 01 | 01 "
+          "02 | 0d 72 65 74 65 6e 74 69 6f 6e 2e 6d 73 | 05 31 30 30 30 | 00 "  // config + tags
+          "00 "                                                                 // topic tags
+          "00 00 13 88 | 01 | 00");
   EXPECT_EQ(to_hex(encoded(sample_create(), 5)), to_hex(expected));
 }
 
@@ -51,11 +50,11 @@ TEST(CreateTopics, EncodesV5ResponseWithTaggedConfigErrorCode) {
   r.error_message = "exists";
   r.topic_config_error_code = 0;
   resp.topics.push_back(r);
-  auto expected = hex(
-      "00 00 00 00 | 02 | 02 74 | 00 24 | 07 65 78 69 73 74 73 "
-      "ff ff ff ff | ff ff | 00 "  // num_partitions -1, rf -1, configs null
-      "01 | 00 | 02 | 00 00 "      // 1 tagged field: tag 0, 2 bytes: int16 0
-      "00");
+  auto expected =
+      hex("00 00 00 00 | 02 | 02 74 | 00 24 | 07 65 78 69 73 74 73 "
+          "ff ff ff ff | ff ff | 00 "  // num_partitions -1, rf -1, configs null
+          "01 | 00 | 02 | 00 00 "      // 1 tagged field: tag 0, 2 bytes: int16 0
+          "00");
   EXPECT_EQ(to_hex(encoded(resp, 5)), to_hex(expected));
   auto back = decoded<CreateTopicsResponse>(expected, 5);
   EXPECT_EQ(back.topics[0].topic_config_error_code, std::optional<int16_t>(0));

@@ -65,8 +65,7 @@ TEST(Wire, FixedWidthBigEndian) {
   w.write_i32(-2);
   w.write_i64(0x0102030405060708);
   w.write_f64(1.5);
-  EXPECT_EQ(to_hex(w.bytes()),
-            "01 02 ff ff ff fe 01 02 03 04 05 06 07 08 3f f8 00 00 00 00 00 00");
+  EXPECT_EQ(to_hex(w.bytes()), "01 02 ff ff ff fe 01 02 03 04 05 06 07 08 3f f8 00 00 00 00 00 00");
   ByteReader r(w.bytes());
   EXPECT_EQ(r.read_i16(), 0x0102);
   EXPECT_EQ(r.read_i32(), -2);
