@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
+  g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev clang-format-14
   # libraries
   libboost-dev libboost-log-dev libboost-program-options-dev
   libzookeeper-mt-dev nlohmann-json3-dev libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev
