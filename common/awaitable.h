@@ -2,8 +2,9 @@
 // uses std::exchange without including <utility>; include it through this header.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <utility>
+// <utility> first (see above); this comment keeps clang-format from reordering the two.
+#include <boost/asio/awaitable.hpp>
 
 namespace sluice {
 // Coroutine return type used across modules (on the default any_io_executor).
