@@ -1,4 +1,4 @@
-// The process-wide logger (Boost.Log), the one global service (conventions §6).
+// The process-wide logger (Boost.Log), the one global service (docs/conventions.md, Logging).
 // Include this only from .cpp files: Boost.Log headers are heavy.
 //
 //   SLUICE_LOG(info) << "partition " << tp << " corr=" << correlation_id << " appended";

@@ -51,7 +51,7 @@ awaitable<Result<std::vector<znodes::BrokerRegistration>>> read_brokers(ZkSessio
   std::vector<znodes::BrokerRegistration> out;
   for (const auto& name : *ids) {
     int32_t id = 0;
-    // No structured bindings in coroutines (GCC 12 bug, docs/coordination.md).
+    // No structured bindings in coroutines (docs/conventions.md, Coroutines).
     const auto parsed = std::from_chars(name.data(), name.data() + name.size(), id);
     if (parsed.ec != std::errc() || parsed.ptr != name.data() + name.size()) continue;
     auto data = co_await zk.get(znodes::broker(id));
@@ -170,7 +170,7 @@ awaitable<Result<znodes::TopicConfig>> read_topic_config(ZkSession& zk, const st
       auto ex = co_await zk.exists(path, std::move(on_change));
       if (!ex) co_return std::move(ex).error();
       if (ex->has_value()) {
-        Watcher none;  // named: no temporaries passed by value into coroutines (GCC 12)
+        Watcher none;  // named argument (docs/conventions.md, Coroutines)
         co_return co_await read_topic_config(zk, topic, std::move(none));
       }
     }

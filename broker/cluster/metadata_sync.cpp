@@ -127,7 +127,7 @@ awaitable<Status> MetadataSync::refresh() {
     TopicInfo topic;
     topic.name = name;
     topic.topic_id = assignment->topic_id;
-    // No structured bindings in coroutines (GCC 12 bug, docs/coordination.md).
+    // No structured bindings in coroutines (docs/conventions.md, Coroutines).
     for (const auto& entry : assignment->partitions) {
       const int32_t p = entry.first;
       PartitionInfo info;

@@ -91,6 +91,9 @@ asio::awaitable<void> Server::accept_loop(std::shared_ptr<tcp::acceptor> accepto
       continue;
     }
     uint64_t id = next_connection_id_++;
+    // The closure itself is handed to co_spawn (not called here) in a statement without
+    // co_await: Asio moves it, and the socket it owns, into the frame of the coroutine it
+    // spawns, which lives until the connection ends (docs/conventions.md, Coroutines).
     asio::co_spawn(
         strand,
         [this, connections, id, listener_name,

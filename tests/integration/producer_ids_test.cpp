@@ -36,8 +36,8 @@ class ProducerIdsTest : public ::testing::Test {
   test::ZkServer zk;
 };
 
-// Claims `count` blocks one after the other into `out` (a free coroutine: captures and
-// co_spawn do not mix under GCC 12, see docs/coordination.md).
+// Claims `count` blocks one after the other into `out` (a free coroutine, not a capturing
+// lambda: docs/conventions.md, Coroutines).
 awaitable<void> claim_blocks(ZkSession& zk, int32_t broker, int count,
                              std::vector<ProducerIdBlock>& out, int& done) {
   for (int i = 0; i < count; ++i) {

@@ -243,7 +243,8 @@ TEST_F(ZkSessionTest, ExpiredSessionIsReplacedAndEphemeralsRecreated) {
 }
 
 // One request of `kind` (get with a watch, create, children, multi) under /inflight;
-// reports its outcome. A plain function: GCC 12 mishandles capturing coroutine lambdas.
+// reports its outcome. A free coroutine, not a capturing lambda (docs/conventions.md,
+// Coroutines).
 awaitable<void> issue_request(ZkSession* s, int kind, int i,
                               std::function<void(std::error_code)>* report) {
   std::error_code ec;
