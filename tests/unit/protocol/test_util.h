@@ -1,4 +1,10 @@
-// Helpers for byte-exact protocol tests.
+// Helpers for byte-exact protocol tests (tests/unit/protocol/messages/<message>_test.cpp has
+// one file per protocol/messages/<message>.h).
+//
+// Notation in the hex vectors: classic strings are int16 length + bytes, classic arrays/bytes
+// int32 count; compact strings/arrays/bytes are uvarint(N+1) (so 00 is null, 01 empty), and
+// every struct in a flexible version ends with its tag section (00 = no tags). '|' separates
+// fields for readability.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -96,4 +102,32 @@ void expect_round_trip_all_versions(const M& sample, const ApiDescriptor& api) {
   }
 }
 
+// `m` encodes at `version` to exactly `expected`, and `expected` decodes (consuming every
+// byte) to a message that encodes to the same bytes again.
+template <class M>
+void expect_wire(const M& m, int16_t version, const Bytes& expected) {
+  SCOPED_TRACE("v" + std::to_string(version));
+  EXPECT_EQ(to_hex(encoded(m, version)), to_hex(expected));
+  EXPECT_EQ(to_hex(encoded(decoded<M>(expected, version), version)), to_hex(expected));
+}
+
+template <class M>
+Status decode_status(const Bytes& bytes, int16_t version) {
+  M m;
+  ByteReader r(bytes);
+  return decode(m, r, version);
+}
+
+// 16 consecutive bytes starting at `first` (a recognisable topic id).
+inline Uuid uuid_from(uint8_t first) {
+  Uuid id;
+  for (std::size_t i = 0; i < id.bytes.size(); ++i) id.bytes[i] = static_cast<uint8_t>(first + i);
+  return id;
+}
+
 }  // namespace sluice::protocol::testing
+
+// `msg` encodes at version `v` to exactly the hex `text`.
+#define EXPECT_BYTES(msg, v, text)                                                             \
+  EXPECT_EQ(::sluice::protocol::testing::to_hex(::sluice::protocol::testing::encoded(msg, v)), \
+            ::sluice::protocol::testing::to_hex(::sluice::protocol::testing::hex(text)))
