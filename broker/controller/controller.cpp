@@ -1,16 +1,20 @@
 // Controller election and reconciliation (see controller.h).
 #include "broker/controller/controller.h"
 
-#include <algorithm>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
 #include <chrono>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "broker/controller/coordinators.h"
+#include "broker/controller/election.h"
 #include "common/log.h"
 #include "coordination/cluster_store.h"
 
@@ -39,6 +43,9 @@ struct Controller::State {
   // A read of `path` failed or found no znode (a failed get or get-children sets no watch):
   // the next round asks for one again.
   void unarm(const std::string& path) { armed.erase(path); }
+  // Whether a reconcile round may go on: the Controller exists (a crash-stop destroys it, and
+  // perhaps its session: touch neither then), was not stopped, and is still the controller.
+  bool can_act() const { return !destroyed && !stopped && active; }
 };
 
 namespace {
@@ -60,81 +67,322 @@ Watcher watch(const std::shared_ptr<Controller::State>& s, const std::string& pa
   };
 }
 
-// What the controller wants a partition's state to be, given the live brokers; nullopt when
-// the current state is fine. `leader_restarted`: the leader registered after this state was
-// written (it restarted, or lost its session): it may have lost what it had not flushed, and
-// it does not lead on a state older than its registration, so leadership is decided again —
-// another ISR member if there is one (the restarted broker leaves the ISR and catches up).
-std::optional<znodes::PartitionState> decide(const znodes::PartitionState& current,
-                                             const std::vector<int32_t>& replicas,
-                                             const std::set<int32_t>& live, bool unclean,
-                                             int32_t controller_epoch, bool leader_restarted) {
-  std::vector<int32_t> isr_live;
-  for (int32_t b : current.isr) {
-    if (live.count(b)) isr_live.push_back(b);
+Leadership leadership_of(const znodes::PartitionState& state) {
+  return Leadership{state.leader, state.leader_epoch, state.isr};
+}
+
+znodes::PartitionState state_of(const Leadership& leadership, int32_t controller_epoch) {
+  return znodes::PartitionState{leadership.leader, leadership.leader_epoch, leadership.isr,
+                                controller_epoch};
+}
+
+// One reconcile round: named steps, run one after the other by run(), that read ZooKeeper,
+// decide with election.h and write what changes. The steps share what they learn through the
+// members below. Every ZooKeeper operation goes through guarded(), the round's one liveness
+// guard, and run() checks the same condition between steps: a Controller destroyed while a
+// step was suspended (a crash-stop, which may destroy its session too) is never touched again,
+// and a round stops once the broker is stopped or no longer the controller.
+class Round {
+ public:
+  Round(ZkSession& zk, std::shared_ptr<Controller::State> s, const ControllerOptions& options,
+        int32_t broker_id)
+      : zk_(zk), s_(std::move(s)), options_(options), broker_id_(broker_id) {}
+
+  awaitable<Status> run();
+
+ private:
+  // The steps, in the order run() takes them.
+  awaitable<Status> confirm_controller();
+  awaitable<Status> read_live_brokers();
+  awaitable<Status> read_shutting_down();
+  awaitable<Status> read_preferred_election();
+  awaitable<Status> move_coordinator_slots();
+  awaitable<Status> delete_topics();
+  awaitable<Status> elect_leaders();
+  awaitable<Status> finish_preferred_election();
+
+  // The parts of elect_leaders.
+  awaitable<Status> elect_topic(const std::string& topic);
+  awaitable<Status> elect_partition(const std::string& topic, int32_t partition,
+                                    const std::vector<int32_t>& replicas);
+  awaitable<Status> create_state(const std::string& topic, int32_t partition,
+                                 const std::vector<int32_t>& replicas);
+  awaitable<Status> read_unclean_setting(const std::string& topic);
+  awaitable<Status> write_state(const std::string& topic, int32_t partition,
+                                const ElectionResult& elected, int32_t zk_version);
+
+  // Runs `op` only while the controller can act, and hands back its result only if it still
+  // can once `op` completes; ZkErrc::closing otherwise, which every step passes up.
+  template <class T>
+  awaitable<T> guarded(awaitable<T> op) {
+    if (!s_->can_act()) co_return Error(ZkErrc::closing, "controller round stopped");
+    T result = co_await std::move(op);
+    if (!s_->can_act()) co_return Error(ZkErrc::closing, "controller round stopped");
+    co_return std::move(result);
   }
-  znodes::PartitionState next = current;
-  next.controller_epoch = controller_epoch;
-  if (current.leader >= 0 && live.count(current.leader) && leader_restarted) {
-    for (int32_t r : replicas) {
-      if (r != current.leader && std::find(isr_live.begin(), isr_live.end(), r) != isr_live.end()) {
-        next.leader = r;
-        std::erase(isr_live, current.leader);
-        break;
-      }
+
+  ZkSession& zk_;
+  const std::shared_ptr<Controller::State> s_;
+  const ControllerOptions options_;
+  const int32_t broker_id_;
+
+  // Learnt by the steps.
+  Brokers brokers_;                           // live, and shutting down
+  std::map<int32_t, int64_t> registered_at_;  // broker -> czxid of its registration
+  // Partitions a preferred-leader election covers this round (an empty set: every one).
+  std::optional<std::set<znodes::PartitionRef>> preferred_;
+  bool preferred_requested_ = false;  // through /admin/preferred_replica_election
+  // The current topic's unclean.leader.election.enable, read at most once per topic.
+  std::optional<bool> topic_unclean_;
+};
+
+awaitable<Status> Round::run() {
+  s_->dirty = false;
+  using Step = awaitable<Status> (Round::*)();
+  static constexpr Step steps[] = {
+      &Round::confirm_controller,     &Round::read_live_brokers,
+      &Round::read_shutting_down,     &Round::read_preferred_election,
+      &Round::move_coordinator_slots, &Round::delete_topics,
+      &Round::elect_leaders,          &Round::finish_preferred_election,
+  };
+  for (Step step : steps) {
+    Status st = co_await (this->*step)();
+    if (!s_->can_act()) co_return Status{};  // destroyed, stopped, resigned or deposed
+    if (!st) co_return st;
+  }
+  co_return Status{};
+}
+
+// Still the controller? /controller vanishes with our session.
+awaitable<Status> Round::confirm_controller() {
+  auto me = co_await guarded(zk_.get(znodes::controller(), watch(s_, znodes::controller())));
+  if (!me) s_->unarm(znodes::controller());
+  if (me && me->stat.ephemeral_owner == zk_.client_id().session_id) co_return Status{};
+  if (me || me.error() == ZkErrc::no_node) {
+    SLUICE_LOG(warning) << "broker " << broker_id_ << " is no longer the controller";
+    s_->active = false;
+    co_return Status{};
+  }
+  co_return std::move(me).error();
+}
+
+awaitable<Status> Round::read_live_brokers() {
+  auto brokers = co_await guarded(read_brokers(zk_, watch(s_, znodes::broker_ids())));
+  if (!brokers) {
+    s_->unarm(znodes::broker_ids());
+    co_return std::move(brokers).error();
+  }
+  for (const auto& b : *brokers) {
+    brokers_.live.insert(b.id);
+    registered_at_[b.id] = b.czxid;
+  }
+  co_return Status{};
+}
+
+// Brokers in a controlled shutdown: they lose their leaderships and leave ISRs (election.h).
+awaitable<Status> Round::read_shutting_down() {
+  auto shutting = co_await guarded(
+      zk_.children(znodes::controlled_shutdowns(), watch(s_, znodes::controlled_shutdowns())));
+  if (!shutting) s_->unarm(znodes::controlled_shutdowns());
+  if (!shutting && shutting.error() != ZkErrc::no_node) co_return std::move(shutting).error();
+  if (shutting) {
+    for (const auto& name : *shutting) {
+      int32_t id = -1;
+      auto parsed = std::from_chars(name.data(), name.data() + name.size(), id);
+      if (parsed.ec == std::errc()) brokers_.shutting_down.insert(id);
     }
-    next.leader_epoch = current.leader_epoch + 1;
-    next.isr = isr_live;
-    return next;
   }
-  if (current.leader >= 0 && live.count(current.leader)) {
-    if (isr_live == current.isr) return std::nullopt;
-    next.isr = isr_live;  // the live leader stays; dead followers leave the ISR
-    return next;
-  }
-  if (current.leader < 0 && current.isr.empty()) {
-    // Created while none of its replicas was alive: nothing was ever written, so any live
-    // replica may start it (like a new partition).
-    for (int32_t r : replicas) {
-      if (live.count(r)) next.isr.push_back(r);
+  co_return Status{};
+}
+
+// Preferred-leader election: requested, or due by auto.leader.rebalance.enable.
+awaitable<Status> Round::read_preferred_election() {
+  auto request = co_await guarded(zk_.get(znodes::preferred_replica_election(),
+                                          watch(s_, znodes::preferred_replica_election())));
+  if (!request) s_->unarm(znodes::preferred_replica_election());
+  if (request) {
+    auto refs = znodes::decode_preferred_election(request->data);
+    if (refs) {
+      preferred_.emplace(refs->begin(), refs->end());
+    } else {
+      SLUICE_LOG(warning) << "controller: ignoring " << znodes::preferred_replica_election() << ": "
+                          << refs.error().to_string();
     }
-    if (next.isr.empty()) return std::nullopt;
-    next.leader = next.isr.front();
-    next.leader_epoch = current.leader_epoch + 1;
-    return next;
+    preferred_requested_ = true;
+  } else if (request.error() == ZkErrc::no_node) {
+    // An exists() on a missing znode does set a watch: it fires when the request appears.
+    auto ex = co_await guarded(zk_.exists(znodes::preferred_replica_election(),
+                                          watch(s_, znodes::preferred_replica_election())));
+    if (!ex) s_->unarm(znodes::preferred_replica_election());
+  } else {
+    co_return std::move(request).error();
   }
-  // The leader is dead (or there is none): the first live ISR member in assignment order.
-  int32_t leader = -1;
-  for (int32_t r : replicas) {
-    if (std::find(isr_live.begin(), isr_live.end(), r) != isr_live.end()) {
-      leader = r;
-      break;
+  if (!preferred_ && options_.auto_leader_rebalance &&
+      std::chrono::steady_clock::now() >= s_->next_rebalance) {
+    preferred_.emplace();
+    s_->next_rebalance =
+        std::chrono::steady_clock::now() + options_.leader_imbalance_check_interval;
+  }
+  co_return Status{};
+}
+
+// Group-coordinator slots of dead brokers move to live ones (docs/groups.md).
+awaitable<Status> Round::move_coordinator_slots() {
+  Status st = co_await guarded(
+      assign_coordinator_slots(zk_, brokers_.live, s_->epoch, s_->epoch_zk_version));
+  co_return st;
+}
+
+awaitable<Status> Round::delete_topics() {
+  auto deletions =
+      co_await guarded(zk_.children(znodes::delete_topics(), watch(s_, znodes::delete_topics())));
+  if (!deletions) {
+    s_->unarm(znodes::delete_topics());
+    co_return std::move(deletions).error();
+  }
+  for (const auto& topic : *deletions) {
+    if (options_.delete_topic_enable) {
+      SLUICE_LOG(info) << "controller: deleting topic " << topic;
+      Status st = co_await guarded(delete_topic_znodes(zk_, topic));
+      if (!st) co_return st;
+    } else {
+      // Deletion is disabled: drop the request. Only `closing` (the round is over) matters.
+      Status dropped = co_await guarded(zk_.remove(znodes::delete_topic(topic)));
+      if (!dropped && dropped.error() == ZkErrc::closing) co_return dropped;
     }
   }
-  if (leader >= 0) {
-    next.leader = leader;
-    next.leader_epoch = current.leader_epoch + 1;
-    next.isr = isr_live;
-    return next;
+  co_return Status{};
+}
+
+awaitable<Status> Round::elect_leaders() {
+  auto names = co_await guarded(read_topic_names(zk_, watch(s_, znodes::topics())));
+  if (!names) {
+    s_->unarm(znodes::topics());
+    co_return std::move(names).error();
   }
-  if (unclean) {
-    for (int32_t r : replicas) {
-      if (live.count(r)) {
-        SLUICE_LOG(warning) << "unclean leader election: broker " << r
-                            << " leads without being in the ISR; records may be lost";
-        next.leader = r;
-        next.leader_epoch = current.leader_epoch + 1;
-        next.isr = {r};
-        return next;
-      }
+  for (const auto& topic : *names) {
+    Status st = co_await elect_topic(topic);
+    if (!st) co_return st;
+  }
+  co_return Status{};
+}
+
+awaitable<Status> Round::elect_topic(const std::string& topic) {
+  auto assignment = co_await guarded(read_topic(zk_, topic, watch(s_, znodes::topic(topic))));
+  if (!assignment) {
+    if (assignment.error() != ZkErrc::data_inconsistency) s_->unarm(znodes::topic(topic));
+    if (assignment.error() == ZkErrc::no_node) co_return Status{};  // deleted meanwhile
+    co_return std::move(assignment).error();
+  }
+  topic_unclean_.reset();
+  // No structured bindings in coroutines (see docs/conventions.md, Coroutines).
+  for (const auto& entry : assignment->partitions) {
+    Status st = co_await elect_partition(topic, entry.first, entry.second);
+    if (!st) co_return st;
+  }
+  co_return Status{};
+}
+
+awaitable<Status> Round::elect_partition(const std::string& topic, int32_t partition,
+                                         const std::vector<int32_t>& replicas) {
+  auto current = co_await guarded(read_partition_state(zk_, topic, partition));
+  if (!current) co_return std::move(current).error();
+  if (!*current) {
+    Status st = co_await create_state(topic, partition, replicas);
+    co_return st;
+  }
+  const VersionedPartitionState& versioned = **current;
+  const Leadership now = leadership_of(versioned.state);
+  // The topic's unclean.leader.election.enable decides only when no ISR member is alive.
+  if (!has_live_isr_member(now, brokers_) && !topic_unclean_) {
+    Status st = co_await read_unclean_setting(topic);
+    if (!st) co_return st;
+  }
+  ElectionFlags flags;
+  const auto registration = registered_at_.find(now.leader);
+  flags.leader_restarted =
+      registration != registered_at_.end() && registration->second > versioned.mzxid;
+  flags.unclean_enabled = topic_unclean_.value_or(options_.unclean_leader_election);
+  flags.preferred_leader_wanted =
+      preferred_ &&
+      (preferred_->empty() || preferred_->count(znodes::PartitionRef{topic, partition}));
+  const auto elected = elect(now, replicas, brokers_, flags);
+  if (!elected) co_return Status{};
+  if (elected->change == Change::unclean) {
+    SLUICE_LOG(warning) << "controller: " << topic << "-" << partition
+                        << ": unclean leader election: broker " << elected->leadership.leader
+                        << " leads without being in the ISR; records may be lost";
+  } else if (elected->change == Change::preferred_leader) {
+    SLUICE_LOG(info) << "controller: " << topic << "-" << partition
+                     << " back to its preferred leader " << elected->leadership.leader;
+  }
+  Status st = co_await write_state(topic, partition, *elected, versioned.zk_version);
+  co_return st;
+}
+
+// The preferred-leader request was carried out: remove it.
+awaitable<Status> Round::finish_preferred_election() {
+  if (!preferred_requested_) co_return Status{};
+  Status removed = co_await guarded(zk_.remove(znodes::preferred_replica_election()));
+  if (!removed && removed.error() != ZkErrc::no_node) co_return removed;
+  co_return Status{};
+}
+
+// A partition without a state znode yet (a new topic or partition).
+awaitable<Status> Round::create_state(const std::string& topic, int32_t partition,
+                                      const std::vector<int32_t>& replicas) {
+  const znodes::PartitionState fresh = state_of(initial_leadership(replicas, brokers_), s_->epoch);
+  Status st = co_await guarded(create_partition_state(zk_, topic, partition, fresh));
+  if (!st && st.error() != ZkErrc::node_exists) co_return st;
+  if (st) {
+    SLUICE_LOG(info) << "controller: " << topic << "-" << partition << " created, leader "
+                     << fresh.leader;
+  }
+  co_return Status{};
+}
+
+// The topic's unclean.leader.election.enable, else the broker's. Watched: turning it on for an
+// offline partition wakes the controller.
+awaitable<Status> Round::read_unclean_setting(const std::string& topic) {
+  const std::string config_path = znodes::topic_config(topic);
+  auto config = co_await guarded(read_topic_config(zk_, topic, watch(s_, config_path)));
+  if (!config && config.error() == ZkErrc::closing) co_return std::move(config).error();
+  topic_unclean_ = options_.unclean_leader_election;
+  if (config) {
+    auto it = config->config.find("unclean.leader.election.enable");
+    if (it != config->config.end()) topic_unclean_ = it->second == "true";
+  } else {
+    if (config.error() != ZkErrc::data_inconsistency) s_->unarm(config_path);
+    SLUICE_LOG(warning) << "controller: config of topic " << topic << ": "
+                        << config.error().to_string()
+                        << "; using the broker's unclean.leader.election.enable";
+  }
+  co_return Status{};
+}
+
+// One multi: the state's version CAS and a check of the controller epoch's znode version.
+awaitable<Status> Round::write_state(const std::string& topic, int32_t partition,
+                                     const ElectionResult& elected, int32_t zk_version) {
+  const znodes::PartitionState next = state_of(elected.leadership, s_->epoch);
+  const std::optional<int32_t> epoch_zk_version = s_->epoch_zk_version;
+  auto written = co_await guarded(
+      update_partition_state(zk_, topic, partition, next, zk_version, epoch_zk_version));
+  if (!written) {
+    if (written.error() == ZkErrc::bad_version &&
+        written.error().context().find(znodes::controller_epoch()) != std::string::npos) {
+      SLUICE_LOG(warning) << "controller epoch moved on: broker " << broker_id_ << " was deposed";
+      s_->active = false;
+      co_return Status{};
     }
+    if (written.error() == ZkErrc::bad_version || written.error() == ZkErrc::no_node) {
+      s_->dirty = true;  // changed under us (a leader's ISR update): next round
+      co_return Status{};
+    }
+    co_return std::move(written).error();
   }
-  if (current.leader == -1) return std::nullopt;
-  // No eligible leader: the partition goes offline and keeps its last ISR, so the first ISR
-  // member to come back leads again without losing acknowledged records.
-  next.leader = -1;
-  next.leader_epoch = current.leader_epoch + 1;
-  return next;
+  SLUICE_LOG(info) << "controller: " << topic << "-" << partition << " leader " << next.leader
+                   << " epoch " << next.leader_epoch << " isr " << znodes::encode(next);
+  co_return Status{};
 }
 
 }  // namespace
@@ -179,10 +427,7 @@ awaitable<bool> Controller::campaign() {
   // Locals, not members: a Controller destroyed while this coroutine is suspended (a
   // crash-stop) must not be touched when it resumes; `s` keeps the shared state alive.
   ZkSession& zk = zk_;
-  const ControllerOptions options = options_;
   const int32_t broker_id = broker_id_;
-  (void)options;
-  (void)broker_id;
   auto s = state_;
   std::string payload = znodes::encode(znodes::ControllerInfo{broker_id, now_ms()});
   auto created =
@@ -218,10 +463,7 @@ awaitable<Status> Controller::become_controller() {
   // Locals, not members: a Controller destroyed while this coroutine is suspended (a
   // crash-stop) must not be touched when it resumes; `s` keeps the shared state alive.
   ZkSession& zk = zk_;
-  const ControllerOptions options = options_;
   const int32_t broker_id = broker_id_;
-  (void)options;
-  (void)broker_id;
   auto s = state_;
   for (int attempt = 0; attempt < 5; ++attempt) {
     auto current = co_await zk.get(znodes::controller_epoch());
@@ -256,226 +498,11 @@ awaitable<Status> Controller::become_controller() {
 }
 
 awaitable<Status> Controller::reconcile() {
-  // Locals, not members: a Controller destroyed while this coroutine is suspended (a
-  // crash-stop) must not be touched when it resumes; `s` keeps the shared state alive.
-  ZkSession& zk = zk_;
-  const ControllerOptions options = options_;
-  const int32_t broker_id = broker_id_;
-  (void)options;
-  (void)broker_id;
-  auto s = state_;
-  s->dirty = false;
-  // Still the controller? The node vanishes with our session.
-  auto me = co_await zk.get(znodes::controller(), watch(s, znodes::controller()));
-  if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-  if (!me) s->unarm(znodes::controller());
-  if (!me || me->stat.ephemeral_owner != zk.client_id().session_id) {
-    if (me || me.error() == ZkErrc::no_node) {
-      SLUICE_LOG(warning) << "broker " << broker_id << " is no longer the controller";
-      s->active = false;
-      co_return Status{};
-    }
-    co_return std::move(me).error();
-  }
-
-  auto brokers = co_await read_brokers(zk, watch(s, znodes::broker_ids()));
-  if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-  if (!brokers) {
-    s->unarm(znodes::broker_ids());
-    co_return std::move(brokers).error();
-  }
-  std::set<int32_t> live;
-  std::map<int32_t, int64_t> registered_at;  // broker -> czxid of its registration
-  for (const auto& b : *brokers) {
-    live.insert(b.id);
-    registered_at[b.id] = b.czxid;
-  }
-
-  // Brokers in a controlled shutdown: no leadership, no ISR membership.
-  std::set<int32_t> eligible = live;
-  auto shutting = co_await zk.children(znodes::controlled_shutdowns(),
-                                       watch(s, znodes::controlled_shutdowns()));
-  if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-  if (!shutting) s->unarm(znodes::controlled_shutdowns());
-  if (!shutting && shutting.error() != ZkErrc::no_node) co_return std::move(shutting).error();
-  if (shutting) {
-    for (const auto& name : *shutting) {
-      int32_t id = -1;
-      auto parsed = std::from_chars(name.data(), name.data() + name.size(), id);
-      if (parsed.ec == std::errc()) eligible.erase(id);
-    }
-  }
-  // Preferred-leader election: requested, or due by auto.leader.rebalance.enable.
-  std::optional<std::set<znodes::PartitionRef>> preferred;  // empty set: every partition
-  bool preferred_requested = false;
-  auto request = co_await zk.get(znodes::preferred_replica_election(),
-                                 watch(s, znodes::preferred_replica_election()));
-  if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-  if (!request) s->unarm(znodes::preferred_replica_election());
-  if (request) {
-    auto refs = znodes::decode_preferred_election(request->data);
-    if (refs) {
-      preferred.emplace(refs->begin(), refs->end());
-    } else {
-      SLUICE_LOG(warning) << "controller: ignoring " << znodes::preferred_replica_election() << ": "
-                          << refs.error().to_string();
-    }
-    preferred_requested = true;
-  } else if (request.error() == ZkErrc::no_node) {
-    // An exists() on a missing znode does set a watch: it fires when the request appears.
-    auto ex = co_await zk.exists(znodes::preferred_replica_election(),
-                                 watch(s, znodes::preferred_replica_election()));
-    if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-    if (!ex) s->unarm(znodes::preferred_replica_election());
-  } else {
-    co_return std::move(request).error();
-  }
-  if (!preferred && options.auto_leader_rebalance &&
-      std::chrono::steady_clock::now() >= s->next_rebalance) {
-    preferred.emplace();
-    s->next_rebalance = std::chrono::steady_clock::now() + options.leader_imbalance_check_interval;
-  }
-
-  // Group-coordinator slots of dead brokers move to live ones (docs/groups.md).
-  Status slots = co_await assign_coordinator_slots(zk, live, s->epoch, s->epoch_zk_version);
-  if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-  if (!slots) co_return slots;
-
-  auto deletions = co_await zk.children(znodes::delete_topics(), watch(s, znodes::delete_topics()));
-  if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-  if (!deletions) {
-    s->unarm(znodes::delete_topics());
-    co_return std::move(deletions).error();
-  }
-  for (const auto& topic : *deletions) {
-    if (options.delete_topic_enable) {
-      SLUICE_LOG(info) << "controller: deleting topic " << topic;
-      Status st = co_await delete_topic_znodes(zk, topic);
-      if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-      if (!st) co_return st;
-    } else {
-      (void)co_await zk.remove(znodes::delete_topic(topic));
-      if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-    }
-  }
-
-  auto names = co_await read_topic_names(zk, watch(s, znodes::topics()));
-  if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-  if (!names) {
-    s->unarm(znodes::topics());
-    co_return std::move(names).error();
-  }
-  for (const auto& topic : *names) {
-    if (s->destroyed || s->stopped) co_return Status{};
-    auto assignment = co_await read_topic(zk, topic, watch(s, znodes::topic(topic)));
-    if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-    if (!assignment) {
-      if (assignment.error() != ZkErrc::data_inconsistency) s->unarm(znodes::topic(topic));
-      if (assignment.error() == ZkErrc::no_node) continue;
-      co_return std::move(assignment).error();
-    }
-    // The topic's unclean.leader.election.enable (else the broker's), read once per topic and
-    // only when a partition has no live in-sync replica left, the one case it decides.
-    std::optional<bool> topic_unclean;
-    // No structured bindings in coroutines (GCC 12 bug, docs/coordination.md).
-    for (const auto& entry : assignment->partitions) {
-      if (s->destroyed || s->stopped) co_return Status{};
-      const int32_t p = entry.first;
-      const std::vector<int32_t>& replicas = entry.second;
-      auto current = co_await read_partition_state(zk, topic, p);
-      if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-      if (!current) co_return std::move(current).error();
-      if (!*current) {
-        znodes::PartitionState fresh;
-        fresh.controller_epoch = s->epoch;
-        for (int32_t r : replicas) {
-          if (live.count(r)) fresh.isr.push_back(r);
-        }
-        fresh.leader = fresh.isr.empty() ? -1 : fresh.isr.front();
-        Status st = co_await create_partition_state(zk, topic, p, fresh);
-        if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-        if (!st && st.error() != ZkErrc::node_exists) co_return st;
-        if (st) {
-          SLUICE_LOG(info) << "controller: " << topic << "-" << p << " created, leader "
-                           << fresh.leader;
-        }
-        continue;
-      }
-      const int32_t leader = (*current)->state.leader;
-      const bool restarted =
-          registered_at.count(leader) && registered_at[leader] > (*current)->mzxid;
-      // Unclean election only when every ISR member is gone: one that is alive but shutting
-      // down keeps leading (a controlled shutdown never loses acknowledged records).
-      const auto& isr = (*current)->state.isr;
-      const bool isr_gone =
-          std::none_of(isr.begin(), isr.end(), [&](int32_t r) { return live.count(r) != 0; });
-      if (isr_gone && !topic_unclean) {
-        const std::string config_path = znodes::topic_config(topic);
-        // Watched: turning it on for an offline partition wakes the controller.
-        auto config = co_await read_topic_config(zk, topic, watch(s, config_path));
-        if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-        topic_unclean = options.unclean_leader_election;
-        if (config) {
-          auto it = config->config.find("unclean.leader.election.enable");
-          if (it != config->config.end()) topic_unclean = it->second == "true";
-        } else {
-          if (config.error() != ZkErrc::data_inconsistency) s->unarm(config_path);
-          SLUICE_LOG(warning) << "controller: config of topic " << topic << ": "
-                              << config.error().to_string()
-                              << "; using the broker's unclean.leader.election.enable";
-        }
-      }
-      const bool unclean = isr_gone && topic_unclean.value_or(options.unclean_leader_election);
-      auto next = decide((*current)->state, replicas, eligible, unclean, s->epoch, restarted);
-      if (next && next->leader < 0 && (*current)->state.leader >= 0 &&
-          live.count((*current)->state.leader)) {
-        // Only brokers shutting down are left: keep the leader rather than go offline.
-        next.reset();
-      }
-      const bool want_preferred =
-          preferred && (preferred->empty() || preferred->count(znodes::PartitionRef{topic, p}));
-      if (want_preferred) {
-        const znodes::PartitionState& base = next ? *next : (*current)->state;
-        const int32_t pref = replicas.empty() ? -1 : replicas.front();
-        if (pref >= 0 && base.leader != pref && eligible.count(pref) &&
-            std::find(base.isr.begin(), base.isr.end(), pref) != base.isr.end()) {
-          znodes::PartitionState moved = base;
-          moved.leader = pref;
-          moved.leader_epoch = (*current)->state.leader_epoch + 1;
-          moved.controller_epoch = s->epoch;
-          SLUICE_LOG(info) << "controller: " << topic << "-" << p
-                           << " back to its preferred leader " << pref;
-          next = moved;
-        }
-      }
-      if (!next) continue;
-      auto written = co_await update_partition_state(zk, topic, p, *next, (*current)->zk_version,
-                                                     s->epoch_zk_version);
-      if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-      if (!written) {
-        if (written.error() == ZkErrc::bad_version &&
-            written.error().context().find(znodes::controller_epoch()) != std::string::npos) {
-          SLUICE_LOG(warning) << "controller epoch moved on: broker " << broker_id
-                              << " was deposed";
-          s->active = false;
-          co_return Status{};
-        }
-        if (written.error() == ZkErrc::bad_version || written.error() == ZkErrc::no_node) {
-          s->dirty = true;  // changed under us (a leader's ISR update): next round
-          continue;
-        }
-        co_return std::move(written).error();
-      }
-      SLUICE_LOG(info) << "controller: " << topic << "-" << p << " leader " << next->leader
-                       << " epoch " << next->leader_epoch << " isr " << znodes::encode(*next);
-    }
-  }
-  if (preferred_requested) {
-    Status removed = co_await zk.remove(znodes::preferred_replica_election());
-    if (s->destroyed) co_return Status{};  // crash-stopped meanwhile
-    if (!removed && removed.error() != ZkErrc::no_node) co_return removed;
-  }
-  co_return Status{};
+  // The round copies what it needs: a Controller destroyed while it is suspended (a crash-stop)
+  // is not touched when it resumes.
+  Round round(zk_, state_, options_, broker_id_);
+  Status st = co_await round.run();
+  co_return st;
 }
 
 awaitable<void> Controller::run() {
@@ -483,9 +510,6 @@ awaitable<void> Controller::run() {
   // crash-stop) must not be touched when it resumes; `s` keeps the shared state alive.
   ZkSession& zk = zk_;
   const ControllerOptions options = options_;
-  const int32_t broker_id = broker_id_;
-  (void)options;
-  (void)broker_id;
   auto s = state_;
   while (!s->stopped) {
     if (!s->active) {
