@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "common/async_event.h"
 #include "common/awaitable.h"
 
 namespace sluice::broker::replication {
@@ -37,14 +38,15 @@ class AppendNotifier {
     // running on the executor given to subscribe().
     awaitable<bool> wait(std::chrono::steady_clock::time_point deadline);
     ~Waiter();
-
-    struct State;
+    Waiter(const Waiter&) = delete;
+    Waiter& operator=(const Waiter&) = delete;
 
    private:
     friend class AppendNotifier;
-    std::shared_ptr<State> state_;
-    AppendNotifier* owner_ = nullptr;
+    Waiter(AppendNotifier& owner, std::vector<PartitionKey> keys, AsyncEvent woken);
+    AppendNotifier& owner_;
     std::vector<PartitionKey> keys_;
+    AsyncEvent woken_;  // set by the first notify() of one of `keys_`
   };
 
   std::unique_ptr<Waiter> subscribe(const std::vector<PartitionKey>& keys,
@@ -56,7 +58,7 @@ class AppendNotifier {
   void unsubscribe(const Waiter& w);
 
   mutable std::mutex mu_;
-  std::map<PartitionKey, std::vector<std::shared_ptr<Waiter::State>>> waiters_;
+  std::map<PartitionKey, std::vector<AsyncEvent>> waiters_;
 };
 
 }  // namespace sluice::broker::replication
