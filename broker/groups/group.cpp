@@ -12,16 +12,14 @@ namespace {
 
 using protocol::KafkaErrc;
 
-int16_t code(KafkaErrc e) { return static_cast<int16_t>(e); }
-
 JoinResult join_error(KafkaErrc e, std::string member_id = {}) {
   JoinResult r;
-  r.error = code(e);
+  r.error = e;
   r.member_id = std::move(member_id);
   return r;
 }
 
-SyncResult sync_error(int16_t e) {
+SyncResult sync_error(KafkaErrc e) {
   SyncResult r;
   r.error = e;
   return r;
@@ -56,7 +54,7 @@ Group::Group(std::string id, const GroupEnv& env) : id_(std::move(id)), env_(env
   state_timestamp_ms_ = env_.wall_ms ? env_.wall_ms() : 0;
 }
 
-Group::~Group() { shutdown(code(KafkaErrc::not_coordinator)); }
+Group::~Group() { shutdown(KafkaErrc::not_coordinator); }
 
 // ---- JoinGroup ----
 
@@ -228,7 +226,7 @@ void Group::update_static_member(const std::string& old_id, const std::string& n
   if (old.awaiting_sync) {
     auto cb = std::move(old.awaiting_sync);
     old.awaiting_sync = nullptr;
-    cb(sync_error(code(KafkaErrc::fenced_instance_id)));
+    cb(sync_error(KafkaErrc::fenced_instance_id));
   }
   node.key() = new_id;
   node.mapped().member_id = new_id;
@@ -250,11 +248,11 @@ void Group::update_static_member(const std::string& old_id, const std::string& n
         const int32_t generation = generation_;
         env_.persist(
             id_, record(),
-            [this, alive, generation, old_id, new_id, old_protocols, was_leader](int16_t error) {
+            [this, alive, generation, old_id, new_id, old_protocols, was_leader](KafkaErrc error) {
               if (alive.expired()) return;
               auto it = members_.find(new_id);
               if (it == members_.end() || !it->second.awaiting_join) return;
-              if (error != 0 || generation != generation_) {
+              if (error != KafkaErrc::none || generation != generation_) {
                 // Not stored: put the old member id back (as Kafka does) and report the error.
                 auto cb = std::move(it->second.awaiting_join);
                 it->second.awaiting_join = nullptr;
@@ -268,9 +266,8 @@ void Group::update_static_member(const std::string& old_id, const std::string& n
                   if (was_leader) leader_ = old_id;
                   members_.insert(std::move(back));
                 }
-                cb(join_error(
-                    error != 0 ? static_cast<KafkaErrc>(error) : KafkaErrc::rebalance_in_progress,
-                    new_id));
+                cb(join_error(error != KafkaErrc::none ? error : KafkaErrc::rebalance_in_progress,
+                              new_id));
                 return;
               }
               auto cb = std::move(it->second.awaiting_join);
@@ -306,7 +303,7 @@ void Group::maybe_prepare_rebalance() {
 
 void Group::prepare_rebalance() {
   if (state_ == GroupState::kCompletingRebalance) {
-    reset_and_propagate_assignment_error(code(KafkaErrc::rebalance_in_progress));
+    reset_and_propagate_assignment_error(KafkaErrc::rebalance_in_progress);
   }
   const auto now = env_.now();
   if (state_ == GroupState::kEmpty) {
@@ -342,7 +339,7 @@ void Group::complete_join() {
   for (const auto& entry : members_) {
     if (!entry.second.awaiting_join) gone.push_back(entry.first);
   }
-  for (const auto& id : gone) remove_member(id, 0);
+  for (const auto& id : gone) remove_member(id, KafkaErrc::none);
   join_deadline_.reset();
   initial_join_ = false;
   if (state_ == GroupState::kDead) return;
@@ -356,7 +353,7 @@ void Group::complete_join() {
     transition(GroupState::kCompletingRebalance);
   }
   for (auto& entry : members_) entry.second.assignment.clear();
-  env_.persist(id_, record(), [](int16_t) {});
+  env_.persist(id_, record(), [](KafkaErrc) {});
   if (state_ == GroupState::kEmpty) return;
 
   std::vector<std::pair<JoinCallback, JoinResult>> replies;
@@ -411,7 +408,7 @@ int32_t Group::rebalance_timeout_ms() const {
   return t;
 }
 
-void Group::reset_and_propagate_assignment_error(int16_t error) {
+void Group::reset_and_propagate_assignment_error(KafkaErrc error) {
   std::vector<SyncCallback> waiting;
   for (auto& entry : members_) {
     entry.second.assignment.clear();
@@ -423,7 +420,7 @@ void Group::reset_and_propagate_assignment_error(int16_t error) {
   for (auto& cb : waiting) cb(sync_error(error));
 }
 
-void Group::remove_member(const std::string& id, int16_t join_error_code) {
+void Group::remove_member(const std::string& id, KafkaErrc join_error_code) {
   auto it = members_.find(id);
   if (it == members_.end()) return;
   auto node = members_.extract(it);
@@ -434,15 +431,14 @@ void Group::remove_member(const std::string& id, int16_t join_error_code) {
   }
   if (leader_ == id) leader_ = members_.empty() ? std::string() : members_.begin()->first;
   if (m.awaiting_join) {
-    m.awaiting_join(join_error(join_error_code != 0 ? static_cast<KafkaErrc>(join_error_code)
-                                                    : KafkaErrc::unknown_member_id,
-                               id));
+    m.awaiting_join(join_error(
+        join_error_code != KafkaErrc::none ? join_error_code : KafkaErrc::unknown_member_id, id));
   }
-  if (m.awaiting_sync) m.awaiting_sync(sync_error(code(KafkaErrc::unknown_member_id)));
+  if (m.awaiting_sync) m.awaiting_sync(sync_error(KafkaErrc::unknown_member_id));
 }
 
 void Group::remove_member_and_update_group(const std::string& id) {
-  remove_member(id, code(KafkaErrc::unknown_member_id));
+  remove_member(id, KafkaErrc::unknown_member_id);
   switch (state_) {
     case GroupState::kStable:
     case GroupState::kCompletingRebalance:
@@ -460,25 +456,23 @@ void Group::remove_member_and_update_group(const std::string& id) {
 // ---- SyncGroup ----
 
 void Group::sync(SyncRequest request, SyncCallback done) {
-  if (state_ == GroupState::kDead)
-    return done(sync_error(code(KafkaErrc::coordinator_not_available)));
+  if (state_ == GroupState::kDead) return done(sync_error(KafkaErrc::coordinator_not_available));
   if (static_member_fenced({request.member_id, request.group_instance_id})) {
-    return done(sync_error(code(KafkaErrc::fenced_instance_id)));
+    return done(sync_error(KafkaErrc::fenced_instance_id));
   }
   auto it = members_.find(request.member_id);
-  if (it == members_.end()) return done(sync_error(code(KafkaErrc::unknown_member_id)));
-  if (request.generation != generation_)
-    return done(sync_error(code(KafkaErrc::illegal_generation)));
+  if (it == members_.end()) return done(sync_error(KafkaErrc::unknown_member_id));
+  if (request.generation != generation_) return done(sync_error(KafkaErrc::illegal_generation));
   if ((request.protocol_type && *request.protocol_type != protocol_type_) ||
       (request.protocol_name && request.protocol_name != protocol_name_)) {
-    return done(sync_error(code(KafkaErrc::inconsistent_group_protocol)));
+    return done(sync_error(KafkaErrc::inconsistent_group_protocol));
   }
   Member& member = it->second;
   switch (state_) {
     case GroupState::kEmpty:
-      return done(sync_error(code(KafkaErrc::unknown_member_id)));
+      return done(sync_error(KafkaErrc::unknown_member_id));
     case GroupState::kPreparingRebalance:
-      return done(sync_error(code(KafkaErrc::rebalance_in_progress)));
+      return done(sync_error(KafkaErrc::rebalance_in_progress));
     case GroupState::kStable: {
       schedule_heartbeat(member);
       SyncResult r;
@@ -488,14 +482,14 @@ void Group::sync(SyncRequest request, SyncCallback done) {
       return done(std::move(r));
     }
     case GroupState::kDead:
-      return done(sync_error(code(KafkaErrc::coordinator_not_available)));
+      return done(sync_error(KafkaErrc::coordinator_not_available));
     case GroupState::kCompletingRebalance:
       break;
   }
   if (member.awaiting_sync) {
     auto old = std::move(member.awaiting_sync);
     member.awaiting_sync = nullptr;
-    old(sync_error(code(KafkaErrc::rebalance_in_progress)));
+    old(sync_error(KafkaErrc::rebalance_in_progress));
   }
   member.awaiting_sync = std::move(done);
   schedule_heartbeat(member);
@@ -513,11 +507,11 @@ void Group::sync(SyncRequest request, SyncCallback done) {
   for (auto& m : rec.members) m.assignment = (*assignment)[m.member_id];
   auto alive = std::weak_ptr<int>(alive_);
   const int32_t generation = generation_;
-  env_.persist(id_, std::move(rec), [this, alive, generation, assignment](int16_t error) {
+  env_.persist(id_, std::move(rec), [this, alive, generation, assignment](KafkaErrc error) {
     if (alive.expired()) return;
     // A rebalance that started meanwhile has already answered the waiting members.
     if (state_ != GroupState::kCompletingRebalance || generation != generation_) return;
-    if (error != 0) {
+    if (error != KafkaErrc::none) {
       reset_and_propagate_assignment_error(error);
       maybe_prepare_rebalance();
       return;
@@ -541,48 +535,49 @@ void Group::sync(SyncRequest request, SyncCallback done) {
 
 // ---- Heartbeat, LeaveGroup, OffsetCommit checks ----
 
-int16_t Group::heartbeat(const MemberIdentity& who, int32_t generation) {
-  if (state_ == GroupState::kDead) return code(KafkaErrc::coordinator_not_available);
-  if (static_member_fenced(who)) return code(KafkaErrc::fenced_instance_id);
-  if (state_ == GroupState::kEmpty) return code(KafkaErrc::unknown_member_id);
+KafkaErrc Group::heartbeat(const MemberIdentity& who, int32_t generation) {
+  if (state_ == GroupState::kDead) return KafkaErrc::coordinator_not_available;
+  if (static_member_fenced(who)) return KafkaErrc::fenced_instance_id;
+  if (state_ == GroupState::kEmpty) return KafkaErrc::unknown_member_id;
   auto it = members_.find(who.member_id);
-  if (it == members_.end()) return code(KafkaErrc::unknown_member_id);
-  if (generation != generation_) return code(KafkaErrc::illegal_generation);
+  if (it == members_.end()) return KafkaErrc::unknown_member_id;
+  if (generation != generation_) return KafkaErrc::illegal_generation;
   schedule_heartbeat(it->second);
-  if (state_ == GroupState::kPreparingRebalance) return code(KafkaErrc::rebalance_in_progress);
-  return 0;
+  if (state_ == GroupState::kPreparingRebalance) return KafkaErrc::rebalance_in_progress;
+  return KafkaErrc::none;
 }
 
-int16_t Group::leave(const MemberIdentity& who) {
-  if (state_ == GroupState::kDead) return code(KafkaErrc::coordinator_not_available);
+KafkaErrc Group::leave(const MemberIdentity& who) {
+  if (state_ == GroupState::kDead) return KafkaErrc::coordinator_not_available;
   std::string id = who.member_id;
   if (id.empty()) {
-    if (!who.group_instance_id) return code(KafkaErrc::unknown_member_id);
+    if (!who.group_instance_id) return KafkaErrc::unknown_member_id;
     auto s = static_members_.find(*who.group_instance_id);
-    if (s == static_members_.end()) return code(KafkaErrc::unknown_member_id);
+    if (s == static_members_.end()) return KafkaErrc::unknown_member_id;
     id = s->second;
   } else if (static_member_fenced(who)) {
-    return code(KafkaErrc::fenced_instance_id);
+    return KafkaErrc::fenced_instance_id;
   }
   if (pending_.erase(id)) {
     try_complete_join();
-    return 0;
+    return KafkaErrc::none;
   }
-  if (!members_.count(id)) return code(KafkaErrc::unknown_member_id);
+  if (!members_.count(id)) return KafkaErrc::unknown_member_id;
   remove_member_and_update_group(id);
-  return 0;
+  return KafkaErrc::none;
 }
 
-int16_t Group::validate_offset_commit(const MemberIdentity& who, int32_t generation) {
-  if (state_ == GroupState::kDead) return code(KafkaErrc::coordinator_not_available);
-  if (static_member_fenced(who)) return code(KafkaErrc::fenced_instance_id);
-  if (generation < 0 && state_ == GroupState::kEmpty) return 0;  // offsets only, no membership
+KafkaErrc Group::validate_offset_commit(const MemberIdentity& who, int32_t generation) {
+  if (state_ == GroupState::kDead) return KafkaErrc::coordinator_not_available;
+  if (static_member_fenced(who)) return KafkaErrc::fenced_instance_id;
+  if (generation < 0 && state_ == GroupState::kEmpty)
+    return KafkaErrc::none;  // offsets only, no membership
   auto it = members_.find(who.member_id);
-  if (it == members_.end()) return code(KafkaErrc::unknown_member_id);
-  if (generation != generation_) return code(KafkaErrc::illegal_generation);
-  if (state_ == GroupState::kCompletingRebalance) return code(KafkaErrc::rebalance_in_progress);
+  if (it == members_.end()) return KafkaErrc::unknown_member_id;
+  if (generation != generation_) return KafkaErrc::illegal_generation;
+  if (state_ == GroupState::kCompletingRebalance) return KafkaErrc::rebalance_in_progress;
   schedule_heartbeat(it->second);
-  return 0;
+  return KafkaErrc::none;
 }
 
 // ---- timers ----
@@ -624,7 +619,7 @@ void Group::tick() {
   }
 }
 
-void Group::shutdown(int16_t error) {
+void Group::shutdown(KafkaErrc error) {
   std::vector<JoinCallback> joins;
   std::vector<SyncCallback> syncs;
   for (auto& entry : members_) {
@@ -635,7 +630,7 @@ void Group::shutdown(int16_t error) {
   }
   if (state_ != GroupState::kDead) transition(GroupState::kDead);
   join_deadline_.reset();
-  for (auto& cb : joins) cb(join_error(static_cast<KafkaErrc>(error)));
+  for (auto& cb : joins) cb(join_error(error));
   for (auto& cb : syncs) cb(sync_error(error));
 }
 

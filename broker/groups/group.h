@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "broker/groups/group_znodes.h"
+#include "protocol/error_codes.h"
 #include "protocol/wire.h"
 
 namespace sluice::broker::groups {
@@ -60,7 +61,7 @@ struct GroupEnv {
   // Stores `record` of group `group_id`; `done` (possibly called later, possibly never if
   // the group is gone by then) gets NONE or the Kafka error to answer with.
   std::function<void(const std::string& group_id, GroupRecord record,
-                     std::function<void(int16_t)> done)>
+                     std::function<void(protocol::KafkaErrc)> done)>
       persist;
 };
 
@@ -89,7 +90,7 @@ struct JoinedMember {
 };
 
 struct JoinResult {
-  int16_t error = 0;
+  protocol::KafkaErrc error = protocol::KafkaErrc::none;
   int32_t generation = -1;
   std::optional<std::string> protocol_type;
   std::optional<std::string> protocol_name;
@@ -108,7 +109,7 @@ struct SyncRequest {
 };
 
 struct SyncResult {
-  int16_t error = 0;
+  protocol::KafkaErrc error = protocol::KafkaErrc::none;
   std::optional<std::string> protocol_type;
   std::optional<std::string> protocol_name;
   protocol::Bytes assignment;
@@ -152,16 +153,16 @@ class Group {
   void join(JoinRequest request, JoinCallback done);
   void sync(SyncRequest request, SyncCallback done);
   // Heartbeat's error code (NONE, REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID, ...).
-  int16_t heartbeat(const MemberIdentity& who, int32_t generation);
+  protocol::KafkaErrc heartbeat(const MemberIdentity& who, int32_t generation);
   // LeaveGroup for one member (by member id, or by instance id when the member id is empty).
-  int16_t leave(const MemberIdentity& who);
+  protocol::KafkaErrc leave(const MemberIdentity& who);
   // Whether an OffsetCommit of (member, generation) is accepted: NONE, or the error for all
   // its partitions. generation < 0 with an Empty group is a "simple" commit (no membership).
-  int16_t validate_offset_commit(const MemberIdentity& who, int32_t generation);
+  protocol::KafkaErrc validate_offset_commit(const MemberIdentity& who, int32_t generation);
   // Fires due timers: member session timeouts, pending-member expiry, join deadlines.
   void tick();
   // Answers every waiting request with `error` and turns the group Dead (unload, deletion).
-  void shutdown(int16_t error);
+  void shutdown(protocol::KafkaErrc error);
   // Resumes a group from its stored record: Stable and Empty as they were; a record written
   // at CompletingRebalance (its assignment never stored) resumes as PreparingRebalance, so
   // its members rejoin. REQUIRES: a fresh group.
@@ -196,9 +197,10 @@ class Group {
   void prepare_rebalance();
   void try_complete_join();
   void complete_join();
-  void remove_member(const std::string& id, int16_t join_error);
+  // `join_error` answers the member's waiting JoinGroup (NONE: UNKNOWN_MEMBER_ID).
+  void remove_member(const std::string& id, protocol::KafkaErrc join_error);
   void remove_member_and_update_group(const std::string& id);
-  void reset_and_propagate_assignment_error(int16_t error);
+  void reset_and_propagate_assignment_error(protocol::KafkaErrc error);
   void schedule_heartbeat(Member& member);
   void transition(GroupState next);
   bool supports_protocols(const std::string& type,

@@ -1,5 +1,5 @@
 // ZooKeeper reads and fenced multi writes of a group's znodes (see group_store.h).
-// GCC 12: no structured bindings in these coroutines (docs/coordination.md).
+// No structured bindings in these coroutines (see docs/conventions.md, Coroutines).
 #include "broker/groups/group_store.h"
 
 #include <charconv>

@@ -16,8 +16,6 @@ namespace {
 using protocol::KafkaErrc;
 using std::chrono::milliseconds;
 
-int16_t code(KafkaErrc e) { return static_cast<int16_t>(e); }
-
 protocol::Bytes bytes(std::string_view s) { return protocol::Bytes(s.begin(), s.end()); }
 
 class GroupTest : public ::testing::Test {
@@ -32,7 +30,7 @@ class GroupTest : public ::testing::Test {
       return std::string(client) + "-" + std::to_string(++ids);
     };
     env.persist = [this](const std::string&, GroupRecord record,
-                         std::function<void(int16_t)> done) {
+                         std::function<void(KafkaErrc)> done) {
       stored.push_back(record);
       if (auto_persist)
         done(persist_error);
@@ -74,7 +72,7 @@ class GroupTest : public ::testing::Test {
   std::string new_member() {
     auto first = join("");
     EXPECT_TRUE(first->result);
-    EXPECT_EQ(first->result->error, code(KafkaErrc::member_id_required));
+    EXPECT_EQ(first->result->error, KafkaErrc::member_id_required);
     return first->result->member_id;
   }
 
@@ -123,9 +121,9 @@ class GroupTest : public ::testing::Test {
   int64_t wall = 1000000;
   int ids = 0;
   bool auto_persist = true;
-  int16_t persist_error = 0;
+  KafkaErrc persist_error = KafkaErrc::none;
   std::vector<GroupRecord> stored;
-  std::deque<std::function<void(int16_t)>> pending_persists;
+  std::deque<std::function<void(KafkaErrc)>> pending_persists;
   GroupEnv env;
   std::unique_ptr<Group> group;
 };
@@ -133,7 +131,7 @@ class GroupTest : public ::testing::Test {
 TEST_F(GroupTest, NewMemberFirstGetsMemberIdRequired) {
   auto first = join("");
   ASSERT_TRUE(first->result);
-  EXPECT_EQ(first->result->error, code(KafkaErrc::member_id_required));
+  EXPECT_EQ(first->result->error, KafkaErrc::member_id_required);
   EXPECT_EQ(first->result->member_id, "c-1");
   EXPECT_EQ(group->state(), GroupState::kEmpty);  // not a member until it comes back
   EXPECT_EQ(group->pending_members(), 1u);
@@ -148,7 +146,7 @@ TEST_F(GroupTest, OldClientsJoinWithoutMemberIdRequired) {
   EXPECT_FALSE(j->result);
   advance(milliseconds(3000));
   ASSERT_TRUE(j->result);
-  EXPECT_EQ(j->result->error, 0);
+  EXPECT_EQ(j->result->error, KafkaErrc::none);
   EXPECT_EQ(j->result->member_id, "c-1");
   EXPECT_EQ(j->result->generation, 1);
 }
@@ -204,11 +202,11 @@ TEST_F(GroupTest, UnknownProtocolTypeIsInconsistent) {
   auto pair = stable_pair();
   auto bad = join("", {{"range", bytes("m")}}, true, std::nullopt, "bogus");
   ASSERT_TRUE(bad->result);
-  EXPECT_EQ(bad->result->error, code(KafkaErrc::inconsistent_group_protocol));
+  EXPECT_EQ(bad->result->error, KafkaErrc::inconsistent_group_protocol);
   auto none = join("", {{"nothing-in-common", bytes("m")}});
-  EXPECT_EQ(none->result->error, code(KafkaErrc::inconsistent_group_protocol));
+  EXPECT_EQ(none->result->error, KafkaErrc::inconsistent_group_protocol);
   EXPECT_EQ(group->state(), GroupState::kStable);  // the group keeps working
-  EXPECT_EQ(group->heartbeat({pair.first, std::nullopt}, 1), 0);
+  EXPECT_EQ(group->heartbeat({pair.first, std::nullopt}, 1), KafkaErrc::none);
   // An empty group accepts any non-empty protocol type, but not an empty one.
   Group other("h", env);
   std::optional<JoinResult> r;
@@ -217,13 +215,13 @@ TEST_F(GroupTest, UnknownProtocolTypeIsInconsistent) {
   req.protocols = {{"range", bytes("m")}};
   other.join(req, [&r](JoinResult res) { r = res; });
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->error, code(KafkaErrc::inconsistent_group_protocol));
+  EXPECT_EQ(r->error, KafkaErrc::inconsistent_group_protocol);
 }
 
 TEST_F(GroupTest, SessionTimeoutOutOfRangeIsRejected) {
   auto j = join("", {{"range", bytes("m")}}, true, std::nullopt, "consumer", 1000);
   ASSERT_TRUE(j->result);
-  EXPECT_EQ(j->result->error, code(KafkaErrc::invalid_session_timeout));
+  EXPECT_EQ(j->result->error, KafkaErrc::invalid_session_timeout);
 }
 
 TEST_F(GroupTest, FollowersGetTheirAssignmentOnceTheLeaderSyncsAndItIsStored) {
@@ -234,7 +232,7 @@ TEST_F(GroupTest, FollowersGetTheirAssignmentOnceTheLeaderSyncsAndItIsStored) {
   auto jb = join(b);
   advance(milliseconds(6000));             // a second member extends the initial delay once
   ASSERT_EQ(pending_persists.size(), 1u);  // generation 1 stored (no assignment yet)
-  pending_persists.front()(0);
+  pending_persists.front()(KafkaErrc::none);
   pending_persists.clear();
   auto sb = sync(b, 1);
   EXPECT_FALSE(sb->result);  // waits for the leader
@@ -244,9 +242,9 @@ TEST_F(GroupTest, FollowersGetTheirAssignmentOnceTheLeaderSyncsAndItIsStored) {
   EXPECT_EQ(stored.back().state, "Stable");
   ASSERT_EQ(stored.back().members.size(), 2u);
   EXPECT_FALSE(stored.back().members[0].assignment.empty());
-  pending_persists.front()(0);
+  pending_persists.front()(KafkaErrc::none);
   ASSERT_TRUE(sa->result && sb->result);
-  EXPECT_EQ(sa->result->error, 0);
+  EXPECT_EQ(sa->result->error, KafkaErrc::none);
   EXPECT_EQ(sa->result->assignment, bytes("A"));
   EXPECT_EQ(sb->result->assignment, bytes("B"));
   EXPECT_EQ(group->state(), GroupState::kStable);
@@ -261,12 +259,12 @@ TEST_F(GroupTest, FailedStoreOfTheAssignmentMakesMembersRejoin) {
   std::string a = new_member();
   auto ja = join(a);
   advance(milliseconds(3000));
-  pending_persists.front()(0);
+  pending_persists.front()(KafkaErrc::none);
   pending_persists.clear();
   auto sa = sync(a, 1, {{a, bytes("A")}});
-  pending_persists.front()(code(KafkaErrc::not_coordinator));
+  pending_persists.front()(KafkaErrc::not_coordinator);
   ASSERT_TRUE(sa->result);
-  EXPECT_EQ(sa->result->error, code(KafkaErrc::not_coordinator));
+  EXPECT_EQ(sa->result->error, KafkaErrc::not_coordinator);
   EXPECT_EQ(group->state(), GroupState::kPreparingRebalance);
 }
 
@@ -274,29 +272,28 @@ TEST_F(GroupTest, SyncFromANonMemberOrAStaleGenerationIsRefused) {
   auto pair = stable_pair();
   auto stranger = sync("nobody", 1);
   ASSERT_TRUE(stranger->result);
-  EXPECT_EQ(stranger->result->error, code(KafkaErrc::unknown_member_id));
+  EXPECT_EQ(stranger->result->error, KafkaErrc::unknown_member_id);
   auto stale = sync(pair.second, 0);
-  EXPECT_EQ(stale->result->error, code(KafkaErrc::illegal_generation));
+  EXPECT_EQ(stale->result->error, KafkaErrc::illegal_generation);
   EXPECT_EQ(group->state(), GroupState::kStable);
 }
 
 TEST_F(GroupTest, HeartbeatTellsMembersToRejoinWhenSomeoneNewJoins) {
   auto pair = stable_pair();
-  EXPECT_EQ(group->heartbeat({pair.second, std::nullopt}, 1), 0);
+  EXPECT_EQ(group->heartbeat({pair.second, std::nullopt}, 1), KafkaErrc::none);
   std::string c = new_member();
   auto jc = join(c);
   EXPECT_EQ(group->state(), GroupState::kPreparingRebalance);
-  EXPECT_EQ(group->heartbeat({pair.second, std::nullopt}, 1),
-            code(KafkaErrc::rebalance_in_progress));
-  EXPECT_EQ(group->heartbeat({"nobody", std::nullopt}, 1), code(KafkaErrc::unknown_member_id));
+  EXPECT_EQ(group->heartbeat({pair.second, std::nullopt}, 1), KafkaErrc::rebalance_in_progress);
+  EXPECT_EQ(group->heartbeat({"nobody", std::nullopt}, 1), KafkaErrc::unknown_member_id);
   auto j1 = join(pair.first);
   auto j2 = join(pair.second);
   // Everyone rejoined: the join phase ends without waiting for the rebalance timeout.
   ASSERT_TRUE(j1->result && j2->result && jc->result);
   EXPECT_EQ(j1->result->generation, 2);
   EXPECT_EQ(group->state(), GroupState::kCompletingRebalance);
-  EXPECT_EQ(group->heartbeat({pair.second, std::nullopt}, 1), code(KafkaErrc::illegal_generation));
-  EXPECT_EQ(group->heartbeat({pair.second, std::nullopt}, 2), 0);
+  EXPECT_EQ(group->heartbeat({pair.second, std::nullopt}, 1), KafkaErrc::illegal_generation);
+  EXPECT_EQ(group->heartbeat({pair.second, std::nullopt}, 2), KafkaErrc::none);
 }
 
 TEST_F(GroupTest, FollowerRejoiningWithTheSameMetadataKeepsTheGeneration) {
@@ -314,12 +311,11 @@ TEST_F(GroupTest, FollowerRejoiningWithTheSameMetadataKeepsTheGeneration) {
 TEST_F(GroupTest, SessionTimeoutEvictsAMemberAndRebalances) {
   auto pair = stable_pair();
   advance(milliseconds(6000));
-  EXPECT_EQ(group->heartbeat({pair.first, std::nullopt}, 1), 0);
+  EXPECT_EQ(group->heartbeat({pair.first, std::nullopt}, 1), KafkaErrc::none);
   advance(milliseconds(4001));  // the follower has been silent for 10 s
   EXPECT_FALSE(group->has_member(pair.second));
   EXPECT_EQ(group->state(), GroupState::kPreparingRebalance);
-  EXPECT_EQ(group->heartbeat({pair.first, std::nullopt}, 1),
-            code(KafkaErrc::rebalance_in_progress));
+  EXPECT_EQ(group->heartbeat({pair.first, std::nullopt}, 1), KafkaErrc::rebalance_in_progress);
   auto j = join(pair.first);
   ASSERT_TRUE(j->result);  // the only member left has rejoined
   EXPECT_EQ(j->result->generation, 2);
@@ -339,16 +335,16 @@ TEST_F(GroupTest, MembersThatDoNotRejoinWithinTheRebalanceTimeoutAreDropped) {
   ASSERT_TRUE(j1->result && jc->result);  // rebalance timeout (30 s) passed
   EXPECT_EQ(j1->result->generation, 2);
   EXPECT_FALSE(group->has_member(pair.second));
-  EXPECT_EQ(group->heartbeat({pair.second, std::nullopt}, 2), code(KafkaErrc::unknown_member_id));
+  EXPECT_EQ(group->heartbeat({pair.second, std::nullopt}, 2), KafkaErrc::unknown_member_id);
 }
 
 TEST_F(GroupTest, LeavingRebalancesAndTheLastLeaveEmptiesTheGroup) {
   auto pair = stable_pair();
-  EXPECT_EQ(group->leave({pair.first, std::nullopt}), 0);
+  EXPECT_EQ(group->leave({pair.first, std::nullopt}), KafkaErrc::none);
   EXPECT_EQ(group->state(), GroupState::kPreparingRebalance);
   EXPECT_EQ(group->leader(), pair.second);  // leadership passes on
-  EXPECT_EQ(group->leave({"nobody", std::nullopt}), code(KafkaErrc::unknown_member_id));
-  EXPECT_EQ(group->leave({pair.second, std::nullopt}), 0);
+  EXPECT_EQ(group->leave({"nobody", std::nullopt}), KafkaErrc::unknown_member_id);
+  EXPECT_EQ(group->leave({pair.second, std::nullopt}), KafkaErrc::none);
   EXPECT_EQ(group->state(), GroupState::kEmpty);
   EXPECT_EQ(group->generation(), 2);
   EXPECT_EQ(stored.back().state, "Empty");
@@ -360,7 +356,7 @@ TEST_F(GroupTest, StaticMemberRestartKeepsItsAssignmentWithoutRebalance) {
   auto b = join("", {{"range", bytes("m")}}, true, std::string("host-b"));
   advance(milliseconds(6000));          // a second member extends the initial delay once
   ASSERT_TRUE(a->result && b->result);  // static members skip MEMBER_ID_REQUIRED
-  EXPECT_EQ(a->result->error, 0);
+  EXPECT_EQ(a->result->error, KafkaErrc::none);
   const std::string leader = a->result->leader;
   const std::string old_b = b->result->member_id;
   sync(old_b, 1, {}, std::string("host-b"));
@@ -370,40 +366,38 @@ TEST_F(GroupTest, StaticMemberRestartKeepsItsAssignmentWithoutRebalance) {
   // host-b restarts: new member id, same instance id.
   auto again = join("", {{"range", bytes("m")}}, true, std::string("host-b"));
   ASSERT_TRUE(again->result);
-  EXPECT_EQ(again->result->error, 0);
+  EXPECT_EQ(again->result->error, KafkaErrc::none);
   EXPECT_EQ(again->result->generation, 1);  // no rebalance
   EXPECT_NE(again->result->member_id, old_b);
   EXPECT_EQ(group->state(), GroupState::kStable);
   auto s = sync(again->result->member_id, 1, {}, std::string("host-b"));
   EXPECT_EQ(s->result->assignment, bytes("B"));
   // The old incarnation is fenced.
-  EXPECT_EQ(group->heartbeat({old_b, std::string("host-b")}, 1),
-            code(KafkaErrc::fenced_instance_id));
+  EXPECT_EQ(group->heartbeat({old_b, std::string("host-b")}, 1), KafkaErrc::fenced_instance_id);
   // A static member may leave by instance id alone (LeaveGroup v3+).
-  EXPECT_EQ(group->leave({"", std::string("host-b")}), 0);
+  EXPECT_EQ(group->leave({"", std::string("host-b")}), KafkaErrc::none);
   EXPECT_FALSE(group->has_member(again->result->member_id));
 }
 
 TEST_F(GroupTest, OffsetCommitChecksMemberAndGeneration) {
   EXPECT_EQ(group->validate_offset_commit({"", std::nullopt}, -1),
-            0);  // simple commit, empty group
+            KafkaErrc::none);  // simple commit, empty group
   auto pair = stable_pair();
-  EXPECT_EQ(group->validate_offset_commit({pair.first, std::nullopt}, 1), 0);
+  EXPECT_EQ(group->validate_offset_commit({pair.first, std::nullopt}, 1), KafkaErrc::none);
   EXPECT_EQ(group->validate_offset_commit({pair.first, std::nullopt}, 0),
-            code(KafkaErrc::illegal_generation));
+            KafkaErrc::illegal_generation);
   EXPECT_EQ(group->validate_offset_commit({"nobody", std::nullopt}, 1),
-            code(KafkaErrc::unknown_member_id));
-  EXPECT_EQ(group->validate_offset_commit({"", std::nullopt}, -1),
-            code(KafkaErrc::unknown_member_id));
+            KafkaErrc::unknown_member_id);
+  EXPECT_EQ(group->validate_offset_commit({"", std::nullopt}, -1), KafkaErrc::unknown_member_id);
   std::string c = new_member();
   join(c);
   // Still allowed while the group prepares a rebalance (members commit before rejoining).
-  EXPECT_EQ(group->validate_offset_commit({pair.first, std::nullopt}, 1), 0);
+  EXPECT_EQ(group->validate_offset_commit({pair.first, std::nullopt}, 1), KafkaErrc::none);
   join(pair.first);
   join(pair.second);
   EXPECT_EQ(group->state(), GroupState::kCompletingRebalance);
   EXPECT_EQ(group->validate_offset_commit({pair.first, std::nullopt}, 2),
-            code(KafkaErrc::rebalance_in_progress));
+            KafkaErrc::rebalance_in_progress);
 }
 
 TEST_F(GroupTest, AStoredStableGroupResumesWithoutRebalance) {
@@ -414,7 +408,7 @@ TEST_F(GroupTest, AStoredStableGroupResumesWithoutRebalance) {
   EXPECT_EQ(resumed.state(), GroupState::kStable);
   EXPECT_EQ(resumed.generation(), 1);
   EXPECT_EQ(resumed.leader(), pair.first);
-  EXPECT_EQ(resumed.heartbeat({pair.second, std::nullopt}, 1), 0);
+  EXPECT_EQ(resumed.heartbeat({pair.second, std::nullopt}, 1), KafkaErrc::none);
   std::optional<SyncResult> s;
   SyncRequest r;
   r.member_id = pair.second;
@@ -424,7 +418,7 @@ TEST_F(GroupTest, AStoredStableGroupResumesWithoutRebalance) {
   EXPECT_EQ(s->assignment, bytes("F"));
   // A member that died meanwhile times out as usual.
   now += milliseconds(5000);
-  EXPECT_EQ(resumed.heartbeat({pair.first, std::nullopt}, 1), 0);
+  EXPECT_EQ(resumed.heartbeat({pair.first, std::nullopt}, 1), KafkaErrc::none);
   now += milliseconds(5001);
   resumed.tick();
   EXPECT_EQ(resumed.state(), GroupState::kPreparingRebalance);
@@ -439,15 +433,15 @@ TEST_F(GroupTest, AGroupStoredMidRebalanceResumesRebalancing) {
   Group resumed("g", env);
   resumed.restore(stored.back());
   EXPECT_EQ(resumed.state(), GroupState::kPreparingRebalance);
-  EXPECT_EQ(resumed.heartbeat({a, std::nullopt}, 1), code(KafkaErrc::rebalance_in_progress));
+  EXPECT_EQ(resumed.heartbeat({a, std::nullopt}, 1), KafkaErrc::rebalance_in_progress);
 }
 
 TEST_F(GroupTest, ShutdownAnswersWaitingRequests) {
   std::string a = new_member();
   auto j = join(a);
-  group->shutdown(code(KafkaErrc::not_coordinator));
+  group->shutdown(KafkaErrc::not_coordinator);
   ASSERT_TRUE(j->result);
-  EXPECT_EQ(j->result->error, code(KafkaErrc::not_coordinator));
+  EXPECT_EQ(j->result->error, KafkaErrc::not_coordinator);
   EXPECT_EQ(group->state(), GroupState::kDead);
 }
 
@@ -457,7 +451,7 @@ TEST_F(GroupTest, GroupMaxSizeLimitsNewMembers) {
   join(a);
   auto b = join("");
   ASSERT_TRUE(b->result);
-  EXPECT_EQ(b->result->error, code(KafkaErrc::group_max_size_reached));
+  EXPECT_EQ(b->result->error, KafkaErrc::group_max_size_reached);
 }
 
 TEST_F(GroupTest, SubscribedToReadsConsumerSubscriptions) {
