@@ -44,13 +44,13 @@ int64_t read_all(Services& services, const protocol::FetchRequest& request, int1
       auto r = services.replicas->read(topic.topic, part.partition, part.fetch_offset, budget,
                                        part.current_leader_epoch, request.replica_id, first,
                                        version >= 12 ? part.last_fetched_epoch : -1);
-      pd.error_code = r.error_code;
+      pd.error_code = protocol::to_wire(r.error);
       pd.high_watermark = r.high_watermark;
       pd.last_stable_offset = r.high_watermark;
       pd.log_start_offset = r.log_start_offset;
       pd.aborted_transactions = std::vector<protocol::FetchAbortedTransaction>{};
-      if (r.error_code == code(KafkaErrc::not_leader_or_follower) ||
-          r.error_code == code(KafkaErrc::fenced_leader_epoch)) {
+      if (r.error == KafkaErrc::not_leader_or_follower ||
+          r.error == KafkaErrc::fenced_leader_epoch) {
         if (version >= 12 && r.leader_id >= 0) {
           pd.current_leader = protocol::FetchLeaderIdAndEpoch{};
           pd.current_leader->leader_id = r.leader_id;

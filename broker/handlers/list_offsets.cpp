@@ -33,11 +33,12 @@ void add_list_offsets(Router& router, Services& services) {
                      auto r = services.replicas->list_offset(
                          topic.name, part.partition_index, part.timestamp,
                          part.current_leader_epoch, request.replica_id);
-                     pr.error_code = r.error_code;
+                     pr.error_code = protocol::to_wire(r.error);
                      pr.offset = r.offset;
                      pr.timestamp = r.timestamp;
                      pr.leader_epoch = r.leader_epoch;
-                     if (r.error_code == 0 && r.offset >= 0) pr.old_style_offsets = {r.offset};
+                     if (r.error == protocol::KafkaErrc::none && r.offset >= 0)
+                       pr.old_style_offsets = {r.offset};
                    }
                    tr.partitions.push_back(std::move(pr));
                  }

@@ -7,6 +7,7 @@
 
 #include "broker/handlers/handler_util.h"
 #include "broker/replication/replica_manager.h"
+#include "protocol/error_codes.h"
 
 namespace sluice::broker::handlers {
 
@@ -30,9 +31,10 @@ void add_offset_for_leader_epoch(Router& router, Services& services) {
                        topic.topic, part.partition, part.current_leader_epoch, part.leader_epoch);
                    protocol::EpochEndOffsetResult pr;
                    pr.partition = part.partition;
-                   pr.error_code = r.error_code;
-                   pr.leader_epoch = r.error_code == 0 ? r.leader_epoch : -1;
-                   pr.end_offset = r.error_code == 0 ? r.offset : -1;
+                   const bool ok = r.error == protocol::KafkaErrc::none;
+                   pr.error_code = protocol::to_wire(r.error);
+                   pr.leader_epoch = ok ? r.leader_epoch : -1;
+                   pr.end_offset = ok ? r.offset : -1;
                    tr.partitions.push_back(pr);
                  }
                  response.topics.push_back(std::move(tr));

@@ -101,12 +101,12 @@ void add_produce(Router& router, Services& services) {
               std::span<uint8_t> mutable_records(const_cast<uint8_t*>(bytes.data()), bytes.size());
               auto r =
                   services.replicas->append(topic.name, part.index, mutable_records, request.acks);
-              pr.error_code = r.error_code;
+              pr.error_code = protocol::to_wire(r.error);
               if (!r.error_message.empty()) pr.error_message = r.error_message;
               pr.base_offset = r.base_offset;
               pr.log_append_time_ms = r.log_append_time;
               pr.log_start_offset = r.log_start_offset;
-              if (r.error_code == 0 && request.acks == -1) {
+              if (r.error == KafkaErrc::none && request.acks == -1) {
                 waiting.push_back({response.responses.size(), tr.partition_responses.size(),
                                    r.last_offset, r.leader_epoch});
               }

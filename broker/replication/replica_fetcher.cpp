@@ -1,5 +1,5 @@
 // Replica fetchers: truncation by leader epoch, then Fetch v12 as follower (see the header).
-// GCC 12: no structured bindings in the coroutines below (docs/coordination.md).
+// No structured bindings in the coroutines below (see docs/conventions.md, Coroutines).
 #include "broker/replication/replica_fetcher.h"
 
 #include <algorithm>
@@ -29,7 +29,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 constexpr int16_t kFetchVersion = 12;
 constexpr int16_t kOffsetForLeaderEpochVersion = 4;
-constexpr int16_t code(KafkaErrc e) { return static_cast<int16_t>(e); }
 }  // namespace
 
 struct ReplicaFetchers::Shared {
@@ -161,7 +160,7 @@ awaitable<Status> truncate_round(Fetcher& f) {
       storage::TopicPartition tp{topic.topic, r.partition};
       auto it = f.parts.find(tp);
       if (it == f.parts.end() || !asked.count(tp)) continue;
-      if (r.error_code != 0) {
+      if (protocol::from_wire(r.error_code) != KafkaErrc::none) {
         SLUICE_LOG(debug) << "partition " << tp.to_string() << ": OffsetForLeaderEpoch from broker "
                           << f.leader_id << ": " << protocol::kafka_error_name(r.error_code);
         back_off(f, tp);
@@ -169,7 +168,7 @@ awaitable<Status> truncate_round(Fetcher& f) {
       }
       auto done =
           replicas.truncate_follower(tp, it->second.leader_epoch, {r.leader_epoch, r.end_offset});
-      if (done.error_code != 0) {
+      if (done.error != KafkaErrc::none) {
         back_off(f, tp);
         continue;
       }
@@ -226,7 +225,7 @@ awaitable<Result<bool>> fetch_round(Fetcher& f) {
   Status decoded = decode_response(*frame, static_cast<int16_t>(protocol::ApiKey::kFetch),
                                    kFetchVersion, response);
   if (!decoded) co_return std::move(decoded).error();
-  if (response.error_code != 0) {
+  if (protocol::from_wire(response.error_code) != KafkaErrc::none) {
     co_return Error(std::make_error_code(std::errc::protocol_error),
                     "fetch from broker " + std::to_string(f.leader_id) + ": " +
                         std::string(protocol::kafka_error_name(response.error_code)));
@@ -240,7 +239,8 @@ awaitable<Result<bool>> fetch_round(Fetcher& f) {
           it->second.leader_epoch != asked->second)
         continue;
       const int32_t epoch = asked->second;
-      if (pd.error_code == code(KafkaErrc::offset_out_of_range)) {
+      const KafkaErrc error = protocol::from_wire(pd.error_code);
+      if (error == KafkaErrc::offset_out_of_range) {
         auto pos = replicas.follower_position(tp, epoch);
         if (pos && pd.log_start_offset > pos->log_end_offset) {
           (void)replicas.reset_follower(tp, epoch, pd.log_start_offset);
@@ -254,7 +254,7 @@ awaitable<Result<bool>> fetch_round(Fetcher& f) {
         }
         continue;
       }
-      if (pd.error_code != 0) {
+      if (error != KafkaErrc::none) {
         SLUICE_LOG(debug) << "partition " << tp.to_string() << ": fetch from broker " << f.leader_id
                           << ": " << protocol::kafka_error_name(pd.error_code);
         back_off(f, tp);
@@ -263,14 +263,14 @@ awaitable<Result<bool>> fetch_round(Fetcher& f) {
       if (pd.diverging_epoch) {
         auto done = replicas.truncate_follower(
             tp, epoch, {pd.diverging_epoch->epoch, pd.diverging_epoch->end_offset});
-        if (done.error_code != 0) back_off(f, tp);
+        if (done.error != KafkaErrc::none) back_off(f, tp);
         continue;
       }
       auto bytes = pd.records.bytes();
       // The frame is ours until this function returns: the log may take it as it is.
       std::span<uint8_t> records(const_cast<uint8_t*>(bytes.data()), bytes.size());
       auto appended = replicas.append_as_follower(tp, epoch, records, pd.high_watermark);
-      if (appended.error_code != 0) {
+      if (appended.error != KafkaErrc::none) {
         SLUICE_LOG(warning) << "partition " << tp.to_string()
                             << ": follower append failed: " << appended.message;
         it->second.truncated = false;  // find our place again

@@ -18,13 +18,13 @@ namespace {
 using protocol::KafkaErrc;
 using storage::LeaderEpochCache;
 
-int16_t code(KafkaErrc e) { return static_cast<int16_t>(e); }
-
-int16_t storage_code(const Error& e) {
+// The Kafka error for a failed log operation: storage errors as storage::to_kafka_errc maps
+// them, anything else UNKNOWN_SERVER_ERROR.
+KafkaErrc to_kafka_error(const Error& e) {
   if (e.code().category() == storage::storage_category()) {
-    return code(storage::to_kafka_errc(static_cast<storage::StorageErrc>(e.code().value())));
+    return storage::to_kafka_errc(static_cast<storage::StorageErrc>(e.code().value()));
   }
-  return code(KafkaErrc::unknown_server_error);
+  return KafkaErrc::unknown_server_error;
 }
 
 int64_t steady_ms() {
@@ -274,12 +274,12 @@ std::shared_ptr<ReplicaManager::Partition> ReplicaManager::find(
 }
 
 namespace {
-// Error code for a request naming `current_leader_epoch` (-1: unchecked) against `epoch`.
-int16_t check_epoch(int32_t epoch, int32_t current_leader_epoch) {
-  if (current_leader_epoch < 0) return 0;
-  if (current_leader_epoch < epoch) return code(KafkaErrc::fenced_leader_epoch);
-  if (current_leader_epoch > epoch) return code(KafkaErrc::unknown_leader_epoch);
-  return 0;
+// The error for a request naming `current_leader_epoch` (-1: unchecked) against `epoch`.
+KafkaErrc check_epoch(int32_t epoch, int32_t current_leader_epoch) {
+  if (current_leader_epoch < 0) return KafkaErrc::none;
+  if (current_leader_epoch < epoch) return KafkaErrc::fenced_leader_epoch;
+  if (current_leader_epoch > epoch) return KafkaErrc::unknown_leader_epoch;
+  return KafkaErrc::none;
 }
 }  // namespace
 
@@ -386,17 +386,17 @@ ProduceOutcome ReplicaManager::append(const std::string& topic, int32_t partitio
   auto p = find(topic, partition);
   if (!p) {
     std::shared_lock lock(mu_);
-    out.error_code = code(session_lost_ ? KafkaErrc::not_leader_or_follower
-                                        : KafkaErrc::unknown_topic_or_partition);
+    out.error =
+        session_lost_ ? KafkaErrc::not_leader_or_follower : KafkaErrc::unknown_topic_or_partition;
     return out;
   }
   std::lock_guard plock(p->mu);
   if (!p->leader) {
-    out.error_code = code(KafkaErrc::not_leader_or_follower);
+    out.error = KafkaErrc::not_leader_or_follower;
     return out;
   }
   if (acks == -1 && static_cast<int32_t>(p->state.isr.size()) < p->min_insync_replicas) {
-    out.error_code = code(KafkaErrc::not_enough_replicas);
+    out.error = KafkaErrc::not_enough_replicas;
     out.error_message = "The size of the current ISR (" + std::to_string(p->state.isr.size()) +
                         ") is insufficient to satisfy the min.isr requirement of " +
                         std::to_string(p->min_insync_replicas);
@@ -404,7 +404,7 @@ ProduceOutcome ReplicaManager::append(const std::string& topic, int32_t partitio
   }
   auto appended = p->log->append(records, p->leader_epoch);
   if (!appended) {
-    out.error_code = storage_code(appended.error());
+    out.error = to_kafka_error(appended.error());
     out.error_message = appended.error().context();
     SLUICE_LOG(warning) << "produce to " << topic << "-" << partition
                         << " refused: " << appended.error().to_string();
@@ -439,7 +439,7 @@ FetchOutcome ReplicaManager::read(const std::string& topic, int32_t partition, i
   FetchOutcome out;
   auto p = find(topic, partition);
   if (!p) {
-    out.error_code = code(KafkaErrc::unknown_topic_or_partition);
+    out.error = KafkaErrc::unknown_topic_or_partition;
     return out;
   }
   std::optional<IsrUpdate> update;
@@ -453,11 +453,11 @@ FetchOutcome ReplicaManager::read(const std::string& topic, int32_t partition, i
     out.leader_id = p->leader_id;
     out.leader_epoch = p->leader_epoch;
     if (!p->leader) {
-      out.error_code = code(KafkaErrc::not_leader_or_follower);
+      out.error = KafkaErrc::not_leader_or_follower;
       return out;
     }
-    if (int16_t e = check_epoch(p->leader_epoch, current_leader_epoch); e != 0) {
-      out.error_code = e;
+    if (KafkaErrc e = check_epoch(p->leader_epoch, current_leader_epoch); e != KafkaErrc::none) {
+      out.error = e;
       return out;
     }
     const bool follower =
@@ -515,11 +515,11 @@ FetchOutcome ReplicaManager::read(const std::string& topic, int32_t partition, i
   if (!r) {
     // Reading exactly at the high watermark (nothing new yet) is not out of range.
     if (replica_id < 0 && offset == out.high_watermark) return out;
-    out.error_code = storage_code(r.error());
+    out.error = to_kafka_error(r.error());
     return out;
   }
   if (replica_id < 0 && offset > out.high_watermark) {
-    out.error_code = code(KafkaErrc::offset_out_of_range);
+    out.error = KafkaErrc::offset_out_of_range;
     return out;
   }
   out.records = r->region;
@@ -532,20 +532,20 @@ OffsetOutcome ReplicaManager::list_offset(const std::string& topic, int32_t part
   OffsetOutcome out;
   auto p = find(topic, partition);
   if (!p) {
-    out.error_code = code(KafkaErrc::unknown_topic_or_partition);
+    out.error = KafkaErrc::unknown_topic_or_partition;
     return out;
   }
   int32_t epoch = -1;
   {
     std::lock_guard plock(p->mu);
     if (!p->leader && replica_id != -2) {
-      out.error_code = code(KafkaErrc::not_leader_or_follower);
+      out.error = KafkaErrc::not_leader_or_follower;
       return out;
     }
     epoch = p->leader_epoch;
   }
-  if (int16_t e = check_epoch(epoch, current_leader_epoch); e != 0) {
-    out.error_code = e;
+  if (KafkaErrc e = check_epoch(epoch, current_leader_epoch); e != KafkaErrc::none) {
+    out.error = e;
     return out;
   }
   out.leader_epoch = epoch;
@@ -560,7 +560,7 @@ OffsetOutcome ReplicaManager::list_offset(const std::string& topic, int32_t part
   auto found =
       timestamp == -3 ? p->log->offset_of_max_timestamp() : p->log->offset_for_timestamp(timestamp);
   if (!found) {
-    out.error_code = storage_code(found.error());
+    out.error = to_kafka_error(found.error());
     return out;
   }
   if (!*found || (**found).offset >= p->log->high_watermark()) {
@@ -580,16 +580,16 @@ OffsetOutcome ReplicaManager::offset_for_leader_epoch(const std::string& topic, 
   OffsetOutcome out;
   auto p = find(topic, partition);
   if (!p) {
-    out.error_code = code(KafkaErrc::unknown_topic_or_partition);
+    out.error = KafkaErrc::unknown_topic_or_partition;
     return out;
   }
   std::lock_guard plock(p->mu);
   if (!p->leader) {
-    out.error_code = code(KafkaErrc::not_leader_or_follower);
+    out.error = KafkaErrc::not_leader_or_follower;
     return out;
   }
-  if (int16_t e = check_epoch(p->leader_epoch, current_leader_epoch); e != 0) {
-    out.error_code = e;
+  if (KafkaErrc e = check_epoch(p->leader_epoch, current_leader_epoch); e != KafkaErrc::none) {
+    out.error = e;
     return out;
   }
   auto end = p->log->end_offset_for_epoch(epoch);
@@ -619,12 +619,12 @@ ReplicaManager::FollowerAppend ReplicaManager::as_follower(const storage::TopicP
   FollowerAppend out;
   auto p = find(tp);
   if (!p) {
-    out.error_code = code(KafkaErrc::not_leader_or_follower);
+    out.error = KafkaErrc::not_leader_or_follower;
     return out;
   }
   std::lock_guard plock(p->mu);
   if (p->leader || p->leader_epoch != leader_epoch) {
-    out.error_code = code(KafkaErrc::not_leader_or_follower);
+    out.error = KafkaErrc::not_leader_or_follower;
     out.message = "no longer a follower at this epoch";
     return out;
   }
@@ -640,7 +640,7 @@ ReplicaManager::FollowerAppend ReplicaManager::append_as_follower(const storage:
     if (!records.empty()) {
       auto appended = p.log->append_as_follower(records);
       if (!appended) {
-        out.error_code = storage_code(appended.error());
+        out.error = to_kafka_error(appended.error());
         out.message = appended.error().to_string();
         return;
       }
@@ -669,7 +669,7 @@ ReplicaManager::FollowerAppend ReplicaManager::truncate_follower(
                      << target << " (leader's epoch " << leader_end.epoch << " ends at "
                      << leader_end.end_offset << ")";
     if (Status st = p.log->truncate_to(target); !st) {
-      out.error_code = storage_code(st.error());
+      out.error = to_kafka_error(st.error());
       out.message = st.error().to_string();
     }
   });
@@ -683,7 +683,7 @@ ReplicaManager::FollowerAppend ReplicaManager::reset_follower(const storage::Top
                      << leader_log_start_offset << ", past ours (" << p.log->log_end_offset()
                      << "): starting over there";
     if (Status st = p.log->truncate_fully_and_start_at(leader_log_start_offset); !st) {
-      out.error_code = storage_code(st.error());
+      out.error = to_kafka_error(st.error());
       out.message = st.error().to_string();
     }
   });

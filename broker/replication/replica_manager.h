@@ -32,6 +32,7 @@
 #include "broker/replication/append_notifier.h"
 #include "broker/storage/log_manager.h"
 #include "coordination/znodes.h"
+#include "protocol/error_codes.h"
 #include "protocol/wire.h"
 
 namespace sluice::broker::config {
@@ -41,7 +42,7 @@ class BrokerConfig;
 namespace sluice::broker::replication {
 
 struct ProduceOutcome {
-  int16_t error_code = 0;
+  protocol::KafkaErrc error = protocol::KafkaErrc::none;
   std::string error_message;
   int64_t base_offset = -1;
   int64_t last_offset = -1;
@@ -56,7 +57,7 @@ struct ProduceOutcome {
 enum class Replication { pending, done, leadership_lost, too_few_replicas };
 
 struct FetchOutcome {
-  int16_t error_code = 0;
+  protocol::KafkaErrc error = protocol::KafkaErrc::none;
   int64_t high_watermark = -1;
   int64_t log_start_offset = -1;
   int64_t log_end_offset = -1;
@@ -68,7 +69,7 @@ struct FetchOutcome {
 };
 
 struct OffsetOutcome {
-  int16_t error_code = 0;
+  protocol::KafkaErrc error = protocol::KafkaErrc::none;
   int64_t timestamp = -1;
   int64_t offset = -1;
   int32_t leader_epoch = -1;
@@ -147,7 +148,8 @@ class ReplicaManager {
   // Follower side, for the replica fetcher. Each fails (stale) when this broker no longer
   // follows `leader_epoch` of the partition.
   struct FollowerAppend {
-    int16_t error_code = 0;  // 0, or a Kafka error (stale follower: not_leader_or_follower)
+    // none, or why not (a stale follower: not_leader_or_follower)
+    protocol::KafkaErrc error = protocol::KafkaErrc::none;
     std::string message;
   };
   FollowerAppend append_as_follower(const storage::TopicPartition& tp, int32_t leader_epoch,

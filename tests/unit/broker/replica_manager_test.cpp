@@ -13,11 +13,15 @@
 #include "protocol/error_codes.h"
 #include "protocol/record_batch.h"
 
+namespace sluice::protocol {
+// Failures name the error ("NOT_LEADER_OR_FOLLOWER") instead of dumping its bytes.
+void PrintTo(KafkaErrc e, std::ostream* os) { *os << kafka_error_name(to_wire(e)); }
+}  // namespace sluice::protocol
+
 namespace sluice::broker::replication {
 namespace {
 
 using protocol::KafkaErrc;
-constexpr int16_t code(KafkaErrc e) { return static_cast<int16_t>(e); }
 
 // A temp dir removed at the end of the test.
 class TempDir {
@@ -120,7 +124,7 @@ class ReplicaManagerTest : public ::testing::Test {
 TEST_F(ReplicaManagerTest, HighWatermarkWaitsForEveryIsrMember) {
   replicas_->apply_metadata(snapshot(1, {1, 2}));
   auto r = produce(3);
-  ASSERT_EQ(r.error_code, 0);
+  ASSERT_EQ(r.error, KafkaErrc::none);
   EXPECT_EQ(r.last_offset, 2);
   EXPECT_EQ(hw(), 0);
   EXPECT_EQ(replicas_->replicated("t", 0, 2, 0), Replication::pending);
@@ -143,15 +147,16 @@ TEST_F(ReplicaManagerTest, HighWatermarkWaitsForEveryIsrMember) {
 TEST_F(ReplicaManagerTest, AcksAllIsNeverCompletedAfterLeadershipMoved) {
   replicas_->apply_metadata(snapshot(1, {1, 2}, 0));
   auto r = produce(1);
-  ASSERT_EQ(r.error_code, 0);
+  ASSERT_EQ(r.error, KafkaErrc::none);
   EXPECT_EQ(r.leader_epoch, 0);
   EXPECT_EQ(replicas_->replicated("t", 0, r.last_offset, r.leader_epoch), Replication::pending);
   // Broker 2 leads now; we follow, and our high watermark moves past the offset with its data.
   replicas_->apply_metadata(snapshot(2, {2}, 1));
   storage::TopicPartition tp{"t", 0};
-  EXPECT_EQ(replicas_->truncate_follower(tp, 1, {0, 0}).error_code, 0);
+  EXPECT_EQ(replicas_->truncate_follower(tp, 1, {0, 0}).error, KafkaErrc::none);
   auto theirs = batch(3, 0, 1);
-  ASSERT_EQ(replicas_->append_as_follower(tp, 1, std::span<uint8_t>(theirs), 3).error_code, 0);
+  ASSERT_EQ(replicas_->append_as_follower(tp, 1, std::span<uint8_t>(theirs), 3).error,
+            KafkaErrc::none);
   EXPECT_EQ(hw_of_follower(), 3);
   EXPECT_EQ(replicas_->replicated("t", 0, r.last_offset, r.leader_epoch),
             Replication::leadership_lost);
@@ -167,7 +172,7 @@ TEST_F(ReplicaManagerTest, ConsumersReadOnlyBelowTheHighWatermark) {
   replicas_->apply_metadata(snapshot(1, {1, 2}));
   produce(3);
   auto consumer = replicas_->read("t", 0, 0, 1 << 20, -1, -1, true);
-  EXPECT_EQ(consumer.error_code, 0);
+  EXPECT_EQ(consumer.error, KafkaErrc::none);
   EXPECT_EQ(consumer.records.length, 0) << "nothing is committed yet";
   auto follower = follower_fetch(0);
   EXPECT_GT(follower.records.length, 0) << "followers read up to the log end";
@@ -251,10 +256,10 @@ TEST_F(ReplicaManagerTest, FollowerInAControlledShutdownDoesNotRejoinTheIsr) {
 TEST_F(ReplicaManagerTest, AcksAllNeedsMinInsyncReplicas) {
   replicas_->apply_metadata(snapshot(1, {1}, 0, kRegisteredAt + 1, {{"min.insync.replicas", "2"}}));
   auto all = produce(1, -1);
-  EXPECT_EQ(all.error_code, code(KafkaErrc::not_enough_replicas));
+  EXPECT_EQ(all.error, KafkaErrc::not_enough_replicas);
   EXPECT_FALSE(all.error_message.empty());
   auto one = produce(1, 1);
-  EXPECT_EQ(one.error_code, 0);
+  EXPECT_EQ(one.error, KafkaErrc::none);
   EXPECT_EQ(one.base_offset, 0);
 }
 
@@ -262,7 +267,7 @@ TEST_F(ReplicaManagerTest, IsrShrinkingBelowMinInsyncFailsTheWaitingAcksAll) {
   replicas_->apply_metadata(
       snapshot(1, {1, 2}, 0, kRegisteredAt + 1, {{"min.insync.replicas", "2"}}));
   auto r = produce(2);
-  ASSERT_EQ(r.error_code, 0);
+  ASSERT_EQ(r.error, KafkaErrc::none);
   now_ += 20'000;
   replicas_->check_isr_lag();
   ASSERT_EQ(writes_.size(), 1u);
@@ -270,37 +275,34 @@ TEST_F(ReplicaManagerTest, IsrShrinkingBelowMinInsyncFailsTheWaitingAcksAll) {
   EXPECT_EQ(hw(), 2) << "the leader alone is the ISR now";
   EXPECT_EQ(replicas_->replicated("t", 0, r.last_offset, r.leader_epoch),
             Replication::too_few_replicas);
-  EXPECT_EQ(produce(1).error_code, code(KafkaErrc::not_enough_replicas));
+  EXPECT_EQ(produce(1).error, KafkaErrc::not_enough_replicas);
 }
 
 TEST_F(ReplicaManagerTest, StaleAndFutureLeaderEpochsAreFenced) {
   replicas_->apply_metadata(snapshot(1, {1, 2}, 5));
-  EXPECT_EQ(replicas_->read("t", 0, 0, 100, 4, -1, true).error_code,
-            code(KafkaErrc::fenced_leader_epoch));
-  EXPECT_EQ(replicas_->read("t", 0, 0, 100, 6, -1, true).error_code,
-            code(KafkaErrc::unknown_leader_epoch));
-  EXPECT_EQ(replicas_->read("t", 0, 0, 100, 5, -1, true).error_code, 0);
-  EXPECT_EQ(replicas_->offset_for_leader_epoch("t", 0, 4, 5).error_code,
-            code(KafkaErrc::fenced_leader_epoch));
+  EXPECT_EQ(replicas_->read("t", 0, 0, 100, 4, -1, true).error, KafkaErrc::fenced_leader_epoch);
+  EXPECT_EQ(replicas_->read("t", 0, 0, 100, 6, -1, true).error, KafkaErrc::unknown_leader_epoch);
+  EXPECT_EQ(replicas_->read("t", 0, 0, 100, 5, -1, true).error, KafkaErrc::none);
+  EXPECT_EQ(replicas_->offset_for_leader_epoch("t", 0, 4, 5).error, KafkaErrc::fenced_leader_epoch);
 }
 
 TEST_F(ReplicaManagerTest, DoesNotLeadOnAStateOlderThanItsRegistration) {
   replicas_->apply_metadata(snapshot(1, {1, 2}, 3, kRegisteredAt - 1));
-  EXPECT_EQ(produce(1, 1).error_code, code(KafkaErrc::not_leader_or_follower));
+  EXPECT_EQ(produce(1, 1).error, KafkaErrc::not_leader_or_follower);
   EXPECT_TRUE(followed_.empty()) << "and does not fetch from itself";
   EXPECT_EQ(replicas_->leading(), 0u);
   // The controller elects again (a newer state): now it leads.
   replicas_->apply_metadata(snapshot(1, {1, 2}, 4, kRegisteredAt + 5));
-  EXPECT_EQ(produce(1, 1).error_code, 0);
+  EXPECT_EQ(produce(1, 1).error, KafkaErrc::none);
   EXPECT_EQ(replicas_->leading(), 1u);
 }
 
 TEST_F(ReplicaManagerTest, LostSessionFencesUntilTheNextView) {
   replicas_->apply_metadata(snapshot(1, {1}));
   replicas_->on_session_lost();
-  EXPECT_EQ(produce(1, 1).error_code, code(KafkaErrc::not_leader_or_follower));
+  EXPECT_EQ(produce(1, 1).error, KafkaErrc::not_leader_or_follower);
   replicas_->apply_metadata(snapshot(1, {1}));
-  EXPECT_EQ(produce(1, 1).error_code, 0);
+  EXPECT_EQ(produce(1, 1).error, KafkaErrc::none);
 }
 
 TEST_F(ReplicaManagerTest, NewLeaderEpochStartsInTheEpochCache) {
@@ -309,7 +311,7 @@ TEST_F(ReplicaManagerTest, NewLeaderEpochStartsInTheEpochCache) {
   replicas_->apply_metadata(snapshot(1, {1}, 2));
   produce(2);
   auto e0 = replicas_->offset_for_leader_epoch("t", 0, -1, 0);
-  EXPECT_EQ(e0.error_code, 0);
+  EXPECT_EQ(e0.error, KafkaErrc::none);
   EXPECT_EQ(e0.leader_epoch, 0);
   EXPECT_EQ(e0.offset, 3);
   auto e1 = replicas_->offset_for_leader_epoch("t", 0, -1, 1);  // never used: ends where 2 starts
@@ -350,30 +352,33 @@ TEST_F(FollowerTest, AppendsTheLeadersBatchesAndTruncatesByLeaderEpoch) {
   auto first = batch(3, 0, 1);   // offsets 0-2 from epoch 1
   auto second = batch(2, 3, 2);  // offsets 3-4 from epoch 2
   auto third = batch(2, 5, 2);   // offsets 5-6 from epoch 2
-  ASSERT_EQ(replicas_->append_as_follower(tp, 3, std::span<uint8_t>(first), 2).error_code, 0);
-  ASSERT_EQ(replicas_->append_as_follower(tp, 3, std::span<uint8_t>(second), 4).error_code, 0);
-  ASSERT_EQ(replicas_->append_as_follower(tp, 3, std::span<uint8_t>(third), 4).error_code, 0);
+  ASSERT_EQ(replicas_->append_as_follower(tp, 3, std::span<uint8_t>(first), 2).error,
+            KafkaErrc::none);
+  ASSERT_EQ(replicas_->append_as_follower(tp, 3, std::span<uint8_t>(second), 4).error,
+            KafkaErrc::none);
+  ASSERT_EQ(replicas_->append_as_follower(tp, 3, std::span<uint8_t>(third), 4).error,
+            KafkaErrc::none);
   auto pos = replicas_->follower_position(tp, 3);
   ASSERT_TRUE(pos);
   EXPECT_EQ(pos->log_end_offset, 7);
   EXPECT_EQ(pos->latest_epoch, 2);
-  EXPECT_EQ(produce(1, 1).error_code, code(KafkaErrc::not_leader_or_follower))
-      << "followers take no produce";
+  EXPECT_EQ(produce(1, 1).error, KafkaErrc::not_leader_or_follower) << "followers take no produce";
 
   // The leader says epoch 2 ended at 5 there: our 5 and 6 go.
-  EXPECT_EQ(replicas_->truncate_follower(tp, 3, {2, 5}).error_code, 0);
+  EXPECT_EQ(replicas_->truncate_follower(tp, 3, {2, 5}).error, KafkaErrc::none);
   EXPECT_EQ(replicas_->follower_position(tp, 3)->log_end_offset, 5);
   // A leader that never had epoch 2 answers with epoch 1 ending at 3 (KIP-279): we cut
   // where our epoch 1 ends, which is also 3.
-  EXPECT_EQ(replicas_->truncate_follower(tp, 3, {1, 3}).error_code, 0);
+  EXPECT_EQ(replicas_->truncate_follower(tp, 3, {1, 3}).error, KafkaErrc::none);
   EXPECT_EQ(replicas_->follower_position(tp, 3)->log_end_offset, 3);
   EXPECT_EQ(replicas_->follower_position(tp, 3)->latest_epoch, 1);
   // Inside a batch, the whole batch goes (it is fetched again): never keep past the point.
-  EXPECT_EQ(replicas_->truncate_follower(tp, 3, {1, 1}).error_code, 0);
+  EXPECT_EQ(replicas_->truncate_follower(tp, 3, {1, 1}).error, KafkaErrc::none);
   EXPECT_LE(replicas_->follower_position(tp, 3)->log_end_offset, 1);
 
   // A stale epoch is refused: the fetcher works for a leadership that has moved on.
-  EXPECT_NE(replicas_->append_as_follower(tp, 2, std::span<uint8_t>(first), 0).error_code, 0);
+  EXPECT_NE(replicas_->append_as_follower(tp, 2, std::span<uint8_t>(first), 0).error,
+            KafkaErrc::none);
   EXPECT_FALSE(replicas_->follower_position(tp, 2).has_value());
 }
 
