@@ -83,7 +83,7 @@ Status LeaderEpochCache::assign(int32_t epoch, int64_t start_offset) {
     return Error(StorageErrc::invalid_argument, "leader epoch " + std::to_string(epoch) +
                                                     " at offset " + std::to_string(start_offset));
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!entries_.empty() && entries_.back().epoch == epoch &&
       entries_.back().start_offset <= start_offset) {
     return ok_status();
@@ -96,7 +96,7 @@ Status LeaderEpochCache::assign(int32_t epoch, int64_t start_offset) {
 }
 
 EpochEndOffset LeaderEpochCache::end_offset_for(int32_t epoch, int64_t log_end_offset) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (epoch == kUndefinedEpoch || entries_.empty()) return {kUndefinedEpoch, kUndefinedOffset};
   if (entries_.back().epoch == epoch) return {epoch, log_end_offset};
   auto higher =
@@ -108,7 +108,7 @@ EpochEndOffset LeaderEpochCache::end_offset_for(int32_t epoch, int64_t log_end_o
 }
 
 Status LeaderEpochCache::truncate_from_end(int64_t end_offset) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (end_offset < 0 || entries_.empty() || entries_.back().start_offset < end_offset) {
     return ok_status();
   }
@@ -117,7 +117,7 @@ Status LeaderEpochCache::truncate_from_end(int64_t end_offset) {
 }
 
 Status LeaderEpochCache::truncate_from_start(int64_t start_offset) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto first_kept =
       std::upper_bound(entries_.begin(), entries_.end(), start_offset,
                        [](int64_t off, const EpochEntry& e) { return off < e.start_offset; });
@@ -133,13 +133,13 @@ Status LeaderEpochCache::truncate_from_start(int64_t start_offset) {
 }
 
 Status LeaderEpochCache::clear() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   entries_.clear();
   return flush_locked();
 }
 
 std::optional<EpochEntry> LeaderEpochCache::latest() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (entries_.empty()) return std::nullopt;
   return entries_.back();
 }
@@ -151,12 +151,12 @@ std::optional<int32_t> LeaderEpochCache::latest_epoch() const {
 }
 
 std::vector<EpochEntry> LeaderEpochCache::entries() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return entries_;
 }
 
 void LeaderEpochCache::set_dir(const std::filesystem::path& dir) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   dir_ = dir;
 }
 

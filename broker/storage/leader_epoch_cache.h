@@ -16,10 +16,10 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <mutex>
 #include <optional>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/result.h"
 
 namespace sluice::broker::storage {
@@ -75,11 +75,12 @@ class LeaderEpochCache {
  private:
   LeaderEpochCache(std::filesystem::path dir, std::vector<EpochEntry> entries)
       : dir_(std::move(dir)), entries_(std::move(entries)) {}
-  Status flush_locked() const;
+  Status flush_locked() const REQUIRES(mu_);
 
-  mutable std::mutex mu_;
-  std::filesystem::path dir_;
-  std::vector<EpochEntry> entries_;  // strictly increasing in epoch and start offset
+  mutable Mutex mu_;
+  std::filesystem::path dir_ GUARDED_BY(mu_);
+  // Strictly increasing in epoch and start offset.
+  std::vector<EpochEntry> entries_ GUARDED_BY(mu_);
 };
 
 }  // namespace sluice::broker::storage

@@ -117,8 +117,9 @@ Result<CleanerStats> LogCleaner::clean(PartitionLog& log, int64_t now_ms, bool f
   const int64_t tombstone_horizon = now_ms - config.delete_retention_ms;
   SegmentList to_clean(segments.begin(), segments.begin() + static_cast<std::ptrdiff_t>(cleanable));
   for (const auto& group : group_segments(to_clean, config.segment_bytes)) {
-    SLUICE_TRY(auto cleaned, LogSegment::create(log.dir(), group.front()->base_offset(),
-                                                log.segment_settings(), now_ms, kCleanedSuffix));
+    SLUICE_TRY(auto cleaned,
+               LogSegment::create(log.dir(), group.front()->base_offset(),
+                                  log.cleaner_segment_settings(), now_ms, kCleanedSuffix));
     CleanerStats group_stats;
     std::vector<int64_t> sizes;
     auto discard = [&] {

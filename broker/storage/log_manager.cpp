@@ -81,6 +81,7 @@ LogConfig LogManager::config_for(const TopicPartition& tp) const {
 }
 
 Status LogManager::load_dir(const std::filesystem::path& dir) {
+  MutexLock lock(mu_);  // uncontended: open() has not returned the manager yet
   auto marker = dir / kCleanShutdownFile;
   std::error_code ec;
   bool clean = std::filesystem::exists(marker, ec);
@@ -130,14 +131,14 @@ Status LogManager::load_dir(const std::filesystem::path& dir) {
 }
 
 std::shared_ptr<PartitionLog> LogManager::get(const TopicPartition& tp) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = logs_.find(tp);
   return it == logs_.end() ? nullptr : it->second;
 }
 
 Result<std::shared_ptr<PartitionLog>> LogManager::get_or_create(const TopicPartition& tp,
                                                                 std::optional<LogConfig> config) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (closed_) return Error(StorageErrc::storage_error, "log manager is closed");
   if (auto it = logs_.find(tp); it != logs_.end()) return it->second;
   auto legal = TopicPartition::parse_dir_name(tp.dir_name());
@@ -168,7 +169,7 @@ Result<std::shared_ptr<PartitionLog>> LogManager::get_or_create(const TopicParti
 Status LogManager::remove(const TopicPartition& tp) {
   std::shared_ptr<PartitionLog> log;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = logs_.find(tp);
     if (it == logs_.end()) {
       return Error(StorageErrc::log_not_found, "no log for " + tp.to_string());
@@ -191,14 +192,14 @@ Status LogManager::remove(const TopicPartition& tp) {
 }
 
 std::vector<std::shared_ptr<PartitionLog>> LogManager::all_logs() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::shared_ptr<PartitionLog>> out;
   for (const auto& [tp, log] : logs_) out.push_back(log);
   return out;
 }
 
 std::vector<TopicPartition> LogManager::partitions() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<TopicPartition> out;
   for (const auto& [tp, log] : logs_) out.push_back(tp);
   return out;
@@ -288,7 +289,7 @@ void LogManager::flush_due(int64_t now_ms) {
 
 Status LogManager::close() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (closed_) return ok_status();
     closed_ = true;
   }

@@ -15,7 +15,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -23,6 +22,7 @@
 #include "broker/storage/log_config.h"
 #include "broker/storage/partition_log.h"
 #include "broker/storage/topic_partition.h"
+#include "common/mutex.h"
 #include "common/result.h"
 
 namespace sluice::broker::storage {
@@ -101,9 +101,9 @@ class LogManager {
   LogManagerOptions options_;
   std::vector<std::filesystem::path> dirs_;
   std::vector<int> lock_fds_;
-  mutable std::mutex mu_;
-  std::map<TopicPartition, std::shared_ptr<PartitionLog>> logs_;
-  bool closed_ = false;
+  mutable Mutex mu_;
+  std::map<TopicPartition, std::shared_ptr<PartitionLog>> logs_ GUARDED_BY(mu_);
+  bool closed_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace sluice::broker::storage

@@ -16,17 +16,91 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// The scoped locks of the log (see the locking notes in partition_log.h). Each holds a real
+// mutex and tells the analysis what that grants on the `state` capability.
+
+// A writer: holds write_mu_, which lets it read the writer-owned state.
+class SCOPED_CAPABILITY LogWriterLock {
+ public:
+  LogWriterLock(Mutex& write_mu, [[maybe_unused]] const Capability& state) ACQUIRE(write_mu)
+      ACQUIRE_SHARED(state)
+      : mu_(write_mu) {
+    mu_.lock();
+  }
+  ~LogWriterLock() RELEASE() { mu_.unlock(); }
+  LogWriterLock(const LogWriterLock&) = delete;
+  LogWriterLock& operator=(const LogWriterLock&) = delete;
+
+ private:
+  Mutex& mu_;
+};
+
+// A reader: holds state_mu_ shared, which lets it read all of the state.
+class SCOPED_CAPABILITY LogReaderLock {
+ public:
+  LogReaderLock(SharedMutex& state_mu, [[maybe_unused]] const Capability& state)
+      ACQUIRE_SHARED(state_mu, state)
+      : mu_(state_mu) {
+    mu_.lock_shared();
+  }
+  ~LogReaderLock() RELEASE() { mu_.unlock_shared(); }
+  LogReaderLock(const LogReaderLock&) = delete;
+  LogReaderLock& operator=(const LogReaderLock&) = delete;
+
+ private:
+  SharedMutex& mu_;
+};
+
+// A writer publishing a change: holds state_mu_ exclusively on top of write_mu_ (readers
+// wait), which lets it change the state. Taken inside a LogWriterLock's scope.
+class SCOPED_CAPABILITY PublishLock {
+ public:
+  PublishLock(SharedMutex& state_mu, [[maybe_unused]] const Capability& state) RELEASE_SHARED(state)
+      ACQUIRE(state_mu, state)
+      : mu_(state_mu) {
+    mu_.lock();
+  }
+  ~PublishLock() RELEASE() { mu_.unlock(); }
+  PublishLock(const PublishLock&) = delete;
+  PublishLock& operator=(const PublishLock&) = delete;
+
+ private:
+  SharedMutex& mu_;
+};
+
+// Not a writer, setting the high watermark or the first dirty offset: holds state_mu_
+// exclusively, which lets it read the writer-owned state and change those two.
+class SCOPED_CAPABILITY OffsetsLock {
+ public:
+  OffsetsLock(SharedMutex& state_mu, [[maybe_unused]] const Capability& state) ACQUIRE(state_mu)
+      ACQUIRE_SHARED(state)
+      : mu_(state_mu) {
+    mu_.lock();
+  }
+  ~OffsetsLock() RELEASE() { mu_.unlock(); }
+  OffsetsLock(const OffsetsLock&) = delete;
+  OffsetsLock& operator=(const OffsetsLock&) = delete;
+
+ private:
+  SharedMutex& mu_;
+};
+
 }  // namespace
 
 PartitionLog::PartitionLog(std::filesystem::path dir, TopicPartition tp, LogConfig config,
                            LogEnv env)
-    : dir_(std::move(dir)), tp_(std::move(tp)), env_(std::move(env)), config_(config) {}
+    : tp_(std::move(tp)), env_(std::move(env)), dir_(std::move(dir)), config_(config) {}
 
 PartitionLog::~PartitionLog() = default;
 
 SegmentSettings PartitionLog::segment_settings() const {
   return SegmentSettings{config_.index_interval_bytes, config_.segment_index_bytes,
                          (env_.io.pwrite || env_.io.fsync) ? &env_.io : nullptr};
+}
+
+SegmentSettings PartitionLog::cleaner_segment_settings() const {
+  LogReaderLock state(state_mu_, state_);
+  return segment_settings();
 }
 
 Result<std::shared_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::path& dir,
@@ -78,6 +152,9 @@ Status PartitionLog::complete_swaps() {
 }
 
 Status PartitionLog::load(const LogLoadOptions& load) {
+  // Nobody else has the log yet: the locks only tell the analysis so.
+  LogWriterLock writer(write_mu_, state_);
+  PublishLock publish(state_mu_, state_);
   SLUICE_TRY(epochs_, LeaderEpochCache::open(dir_));
   std::error_code ec;
   // Leftovers of interrupted work: deleted segments not yet removed, cleaner output that
@@ -225,7 +302,7 @@ Status PartitionLog::check_online() const {
 }
 
 Result<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32_t leader_epoch) {
-  std::lock_guard writer(write_mu_);
+  LogWriterLock writer(write_mu_, state_);
   SLUICE_CHECK(check_online());
   if (closed_)
     return Error(StorageErrc::storage_error, "partition " + tp_.to_string() + " is closed");
@@ -281,7 +358,7 @@ Result<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32_t lead
 }
 
 Result<AppendInfo> PartitionLog::append_as_follower(std::span<uint8_t> batches) {
-  std::lock_guard writer(write_mu_);
+  LogWriterLock writer(write_mu_, state_);
   SLUICE_CHECK(check_online());
   if (closed_)
     return Error(StorageErrc::storage_error, "partition " + tp_.to_string() + " is closed");
@@ -334,7 +411,7 @@ Result<AppendInfo> PartitionLog::append_locked(std::span<uint8_t> batches,
     return go_offline(std::move(written).error());
   }
   {
-    std::unique_lock state(state_mu_);
+    PublishLock publish(state_mu_, state_);
     active->commit(infos, now_ms);
     log_end_offset_ = last + 1;
   }
@@ -358,7 +435,7 @@ Status PartitionLog::roll_locked(int64_t new_base, int64_t now_ms) {
   SLUICE_TRY(auto segment, LogSegment::create(dir_, new_base, segment_settings(), now_ms));
   Status trimmed;
   {
-    std::unique_lock state(state_mu_);
+    PublishLock publish(state_mu_, state_);
     trimmed = old->on_become_inactive();
     segments_.emplace(new_base, std::move(segment));
   }
@@ -380,7 +457,7 @@ Status PartitionLog::flush_up_to_locked(int64_t offset) {
   }
   for (const auto& segment : dirty) SLUICE_CHECK(segment->flush());
   {
-    std::unique_lock state(state_mu_);
+    PublishLock publish(state_mu_, state_);
     recovery_point_ = std::max(recovery_point_, std::min(offset, log_end_offset_));
   }
   last_flush_ms_ = env_.now_ms();
@@ -388,7 +465,7 @@ Status PartitionLog::flush_up_to_locked(int64_t offset) {
 }
 
 Status PartitionLog::flush() {
-  std::lock_guard writer(write_mu_);
+  LogWriterLock writer(write_mu_, state_);
   SLUICE_CHECK(check_online());
   auto flushed = flush_up_to_locked(log_end_offset_);
   if (!flushed.ok()) return go_offline(std::move(flushed).error());
@@ -398,14 +475,14 @@ Status PartitionLog::flush() {
 
 Status PartitionLog::flush_if_due(int64_t now_ms) {
   {
-    std::lock_guard writer(write_mu_);
+    LogWriterLock writer(write_mu_, state_);
     if (offline() || closed_ || now_ms - last_flush_ms_ < config_.flush_ms) return ok_status();
   }
   return flush();
 }
 
 Result<ReadResult> PartitionLog::read(int64_t offset, const ReadOptions& options) const {
-  std::shared_lock state(state_mu_);
+  LogReaderLock state(state_mu_, state_);
   SLUICE_CHECK(check_online());
   ReadResult result;
   result.log_start_offset = log_start_offset_;
@@ -438,7 +515,7 @@ Result<ReadResult> PartitionLog::read(int64_t offset, const ReadOptions& options
 }
 
 Result<std::optional<TimestampLookup>> PartitionLog::offset_for_timestamp(int64_t timestamp) const {
-  std::shared_lock state(state_mu_);
+  LogReaderLock state(state_mu_, state_);
   SLUICE_CHECK(check_online());
   for (const auto& [base, segment] : segments_) {
     if (segment->max_timestamp() < timestamp || segment->next_offset() <= log_start_offset_) {
@@ -469,7 +546,7 @@ Result<std::optional<TimestampLookup>> PartitionLog::offset_for_timestamp(int64_
 Result<std::optional<TimestampLookup>> PartitionLog::offset_of_max_timestamp() const {
   std::shared_ptr<LogSegment> best;
   {
-    std::shared_lock state(state_mu_);
+    LogReaderLock state(state_mu_, state_);
     SLUICE_CHECK(check_online());
     for (const auto& [base, segment] : segments_) {
       if (segment->next_offset() <= log_start_offset_) continue;
@@ -481,14 +558,14 @@ Result<std::optional<TimestampLookup>> PartitionLog::offset_of_max_timestamp() c
 }
 
 Status PartitionLog::truncate_to(int64_t offset) {
-  std::lock_guard writer(write_mu_);
+  LogWriterLock writer(write_mu_, state_);
   SLUICE_CHECK(check_online());
   if (offset >= log_end_offset_) return ok_status();
   if (offset < log_start_offset_) return truncate_fully_locked(offset);
   int64_t now = env_.now_ms();
   Status status;
   {
-    std::unique_lock state(state_mu_);
+    PublishLock publish(state_mu_, state_);
     while (segments_.size() > 1 && segments_.rbegin()->first > offset) {
       auto segment = segments_.rbegin()->second;
       segments_.erase(std::prev(segments_.end()));
@@ -519,7 +596,7 @@ Status PartitionLog::truncate_to(int64_t offset) {
 }
 
 Status PartitionLog::truncate_fully_and_start_at(int64_t offset) {
-  std::lock_guard writer(write_mu_);
+  LogWriterLock writer(write_mu_, state_);
   SLUICE_CHECK(check_online());
   return truncate_fully_locked(offset);
 }
@@ -529,7 +606,7 @@ Status PartitionLog::truncate_fully_locked(int64_t offset) {
   int64_t now = env_.now_ms();
   Status status;
   {
-    std::unique_lock state(state_mu_);
+    PublishLock publish(state_mu_, state_);
     while (!segments_.empty()) {
       auto segment = segments_.begin()->second;
       segments_.erase(segments_.begin());
@@ -580,7 +657,7 @@ int32_t PartitionLog::remove_expired_files_locked(int64_t now_ms, bool all) {
 }
 
 Result<int64_t> PartitionLog::delete_records_before(int64_t offset) {
-  std::lock_guard writer(write_mu_);
+  LogWriterLock writer(write_mu_, state_);
   SLUICE_CHECK(check_online());
   int64_t high_watermark = this->high_watermark();  // set_high_watermark needs no writer lock
   if (offset > high_watermark || offset < 0) {
@@ -592,7 +669,7 @@ Result<int64_t> PartitionLog::delete_records_before(int64_t offset) {
   int64_t now = env_.now_ms();
   Status status;
   {
-    std::unique_lock state(state_mu_);
+    PublishLock publish(state_mu_, state_);
     log_start_offset_ = offset;
     // Whole segments below the new start go; the one holding it stays.
     while (segments_.size() > 1 && std::next(segments_.begin())->first <= log_start_offset_) {
@@ -610,7 +687,7 @@ Result<int64_t> PartitionLog::delete_records_before(int64_t offset) {
 }
 
 Result<RetentionResult> PartitionLog::apply_retention(int64_t now_ms) {
-  std::lock_guard writer(write_mu_);
+  LogWriterLock writer(write_mu_, state_);
   RetentionResult result;
   if (offline() || closed_) return result;
   int64_t high_watermark = this->high_watermark();
@@ -648,7 +725,7 @@ Result<RetentionResult> PartitionLog::apply_retention(int64_t now_ms) {
   }
   Status status;
   if (deletable > 0) {
-    std::unique_lock state(state_mu_);
+    PublishLock publish(state_mu_, state_);
     for (std::size_t i = 0; i < deletable && status.ok(); ++i) {
       segments_.erase(segments[i]->base_offset());
       result.segments_deleted++;
@@ -670,7 +747,7 @@ Result<RetentionResult> PartitionLog::apply_retention(int64_t now_ms) {
 }
 
 Status PartitionLog::close() {
-  std::lock_guard writer(write_mu_);
+  LogWriterLock writer(write_mu_, state_);
   if (closed_) return ok_status();
   closed_ = true;
   if (offline()) return ok_status();
@@ -678,7 +755,7 @@ Status PartitionLog::close() {
   if (!flushed.ok()) return go_offline(std::move(flushed).error());
   Status status;
   {
-    std::unique_lock state(state_mu_);
+    PublishLock publish(state_mu_, state_);
     status = active_locked()->close();
   }
   if (!status.ok()) return go_offline(std::move(status).error());
@@ -687,58 +764,58 @@ Status PartitionLog::close() {
 }
 
 int64_t PartitionLog::log_start_offset() const {
-  std::shared_lock state(state_mu_);
+  LogReaderLock state(state_mu_, state_);
   return log_start_offset_;
 }
 
 int64_t PartitionLog::log_end_offset() const {
-  std::shared_lock state(state_mu_);
+  LogReaderLock state(state_mu_, state_);
   return log_end_offset_;
 }
 
 int64_t PartitionLog::high_watermark() const {
-  std::shared_lock state(state_mu_);
+  ReaderLock state(state_mu_);  // writers call this too
   return high_watermark_;
 }
 
 int64_t PartitionLog::recovery_point() const {
-  std::shared_lock state(state_mu_);
+  LogReaderLock state(state_mu_, state_);
   return recovery_point_;
 }
 
 void PartitionLog::set_high_watermark(int64_t offset) {
-  std::unique_lock state(state_mu_);
+  OffsetsLock offsets(state_mu_, state_);
   high_watermark_ = std::clamp(offset, log_start_offset_, log_end_offset_);
 }
 
 int64_t PartitionLog::size_bytes() const {
-  std::shared_lock state(state_mu_);
+  LogReaderLock state(state_mu_, state_);
   int64_t total = 0;
   for (const auto& [base, segment] : segments_) total += segment->size();
   return total;
 }
 
 int32_t PartitionLog::segment_count() const {
-  std::shared_lock state(state_mu_);
+  LogReaderLock state(state_mu_, state_);
   return static_cast<int32_t>(segments_.size());
 }
 
 std::vector<int64_t> PartitionLog::segment_base_offsets() const {
-  std::shared_lock state(state_mu_);
+  LogReaderLock state(state_mu_, state_);
   std::vector<int64_t> out;
   for (const auto& [base, segment] : segments_) out.push_back(base);
   return out;
 }
 
 LogConfig PartitionLog::config() const {
-  std::shared_lock state(state_mu_);
+  LogReaderLock state(state_mu_, state_);
   return config_;
 }
 
 Status PartitionLog::update_config(const LogConfig& config) {
   SLUICE_CHECK(validate_log_config(config));
-  std::lock_guard writer(write_mu_);
-  std::unique_lock state(state_mu_);
+  LogWriterLock writer(write_mu_, state_);
+  PublishLock publish(state_mu_, state_);
   config_ = config;
   return ok_status();
 }
@@ -748,37 +825,45 @@ EpochEndOffset PartitionLog::end_offset_for_epoch(int32_t epoch) const {
 }
 
 std::optional<ProducerEntry> PartitionLog::producer_state(int64_t producer_id) const {
-  std::lock_guard writer(write_mu_);
+  MutexLock writer(write_mu_);
   const ProducerEntry* entry = producers_.find(producer_id);
   if (entry == nullptr) return std::nullopt;
   return *entry;
 }
 
 std::size_t PartitionLog::producer_count() const {
-  std::lock_guard writer(write_mu_);
+  MutexLock writer(write_mu_);
   return producers_.size();
 }
 
 int64_t PartitionLog::first_dirty_offset() const {
-  std::shared_lock state(state_mu_);
+  ReaderLock state(state_mu_);
   return first_dirty_offset_;
 }
 
 void PartitionLog::set_first_dirty_offset(int64_t offset) {
-  std::unique_lock state(state_mu_);
+  OffsetsLock offsets(state_mu_, state_);
   first_dirty_offset_ = std::max(offset, log_start_offset_);
 }
 
+std::filesystem::path PartitionLog::dir() const {
+  LogReaderLock state(state_mu_, state_);
+  return dir_;
+}
+
 void PartitionLog::set_dir(const std::filesystem::path& dir) {
-  std::lock_guard writer(write_mu_);
-  dir_ = dir;
+  LogWriterLock writer(write_mu_, state_);
+  {
+    PublishLock publish(state_mu_, state_);  // dir() may be copying it
+    dir_ = dir;
+  }
   epochs_->set_dir(dir);
 }
 
 Status PartitionLog::replace_segments(const std::vector<std::shared_ptr<LogSegment>>& old_segments,
                                       const std::shared_ptr<LogSegment>& cleaned,
                                       const std::vector<int64_t>& old_sizes) {
-  std::lock_guard writer(write_mu_);
+  LogWriterLock writer(write_mu_, state_);
   SLUICE_CHECK(check_online());
   if (closed_)
     return Error(StorageErrc::storage_error, "partition " + tp_.to_string() + " is closed");
@@ -797,7 +882,7 @@ Status PartitionLog::replace_segments(const std::vector<std::shared_ptr<LogSegme
   if (!status.ok()) return go_offline(std::move(status).error());
   int64_t now = env_.now_ms();
   {
-    std::unique_lock state(state_mu_);
+    PublishLock publish(state_mu_, state_);
     for (const auto& segment : old_segments) segments_.erase(segment->base_offset());
     segments_.emplace(cleaned->base_offset(), cleaned);
   }
@@ -811,7 +896,7 @@ Status PartitionLog::replace_segments(const std::vector<std::shared_ptr<LogSegme
 }
 
 std::vector<std::shared_ptr<LogSegment>> PartitionLog::segments_snapshot() const {
-  std::shared_lock state(state_mu_);
+  LogReaderLock state(state_mu_, state_);
   std::vector<std::shared_ptr<LogSegment>> out;
   for (const auto& [base, segment] : segments_) out.push_back(segment);
   return out;

@@ -31,9 +31,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <span>
 #include <vector>
 
@@ -42,6 +40,7 @@
 #include "broker/storage/log_segment.h"
 #include "broker/storage/producer_state.h"
 #include "broker/storage/topic_partition.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "protocol/wire.h"
 
@@ -189,7 +188,8 @@ class PartitionLog {
   bool offline() const { return offline_.load(std::memory_order_acquire); }
 
   const TopicPartition& topic_partition() const { return tp_; }
-  const std::filesystem::path& dir() const { return dir_; }
+  // A copy: set_dir may move the directory meanwhile.
+  std::filesystem::path dir() const;
   LogConfig config() const;
   // Later appends, rolls and retention passes use `config`. invalid_argument when
   // validate_log_config refuses it.
@@ -215,22 +215,28 @@ class PartitionLog {
 
   PartitionLog(std::filesystem::path dir, TopicPartition tp, LogConfig config, LogEnv env);
   Status load(const LogLoadOptions& load);
-  Status complete_swaps();
-  SegmentSettings segment_settings() const;
+  Status complete_swaps() REQUIRES(write_mu_) REQUIRES_SHARED(state_);
+  SegmentSettings segment_settings() const REQUIRES_SHARED(state_);
 
+  // The writer's steps: callers hold write_mu_ (the LogWriterLock of partition_log.cpp).
   Result<AppendInfo> append_locked(std::span<uint8_t> batches, std::vector<BatchInfo>& infos,
-                                   int64_t now_ms, int64_t log_append_time);
-  Status roll_locked(int64_t new_base, int64_t now_ms);
-  Status flush_up_to_locked(int64_t offset);
-  Status truncate_fully_locked(int64_t offset);
+                                   int64_t now_ms, int64_t log_append_time) REQUIRES(write_mu_)
+      REQUIRES_SHARED(state_);
+  Status roll_locked(int64_t new_base, int64_t now_ms) REQUIRES(write_mu_) REQUIRES_SHARED(state_);
+  Status flush_up_to_locked(int64_t offset) REQUIRES(write_mu_) REQUIRES_SHARED(state_);
+  Status truncate_fully_locked(int64_t offset) REQUIRES(write_mu_) REQUIRES_SHARED(state_);
   // Reads every batch header of the log (all segments, from the first) into producers_.
-  Status rebuild_producer_state_locked();
+  Status rebuild_producer_state_locked() REQUIRES(write_mu_) REQUIRES_SHARED(state_);
   // Renames the segment's files to ".deleted" and queues them for removal.
-  Status schedule_delete_locked(const std::shared_ptr<LogSegment>& segment, int64_t now_ms);
-  int32_t remove_expired_files_locked(int64_t now_ms, bool all);
+  Status schedule_delete_locked(const std::shared_ptr<LogSegment>& segment, int64_t now_ms)
+      REQUIRES(write_mu_) REQUIRES_SHARED(state_);
+  int32_t remove_expired_files_locked(int64_t now_ms, bool all) REQUIRES(write_mu_)
+      REQUIRES_SHARED(state_);
   Error go_offline(Error error);
   Status check_online() const;
-  std::shared_ptr<LogSegment> active_locked() const { return segments_.rbegin()->second; }
+  std::shared_ptr<LogSegment> active_locked() const REQUIRES_SHARED(state_) {
+    return segments_.rbegin()->second;
+  }
 
   // For the cleaner: the segments as they are now, and the swap of a group of them for
   // their cleaned replacement (files suffixed ".cleaned"). Fails with invalid_offset when
@@ -240,33 +246,51 @@ class PartitionLog {
                           const std::shared_ptr<LogSegment>& cleaned,
                           const std::vector<int64_t>& old_sizes);
   void set_first_dirty_offset(int64_t offset);
+  // The cleaner builds its segments with the log's settings.
+  SegmentSettings cleaner_segment_settings() const;
 
-  std::filesystem::path dir_;
   const TopicPartition tp_;
   LogEnv env_;
 
-  // Serialises writers (appends, truncation, retention, flush, close, segment swaps).
-  mutable std::mutex write_mu_;
-  // Guards everything below against concurrent readers; writers take it exclusively only
-  // to publish.
-  mutable std::shared_mutex state_mu_;
-  LogConfig config_;
-  SegmentMap segments_;  // never empty once loaded; the last one is the active segment
-  int64_t log_start_offset_ = 0;
-  int64_t log_end_offset_ = 0;
-  int64_t high_watermark_ = 0;
-  int64_t recovery_point_ = 0;
-  int64_t first_dirty_offset_ = 0;
-  int64_t last_flush_ms_ = 0;
-  bool closed_ = false;
+  // Locking (checked by clang, scripts/check-thread-safety.sh). Lock order: write_mu_, then
+  // state_mu_.
+  //   write_mu_  serialises writers (appends, truncation, retention, flush, close, segment
+  //              swaps) and guards the writer's own bookkeeping.
+  //   state_mu_  readers hold it shared while they look at the state; a writer holds it
+  //              exclusively only to publish a change (so a slow disk never blocks readers).
+  //   state_     not a lock: the right to read the writer-owned state. A writer has it through
+  //              write_mu_ (nobody else changes that state), a reader through state_mu_; it is
+  //              exclusive (the state may change) only while a writer holds both mutexes.
+  // The scoped locks that grant these are in partition_log.cpp: LogWriterLock, LogReaderLock,
+  // PublishLock and OffsetsLock.
+  mutable Mutex write_mu_ ACQUIRED_BEFORE(state_mu_);
+  mutable SharedMutex state_mu_;
+  Capability state_;
 
+  // Writer-owned state: changed only by a writer, under PublishLock.
+  std::filesystem::path dir_ GUARDED_BY(state_);
+  LogConfig config_ GUARDED_BY(state_);
+  // Never empty once loaded; the last one is the active segment.
+  SegmentMap segments_ GUARDED_BY(state_);
+  int64_t log_start_offset_ GUARDED_BY(state_) = 0;
+  int64_t log_end_offset_ GUARDED_BY(state_) = 0;
+  int64_t recovery_point_ GUARDED_BY(state_) = 0;
+  // Also set outside the writer (by the replication layer and the cleaner, under
+  // OffsetsLock): even a writer reads these only with state_mu_ held.
+  int64_t high_watermark_ GUARDED_BY(state_mu_) = 0;
+  int64_t first_dirty_offset_ GUARDED_BY(state_mu_) = 0;
+
+  // The writer's bookkeeping, which readers never see.
+  int64_t last_flush_ms_ GUARDED_BY(write_mu_) = 0;
+  bool closed_ GUARDED_BY(write_mu_) = false;
   struct PendingDelete {
     std::vector<std::filesystem::path> files;
     int64_t remove_after_ms;
   };
-  std::vector<PendingDelete> pending_deletes_;  // guarded by write_mu_
-  ProducerStateMap producers_;                  // guarded by write_mu_
+  std::vector<PendingDelete> pending_deletes_ GUARDED_BY(write_mu_);
+  ProducerStateMap producers_ GUARDED_BY(write_mu_);
 
+  // Set once by open() before the log is shared; thread-safe itself.
   std::unique_ptr<LeaderEpochCache> epochs_;
   std::atomic<bool> offline_{false};
 };

@@ -592,5 +592,27 @@ TEST_F(LogTest, ConcurrentReadersSeeOnlyWholeCommittedBatches) {
   EXPECT_EQ(read_all(*log).size(), static_cast<std::size_t>(kBatches));
 }
 
+// The log manager moves a deleted log's directory (set_dir) while a checkpoint or cleaner
+// pass may still be asking for it (dir()): dir() returns a copy taken under the log's lock,
+// never a path halfway through being reassigned (a data race clang's -Wthread-safety found).
+TEST_F(LogTest, DirCanBeReadWhileTheDirectoryMoves) {
+  auto log = open_log();
+  const auto original = log->dir();
+  const auto moved = dir_ / (std::string(200, 'm') + ".deleted-orders-0");
+  std::atomic<bool> done{false};
+  std::atomic<int> unexpected{0};
+  std::thread reader([&] {
+    while (!done.load()) {
+      auto dir = log->dir();
+      if (dir != original && dir != moved) unexpected++;
+    }
+  });
+  for (int i = 0; i < 2000; ++i) log->set_dir(i % 2 == 0 ? moved : original);
+  done = true;
+  reader.join();
+  EXPECT_EQ(unexpected.load(), 0);
+  EXPECT_EQ(log->dir(), original);
+}
+
 }  // namespace
 }  // namespace sluice::broker::storage
