@@ -16,11 +16,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstring>
-#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "common/log.h"
+#include "common/mutex.h"
 
 namespace sluice::coordination {
 namespace asio = boost::asio;
@@ -183,13 +183,13 @@ struct Handle {
   // One-shot watches registered on this handle and not fired yet, and the requests whose
   // completion the C client owes us. Touched from the completion thread (firing, completing)
   // and the executor (submit, close), hence the mutex.
-  std::mutex mu;
-  std::unordered_map<WatchCtx*, std::unique_ptr<WatchCtx>> watches;
-  std::unordered_set<InFlight*> inflight;
+  Mutex mu;
+  std::unordered_map<WatchCtx*, std::unique_ptr<WatchCtx>> watches GUARDED_BY(mu);
+  std::unordered_set<InFlight*> inflight GUARDED_BY(mu);
 
   // Takes ownership of a watch that is firing now; null if it fired already.
   std::unique_ptr<WatchCtx> take(WatchCtx* w) {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     auto it = watches.find(w);
     if (it == watches.end()) return nullptr;
     auto owned = std::move(it->second);
@@ -199,7 +199,7 @@ struct Handle {
 
   void track(InFlight* f) {
     f->handle = this;
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     inflight.insert(f);
   }
   // Drops the C client's reference to `f` (its completion ran, or will never run).
@@ -207,7 +207,7 @@ struct Handle {
   void settle(InFlight* f) {
     bool held;
     {
-      std::lock_guard lock(mu);
+      MutexLock lock(mu);
       held = inflight.erase(f) == 1;
     }
     if (held) unref(f);
@@ -217,7 +217,7 @@ struct Handle {
   std::size_t fail_inflight(int rc) {
     std::unordered_set<InFlight*> left;
     {
-      std::lock_guard lock(mu);
+      MutexLock lock(mu);
       left.swap(inflight);
     }
     for (InFlight* f : left) {
@@ -485,7 +485,7 @@ struct ZkSession::Impl : std::enable_shared_from_this<ZkSession::Impl> {
                        << handle->generation << " failed with: " << zerror(reason);
     }
     {
-      std::lock_guard lock(handle->mu);
+      MutexLock lock(handle->mu);
       for (auto& [ptr, w] : handle->watches) orphans.push_back(std::move(w));
       handle->watches.clear();
     }
@@ -568,7 +568,7 @@ struct ZkSession::Impl : std::enable_shared_from_this<ZkSession::Impl> {
     if (!fn || !handle) return nullptr;
     auto w = std::make_unique<WatchCtx>(WatchCtx{std::move(fn), executor});
     auto* raw = w.get();
-    std::lock_guard lock(handle->mu);
+    MutexLock lock(handle->mu);
     handle->watches.emplace(raw, std::move(w));
     return raw;
   }

@@ -81,7 +81,7 @@ std::size_t encoded_record_size(const ProducerRecord& record, int64_t timestamp_
 
 std::unique_ptr<uint8_t[]> BufferPool::take(std::size_t size) {
   if (size == buffer_size_) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!free_.empty()) {
       auto buffer = std::move(free_.back());
       free_.pop_back();
@@ -93,12 +93,12 @@ std::unique_ptr<uint8_t[]> BufferPool::take(std::size_t size) {
 
 void BufferPool::give(std::unique_ptr<uint8_t[]> buffer, std::size_t size) {
   if (!buffer || size != buffer_size_) return;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (free_.size() < max_free_) free_.push_back(std::move(buffer));
 }
 
 std::size_t BufferPool::idle() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return free_.size();
 }
 

@@ -13,7 +13,6 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <span>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "client/src/partitioner.h"
+#include "common/mutex.h"
 #include "protocol/compression.h"
 #include "protocol/wire.h"
 #include "sluice/error.h"
@@ -57,8 +57,8 @@ class BufferPool {
  private:
   const std::size_t buffer_size_;
   const std::size_t max_free_;
-  mutable std::mutex mu_;
-  std::vector<std::unique_ptr<uint8_t[]>> free_;
+  mutable Mutex mu_;
+  std::vector<std::unique_ptr<uint8_t[]>> free_ GUARDED_BY(mu_);
 };
 
 // One batch of one partition.

@@ -5,14 +5,13 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <functional>
 #include <iostream>
-#include <mutex>
 #include <random>
 #include <thread>
 
+#include "common/mutex.h"
 #include "sluice/consumer.h"
 #include "sluice/producer.h"
 #include "tools/cli/cli.h"
@@ -50,7 +49,7 @@ class Reporter {
       : window_(window), total_(std::move(total)), verb_(verb), thread_([this] { run(); }) {}
   ~Reporter() {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       stop_ = true;
     }
     cv_.notify_all();
@@ -60,8 +59,12 @@ class Reporter {
  private:
   void run() {
     auto last = Clock::now();
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_until(lock, last + std::chrono::seconds(1), [this] { return stop_; })) {
+    MutexLock lock(mu_);
+    while (true) {
+      const auto due = last + std::chrono::seconds(1);
+      while (!stop_ && cv_.wait_until(mu_, due)) {
+      }
+      if (stop_) return;
       const auto now = Clock::now();
       const double s = std::chrono::duration<double>(now - last).count();
       last = now;
@@ -80,9 +83,9 @@ class Reporter {
   Window& window_;
   std::function<int64_t()> total_;
   const char* verb_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  bool stop_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 
@@ -164,8 +167,10 @@ int perf_produce(const Context& ctx, const PerfProduceOptions& o) {
 
   std::vector<int64_t> latency_us(static_cast<std::size_t>(o.count), -1);
   std::atomic<int64_t> acked{0}, failed{0};
-  std::mutex error_mu;
-  std::optional<Error> first_error;
+  struct {
+    Mutex mu;
+    std::optional<Error> error GUARDED_BY(mu);
+  } first_error;
   Window window;
   int64_t sent = 0;
   const auto start = Clock::now();
@@ -186,8 +191,8 @@ int perf_produce(const Context& ctx, const PerfProduceOptions& o) {
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent_at).count();
         if (!md) {
           if (failed.fetch_add(1) == 0) {
-            std::lock_guard lock(error_mu);
-            first_error = md.error();
+            MutexLock lock(first_error.mu);
+            first_error.error = md.error();
             std::cerr << "error: delivery failed: " << md.error().to_string() << "\n";
           }
           return;
@@ -228,9 +233,9 @@ int perf_produce(const Context& ctx, const PerfProduceOptions& o) {
     std::cout << line;
   }
   if (failed.load() > 0) {
-    std::lock_guard lock(error_mu);
+    MutexLock lock(first_error.mu);
     std::cerr << "error: " << failed.load() << " records failed\n";
-    return exit_code_for(*first_error);
+    return exit_code_for(*first_error.error);
   }
   if (ok < o.count) {
     std::cerr << "error: " << ok << " of " << o.count << " records acknowledged"

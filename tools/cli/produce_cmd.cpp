@@ -6,8 +6,8 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
-#include <mutex>
 
+#include "common/mutex.h"
 #include "sluice/producer.h"
 #include "tools/cli/cli.h"
 
@@ -70,7 +70,7 @@ class DeliveryTally {
       acked_.fetch_add(1);
       return;
     }
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (++failed_ == 1) first_error_ = r.error();
     if (failed_ <= kMaxPrinted)
       std::cerr << "error: delivery failed: " << r.error().to_string() << "\n";
@@ -78,19 +78,19 @@ class DeliveryTally {
   }
   int64_t acked() const { return acked_.load(); }
   int64_t failed() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return failed_;
   }
   std::optional<Error> first_error() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return first_error_;
   }
 
  private:
   std::atomic<int64_t> acked_{0};
-  mutable std::mutex mu_;
-  int64_t failed_ = 0;
-  std::optional<Error> first_error_;
+  mutable Mutex mu_;
+  int64_t failed_ GUARDED_BY(mu_) = 0;
+  std::optional<Error> first_error_ GUARDED_BY(mu_);
 };
 
 int produce(const Context& ctx, const ProduceOptions& o) {
