@@ -1,5 +1,7 @@
 // `sluice cluster ...`: `info` (brokers, controller, cluster id, through the Admin client) and
 // `znodes` (a readable dump of Sluice's ZooKeeper tree, see docs/znodes.md).
+#include <utility>
+// <utility> before Asio: Boost 1.74's awaitable.hpp uses std::exchange without including it.
 #include <zookeeper/zookeeper.h>
 
 #include <algorithm>
@@ -11,7 +13,7 @@
 #include <iostream>
 #include <optional>
 
-#include "common/awaitable.h"  // before Asio: Boost 1.74 needs <utility> first
+#include "common/awaitable.h"
 #include "coordination/zk_error.h"
 #include "coordination/zk_session.h"
 #include "tools/cli/cli.h"
