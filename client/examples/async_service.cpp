@@ -4,6 +4,9 @@
 //   sluice-example-async_service BOOTSTRAP TOPIC
 // Produces 100 records to partition 0 from one coroutine, then reads them back with an
 // assigned consumer from another.
+#include <utility>
+// <utility> before Boost 1.74's awaitable.hpp, which uses std::exchange without it (this
+// comment keeps clang-format from sorting it below the Boost headers).
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,7 +16,6 @@
 #include <memory>
 #include <string>
 #include <thread>
-#include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange without it
 
 #include "sluice/consumer.h"
 #include "sluice/producer.h"

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "protocol/error_codes.h"
+
 namespace sluice::client {
 namespace {
 

@@ -10,6 +10,8 @@
 #pragma once
 
 // common/awaitable.h first: Boost 1.74's awaitable.hpp needs <utility> included before it.
+#include "common/awaitable.h"
+// (this comment keeps clang-format from sorting the include above below the others)
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -21,7 +23,6 @@
 #include <optional>
 #include <thread>
 
-#include "common/awaitable.h"
 #include "sluice/error.h"
 
 namespace sluice::client::detail {

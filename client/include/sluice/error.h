@@ -1,4 +1,4 @@
-// Errors of the Sluice client: every failure is an Error value (common/result.h) whose code
+// Errors of the Sluice client: every failure is an Error value (sluice/result.h) whose code
 // is a Kafka error (KafkaErrc, the broker's error code, e.g. NOT_LEADER_OR_FOLLOWER), a
 // ClientErrc (failures the client itself detects: timeouts, a full buffer, a closed client),
 // or a system error (a connection refused). The context says what failed ("produce to
@@ -8,8 +8,8 @@
 #include <string>
 #include <system_error>
 
-#include "common/result.h"
-#include "protocol/error_codes.h"
+#include "sluice/kafka_error.h"
+#include "sluice/result.h"
 
 namespace sluice::client {
 
