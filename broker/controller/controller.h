@@ -7,7 +7,8 @@
 // (on request through /admin/preferred_replica_election, and periodically when
 // auto.leader.rebalance.enable). Every state write is a CAS on the state znode plus a check of
 // the controller epoch's znode version, so a deposed controller cannot overwrite its
-// successor. See docs/cluster.md.
+// successor. Who leads each partition is decided by the pure rules of election.h; reconcile()
+// runs one round of named steps around them (controller.cpp). See docs/cluster.md.
 //
 // Threading: runs on the ZkSession's executor; every member is called from there.
 #pragma once
