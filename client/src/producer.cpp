@@ -24,6 +24,7 @@
 #include "client/src/record_accumulator.h"
 #include "client/src/runtime.h"
 #include "common/log.h"
+#include "protocol/error_codes.h"
 #include "protocol/messages/init_producer_id.h"
 #include "protocol/messages/produce.h"
 #include "protocol/record_batch.h"
@@ -138,7 +139,27 @@ class Producer::Impl : public std::enable_shared_from_this<Impl> {
   void records_done(int64_t records, int64_t bytes);
 
   // --- runtime -----------------------------------------------------------------------
+  struct Round;
+  struct Pass;
+  // One look at the queues: places records waiting for metadata, expires batches, drains
+  // ready batches into Produce requests, asks for metadata and a producer id. Returns when
+  // to look again.
   Clock::time_point run_once();
+  // The steps of run_once, in order. *_locked: REQUIRES mu_ held.
+  void adopt_partition_count_locked(TopicQueues& t, const TopicInfo* info);
+  void place_pending_locked(TopicQueues& t, const TopicInfo* info, Round& round);
+  void request_metadata_if_due_locked(TopicQueues& t, const TopicInfo* info, Round& round);
+  void expire_batches_locked(TopicQueues& t, Round& round);
+  void drain_locked(bool urgent, Round& round);
+  bool drain_pass_locked(bool urgent, Round& round);
+  bool head_ready_locked(PartitionQueue& q, bool urgent, Round& round);
+  int32_t leader_locked(TopicQueues& t, std::size_t pi, const TopicInfo* info, Round& round);
+  bool has_room_locked(PartitionQueue& q, int32_t leader, Pass& pass);
+  void take_head_locked(TopicQueues& t, PartitionQueue& q, int32_t leader, Pass& pass,
+                        Round& round);
+  int32_t next_sequence_locked(PartitionQueue& q, const ProducerBatch& batch);
+  void report(Round& round);
+  void request_producer_id_if_needed();
   void handle_result(const BatchPtr& batch, int32_t node, int16_t code, const std::string& message,
                      int64_t base_offset, int64_t log_append_time, std::vector<Outcome>& out);
   void handle_failure(const BatchPtr& batch, int32_t node, const Error& error,
@@ -426,197 +447,241 @@ void Producer::Impl::finish_pending(PendingRecord& p, const Error& error) {
 // ---------------------------------------------------------------------------------------
 // Sender (runtime)
 
-Clock::time_point Producer::Impl::run_once() {
-  const auto now = Clock::now();
-  auto next = now + std::chrono::milliseconds(100);  // re-check deadlines at least this often
-  if (stopping_) return next;
+// What one look at the queues found to do; done after mu_ is released (delivery callbacks
+// may send again).
+struct Producer::Impl::Round {
+  Clock::time_point now;
+  Clock::time_point next;  // when to look again
   std::vector<Outcome> outcomes;
   std::vector<std::pair<PendingRecord, Error>> failed_pending;
   std::vector<std::string> need_metadata;
+};
+
+// The requests one drain pass fills: at most one batch per partition, one request per leader.
+struct Producer::Impl::Pass {
   std::map<int32_t, std::vector<BatchPtr>> requests;
+  std::map<int32_t, std::size_t> request_bytes;
+  bool drained = false;  // some batch went into a request
+};
+
+Clock::time_point Producer::Impl::run_once() {
+  const auto now = Clock::now();
+  Round round{now, now + std::chrono::milliseconds(100)};  // deadlines re-checked this often
+  if (stopping_) return round.next;
   const bool urgent = flushing_.load() > 0;
   {
     std::lock_guard lock(mu_);
     for (auto& entry : topics_) {
       TopicQueues& t = *entry.second;
       auto info = cluster_->cached_topic(t.name);
-      const bool usable = info && info->error_code == 0 && !info->partitions.empty();
-      if (usable && static_cast<int32_t>(info->partitions.size()) > t.partition_count) {
-        t.partition_count = static_cast<int32_t>(info->partitions.size());
-        t.partitions.resize(info->partitions.size());
-      }
-      if (!t.pending.empty()) {
-        if (t.partition_count > 0) {
-          std::vector<PendingRecord> pending;
-          pending.swap(t.pending);
-          for (auto& p : pending) {
-            std::optional<Error> refused;
-            append_locked(t, p.record, p.timestamp, std::move(p.on_delivery), p.reserved, now,
-                          refused);
-            if (refused) failed_pending.emplace_back(std::move(p), std::move(*refused));
-          }
-        } else {
-          // As the Java producer: only an invalid or unauthorised topic fails at once. Any
-          // other answer (not created yet, INVALID_REPLICATION_FACTOR from an auto-creation
-          // while brokers are still registering, no leader) may change: wait for metadata
-          // until the records' delivery timeout, then report the last answer.
-          const auto code = info ? static_cast<KafkaErrc>(info->error_code) : KafkaErrc::none;
-          if (info && fails_at_once(info->error_code)) {
-            Error e = kafka_error(info->error_code, "metadata of topic " + t.name);
-            for (auto& p : t.pending) failed_pending.emplace_back(std::move(p), e);
-            t.pending.clear();
-          } else {
-            auto it = std::partition(t.pending.begin(), t.pending.end(),
-                                     [&](const PendingRecord& p) { return p.deadline > now; });
-            if (it != t.pending.end()) {
-              std::string why = "no metadata for topic " + t.name + " within delivery.timeout.ms";
-              if (code != KafkaErrc::none) {
-                why +=
-                    " (last answer: " + std::string(protocol::kafka_error_name(info->error_code)) +
-                    ")";
-              }
-              for (auto e = it; e != t.pending.end(); ++e) {
-                failed_pending.emplace_back(std::move(*e),
-                                            Error(make_error_code(ClientErrc::timed_out), why));
-              }
-            }
-            t.pending.erase(it, t.pending.end());
-          }
-        }
-      }
-      if (!t.metadata_requested &&
-          (t.partition_count < 0 || !t.pending.empty() || t.metadata_stale ||
-           (info && now - info->fetched_at > config_.metadata_max_age))) {
-        t.metadata_requested = true;
-        t.metadata_stale = false;
-        need_metadata.push_back(t.name);
-      }
-      for (std::size_t pi = 0; pi < t.partitions.size(); ++pi) {
-        PartitionQueue& q = t.partitions[pi];
-        // Expire batches waiting past delivery.timeout.ms.
-        for (auto it = q.batches.begin(); it != q.batches.end();) {
-          if ((*it)->deadline() <= now) {
-            if (q.unacked.erase((*it)->id()) > 0 && idempotent_)
-              pid_reset_needed_ = true;  // a sequence gap
-            outcomes.push_back({*it, Error(make_error_code(ClientErrc::timed_out),
-                                           "produce to " + t.name + "-" + std::to_string(pi) +
-                                               ": not delivered within delivery.timeout.ms")});
-            if (!(*it)->closed) t.sticky.reset();
-            it = q.batches.erase(it);
-          } else {
-            next = std::min(next, (*it)->deadline());
-            ++it;
-          }
-        }
-      }
+      adopt_partition_count_locked(t, info.get());
+      place_pending_locked(t, info.get(), round);
+      request_metadata_if_due_locked(t, info.get(), round);
+      expire_batches_locked(t, round);
     }
+    if (producer_id_ready()) drain_locked(urgent, round);
+  }
+  report(round);
+  request_producer_id_if_needed();
+  return round.next;
+}
 
-    // Drain: each pass puts at most one batch per partition into at most one request per
-    // leader; further passes fill further requests while connections have room.
-    const bool can_drain = producer_id_ready();
-    std::map<int32_t, std::size_t> request_bytes;
-    for (int pass = 0; can_drain && pass < std::max(config_.max_in_flight, 1); ++pass) {
-      bool drained = false;
-      std::map<int32_t, bool> opened_this_pass;
-      for (auto& entry : topics_) {
-        TopicQueues& t = *entry.second;
-        std::shared_ptr<const TopicInfo> info;
-        for (std::size_t pi = 0; pi < t.partitions.size(); ++pi) {
-          PartitionQueue& q = t.partitions[pi];
-          if (q.batches.empty()) continue;
-          if (q.recovering) {
-            if (q.in_flight > 0) continue;  // retries go out in order once nothing is in flight
-            q.recovering = false;
-          }
-          const BatchPtr& head = q.batches.front();
-          if (head->retry_at > now) {
-            next = std::min(next, head->retry_at);
-            continue;
-          }
-          const bool ready = head->closed || q.batches.size() > 1 || urgent ||
-                             now >= head->created() + config_.linger;
-          if (!ready) {
-            next = std::min(next, head->created() + config_.linger);
-            continue;
-          }
-          if (!info) info = cluster_->cached_topic(t.name);
-          int32_t leader = -1;
-          if (info && pi < info->partitions.size()) leader = info->partitions[pi].leader;
-          if (leader < 0) {
-            if (!t.metadata_requested) {
-              t.metadata_requested = true;
-              need_metadata.push_back(t.name);
-            }
-            continue;
-          }
-          // Idempotence: a partition's batches go to one leader at a time.
-          if (q.in_flight > 0 && q.in_flight_node != leader) continue;
-          if (opened_this_pass.count(leader) == 0) {
-            if (node_in_flight_[leader] >= std::max(config_.max_in_flight, 1)) continue;
-          }
-          const std::size_t bytes = head->size();
-          auto& rb = request_bytes[leader];
-          if (opened_this_pass.count(leader) != 0 &&
-              rb + bytes > static_cast<std::size_t>(config_.max_request_size)) {
-            continue;
-          }
-          if (opened_this_pass.count(leader) == 0) {
-            opened_this_pass[leader] = true;
-            ++node_in_flight_[leader];
-            ++total_in_flight_;
-            rb = 0;
-            requests[leader];  // a new request for this node (appended below)
-          }
-          rb += bytes;
-          BatchPtr batch = head;
-          q.batches.pop_front();
-          if (!batch->closed) {
-            batch->closed = true;
-            if (t.sticky.batch_id == batch->id()) t.sticky.reset();
-          }
-          // Sequence numbers: assigned once per producer id, in send order.
-          int32_t seq = -1;
-          if (idempotent_) {
-            if (batch->sealed() && batch->producer_id() == producer_id_) {
-              seq = batch->base_sequence();
-            } else {
-              seq = q.next_sequence;
-              q.next_sequence = static_cast<int32_t>(
-                  (static_cast<int64_t>(q.next_sequence) + batch->record_count()) %
-                  (int64_t{INT32_MAX} + 1));
-            }
-          }
-          if (auto st = batch->seal(compression_, idempotent_ ? producer_id_ : -1,
-                                    idempotent_ ? producer_epoch_ : -1, seq);
-              !st) {
-            outcomes.push_back({batch, st.error()});
-            continue;
-          }
-          ++batch->attempts;
-          ++q.in_flight;
-          q.in_flight_node = leader;
-          q.unacked.insert(batch->id());
-          requests[leader].push_back(std::move(batch));
-          drained = true;
-        }
-      }
-      // Each pass's requests leave now (one request per node per pass).
-      for (auto& r : requests) {
-        if (r.second.empty()) {
-          --node_in_flight_[r.first];
-          --total_in_flight_;
-          continue;
-        }
-        runtime_.spawn(send_request(shared_from_this(), r.first, std::move(r.second)));
-      }
-      requests.clear();
-      if (!drained) break;
+void Producer::Impl::adopt_partition_count_locked(TopicQueues& t, const TopicInfo* info) {
+  const bool usable = info && info->error_code == 0 && !info->partitions.empty();
+  if (usable && static_cast<int32_t>(info->partitions.size()) > t.partition_count) {
+    t.partition_count = static_cast<int32_t>(info->partitions.size());
+    t.partitions.resize(info->partitions.size());
+  }
+}
+
+void Producer::Impl::place_pending_locked(TopicQueues& t, const TopicInfo* info, Round& round) {
+  if (t.pending.empty()) return;
+  if (t.partition_count > 0) {
+    std::vector<PendingRecord> pending;
+    pending.swap(t.pending);
+    for (auto& p : pending) {
+      std::optional<Error> refused;
+      append_locked(t, p.record, p.timestamp, std::move(p.on_delivery), p.reserved, round.now,
+                    refused);
+      if (refused) round.failed_pending.emplace_back(std::move(p), std::move(*refused));
+    }
+    return;
+  }
+  // As the Java producer: only an invalid or unauthorised topic fails at once. Any other
+  // answer (not created yet, INVALID_REPLICATION_FACTOR from an auto-creation while brokers
+  // are still registering, no leader) may change: wait for metadata until the records'
+  // delivery timeout, then report the last answer.
+  const auto code = info ? static_cast<KafkaErrc>(info->error_code) : KafkaErrc::none;
+  if (info && fails_at_once(info->error_code)) {
+    Error e = kafka_error(info->error_code, "metadata of topic " + t.name);
+    for (auto& p : t.pending) round.failed_pending.emplace_back(std::move(p), e);
+    t.pending.clear();
+    return;
+  }
+  auto it = std::partition(t.pending.begin(), t.pending.end(),
+                           [&](const PendingRecord& p) { return p.deadline > round.now; });
+  if (it != t.pending.end()) {
+    std::string why = "no metadata for topic " + t.name + " within delivery.timeout.ms";
+    if (code != KafkaErrc::none) {
+      why += " (last answer: " + std::string(protocol::kafka_error_name(info->error_code)) + ")";
+    }
+    for (auto e = it; e != t.pending.end(); ++e) {
+      round.failed_pending.emplace_back(std::move(*e),
+                                        Error(make_error_code(ClientErrc::timed_out), why));
     }
   }
-  for (auto& o : outcomes) finish(o);
-  for (auto& f : failed_pending) finish_pending(f.first, f.second);
-  for (auto& name : need_metadata)
+  t.pending.erase(it, t.pending.end());
+}
+
+void Producer::Impl::request_metadata_if_due_locked(TopicQueues& t, const TopicInfo* info,
+                                                    Round& round) {
+  if (!t.metadata_requested &&
+      (t.partition_count < 0 || !t.pending.empty() || t.metadata_stale ||
+       (info && round.now - info->fetched_at > config_.metadata_max_age))) {
+    t.metadata_requested = true;
+    t.metadata_stale = false;
+    round.need_metadata.push_back(t.name);
+  }
+}
+
+void Producer::Impl::expire_batches_locked(TopicQueues& t, Round& round) {
+  for (std::size_t pi = 0; pi < t.partitions.size(); ++pi) {
+    PartitionQueue& q = t.partitions[pi];
+    for (auto it = q.batches.begin(); it != q.batches.end();) {
+      if ((*it)->deadline() > round.now) {
+        round.next = std::min(round.next, (*it)->deadline());
+        ++it;
+        continue;
+      }
+      if (q.unacked.erase((*it)->id()) > 0 && idempotent_)
+        pid_reset_needed_ = true;  // a sequence gap
+      round.outcomes.push_back({*it, Error(make_error_code(ClientErrc::timed_out),
+                                           "produce to " + t.name + "-" + std::to_string(pi) +
+                                               ": not delivered within delivery.timeout.ms")});
+      if (!(*it)->closed) t.sticky.reset();
+      it = q.batches.erase(it);
+    }
+  }
+}
+
+// Each pass puts at most one batch per partition into at most one request per leader;
+// further passes fill further requests while connections have room.
+void Producer::Impl::drain_locked(bool urgent, Round& round) {
+  for (int pass = 0; pass < std::max(config_.max_in_flight, 1); ++pass) {
+    if (!drain_pass_locked(urgent, round)) break;
+  }
+}
+
+bool Producer::Impl::drain_pass_locked(bool urgent, Round& round) {
+  Pass pass;
+  for (auto& entry : topics_) {
+    TopicQueues& t = *entry.second;
+    std::shared_ptr<const TopicInfo> info;  // read once a partition has a batch to send
+    for (std::size_t pi = 0; pi < t.partitions.size(); ++pi) {
+      PartitionQueue& q = t.partitions[pi];
+      if (!head_ready_locked(q, urgent, round)) continue;
+      if (!info) info = cluster_->cached_topic(t.name);
+      const int32_t leader = leader_locked(t, pi, info.get(), round);
+      if (leader < 0 || !has_room_locked(q, leader, pass)) continue;
+      take_head_locked(t, q, leader, pass, round);
+    }
+  }
+  // Each pass's requests leave now (one request per node per pass).
+  for (auto& r : pass.requests) {
+    if (r.second.empty()) {  // its only batch failed to seal
+      --node_in_flight_[r.first];
+      --total_in_flight_;
+      continue;
+    }
+    runtime_.spawn(send_request(shared_from_this(), r.first, std::move(r.second)));
+  }
+  return pass.drained;
+}
+
+bool Producer::Impl::head_ready_locked(PartitionQueue& q, bool urgent, Round& round) {
+  if (q.batches.empty()) return false;
+  if (q.recovering) {
+    if (q.in_flight > 0) return false;  // retries go out in order once nothing is in flight
+    q.recovering = false;
+  }
+  const BatchPtr& head = q.batches.front();
+  if (head->retry_at > round.now) {
+    round.next = std::min(round.next, head->retry_at);
+    return false;
+  }
+  const bool ready = head->closed || q.batches.size() > 1 || urgent ||
+                     round.now >= head->created() + config_.linger;
+  if (!ready) round.next = std::min(round.next, head->created() + config_.linger);
+  return ready;
+}
+
+int32_t Producer::Impl::leader_locked(TopicQueues& t, std::size_t pi, const TopicInfo* info,
+                                      Round& round) {
+  int32_t leader = -1;
+  if (info && pi < info->partitions.size()) leader = info->partitions[pi].leader;
+  if (leader < 0 && !t.metadata_requested) {
+    t.metadata_requested = true;
+    round.need_metadata.push_back(t.name);
+  }
+  return leader;
+}
+
+bool Producer::Impl::has_room_locked(PartitionQueue& q, int32_t leader, Pass& pass) {
+  // Idempotence: a partition's batches go to one leader at a time.
+  if (q.in_flight > 0 && q.in_flight_node != leader) return false;
+  const bool opened = pass.requests.count(leader) != 0;
+  if (!opened) return node_in_flight_[leader] < std::max(config_.max_in_flight, 1);
+  return pass.request_bytes[leader] + q.batches.front()->size() <=
+         static_cast<std::size_t>(config_.max_request_size);
+}
+
+void Producer::Impl::take_head_locked(TopicQueues& t, PartitionQueue& q, int32_t leader, Pass& pass,
+                                      Round& round) {
+  if (pass.requests.count(leader) == 0) {  // a new request for this node
+    ++node_in_flight_[leader];
+    ++total_in_flight_;
+    pass.requests[leader];
+    pass.request_bytes[leader] = 0;
+  }
+  pass.request_bytes[leader] += q.batches.front()->size();
+  BatchPtr batch = q.batches.front();
+  q.batches.pop_front();
+  if (!batch->closed) {
+    batch->closed = true;
+    if (t.sticky.batch_id == batch->id()) t.sticky.reset();
+  }
+  if (auto st = batch->seal(compression_, idempotent_ ? producer_id_ : -1,
+                            idempotent_ ? producer_epoch_ : -1, next_sequence_locked(q, *batch));
+      !st) {
+    round.outcomes.push_back({batch, st.error()});
+    return;
+  }
+  ++batch->attempts;
+  ++q.in_flight;
+  q.in_flight_node = leader;
+  q.unacked.insert(batch->id());
+  pass.requests[leader].push_back(std::move(batch));
+  pass.drained = true;
+}
+
+// Sequence numbers: assigned once per producer id, in send order (-1 without idempotence).
+int32_t Producer::Impl::next_sequence_locked(PartitionQueue& q, const ProducerBatch& batch) {
+  if (!idempotent_) return -1;
+  if (batch.sealed() && batch.producer_id() == producer_id_) return batch.base_sequence();
+  const int32_t seq = q.next_sequence;
+  q.next_sequence = static_cast<int32_t>(
+      (static_cast<int64_t>(q.next_sequence) + batch.record_count()) % (int64_t{INT32_MAX} + 1));
+  return seq;
+}
+
+void Producer::Impl::report(Round& round) {
+  for (auto& o : round.outcomes) finish(o);
+  for (auto& f : round.failed_pending) finish_pending(f.first, f.second);
+  for (auto& name : round.need_metadata)
     runtime_.spawn(fetch_metadata(shared_from_this(), std::move(name)));
+}
+
+void Producer::Impl::request_producer_id_if_needed() {
   if (idempotent_ && !pid_requesting_ &&
       (producer_id_ < 0 || (pid_reset_needed_ && total_in_flight_ == 0))) {
     bool any = outstanding_.load() > 0;
@@ -625,7 +690,6 @@ Clock::time_point Producer::Impl::run_once() {
       runtime_.spawn(init_producer_id(shared_from_this()));
     }
   }
-  return next;
 }
 
 awaitable<void> Producer::Impl::sender_loop(std::shared_ptr<Impl> self) {
