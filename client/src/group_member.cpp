@@ -190,20 +190,43 @@ awaitable<void> GroupMember::join_loop(std::shared_ptr<GroupMember> self) {
   self->state_->data_ready.set();
 }
 
+// One JoinGroup + SyncGroup round. Each step either goes on or ends the attempt with the
+// Attempt it returns (a retry, or fatal after fail()).
 awaitable<GroupMember::Attempt> GroupMember::join_once() {
   member_state_ = MemberState::joining;
-  auto conn = co_await cluster_->coordinator(config_.group_id);
-  if (!conn) {
+  auto found = co_await cluster_->coordinator(config_.group_id);
+  if (!found) {
     SLUICE_LOG(debug) << "group " << config_.group_id
-                      << ": no coordinator: " << conn.error().to_string();
+                      << ": no coordinator: " << found.error().to_string();
     member_state_ = MemberState::unjoined;
     co_return Attempt::retry_later;
   }
+  std::shared_ptr<Connection> coordinator = *found;
+  protocol::JoinGroupResponse joined;
+  std::optional<Attempt> ended = co_await join_group(coordinator, joined);
+  if (ended) co_return *ended;
+  protocol::SyncGroupRequest sync = sync_request();
+  if (joined.leader == joined.member_id) {
+    ended = co_await assign_as_leader(joined, sync);
+    if (ended) co_return *ended;
+  }
+  std::vector<TopicPartition> assignment;
+  ended = co_await sync_group(coordinator, sync, assignment);
+  if (ended) co_return *ended;
+  become_stable();
+  co_return co_await apply_assignment(std::move(assignment));
+}
 
+std::vector<std::string> GroupMember::sorted_topics() const {
+  std::vector<std::string> topics = state_->topics;
+  std::sort(topics.begin(), topics.end());
+  return topics;
+}
+
+protocol::JoinGroupRequest GroupMember::join_request(const std::vector<std::string>& topics) const {
   // Subscription metadata: topics, owned partitions (cooperative), generation.
   protocol::ConsumerSubscription subscription;
-  subscription.topics = state_->topics;
-  std::sort(subscription.topics.begin(), subscription.topics.end());
+  subscription.topics = topics;
   subscription.owned_partitions = group_by_topic(owned_);
   subscription.generation_id = generation_;
   const auto metadata = protocol::encode_subscription(subscription);
@@ -222,22 +245,33 @@ awaitable<GroupMember::Attempt> GroupMember::join_once() {
     p.metadata = metadata;
     join.protocols.push_back(std::move(p));
   }
-  // Partition counts of the subscription as of this join: a change later means rejoin.
+  return join;
+}
+
+awaitable<void> GroupMember::note_partition_counts(std::vector<std::string> topics) {
   partition_counts_.clear();
-  for (const auto& topic : subscription.topics) {
+  for (const auto& topic : topics) {
     auto info = co_await cluster_->topic(topic);
     partition_counts_[topic] =
         (info && (*info)->error_code == 0) ? static_cast<int32_t>((*info)->partitions.size()) : 0;
   }
+}
+
+awaitable<std::optional<GroupMember::Attempt>> GroupMember::join_group(
+    std::shared_ptr<Connection> coordinator, protocol::JoinGroupResponse& joined) {
+  const std::vector<std::string> topics = sorted_topics();
+  const protocol::JoinGroupRequest join = join_request(topics);
+  // Partition counts of the subscription as of this join: a change later means rejoin.
+  co_await note_partition_counts(topics);
 
   const int16_t min_join = config_.group_instance_id ? 5 : 1;
   // The broker may hold a JoinGroup for the whole rebalance timeout (max.poll.interval.ms);
   // as Java's client does, wait that long plus 5 s rather than request.timeout.ms.
-  // (An optional already: a converted temporary passed into a coroutine trips GCC 12.)
+  // (An optional already: see docs/conventions.md, Coroutines.)
   const std::optional<std::chrono::milliseconds> join_timeout = std::max<std::chrono::milliseconds>(
       config_.request_timeout, config_.max_poll_interval + std::chrono::seconds(5));
-  auto resp = co_await cluster_->call<protocol::JoinGroupResponse>(*conn, protocol::kJoinGroupApi,
-                                                                   join, min_join, 7, join_timeout);
+  auto resp = co_await cluster_->call<protocol::JoinGroupResponse>(
+      coordinator, protocol::kJoinGroupApi, join, min_join, 7, join_timeout);
   if (!resp) {
     cluster_->invalidate_coordinator(config_.group_id);
     if (resp.error() == ClientErrc::unsupported_version) {
@@ -247,34 +281,39 @@ awaitable<GroupMember::Attempt> GroupMember::join_once() {
     member_state_ = MemberState::unjoined;
     co_return Attempt::retry_later;
   }
-  const auto& jr = resp->body;
-  switch (static_cast<KafkaErrc>(jr.error_code)) {
-    case KafkaErrc::none:
-      break;
-    case KafkaErrc::member_id_required:
-      member_id_ = jr.member_id;
-      co_return Attempt::retry_now;
+  joined = std::move(resp->body);
+  if (static_cast<KafkaErrc>(joined.error_code) == KafkaErrc::member_id_required) {
+    member_id_ = joined.member_id;
+    co_return Attempt::retry_now;
+  }
+  if (joined.error_code != 0) co_return after_group_error(joined.error_code, "JoinGroup");
+  member_id_ = joined.member_id;
+  generation_ = joined.generation_id;
+  protocol_name_ = joined.protocol_name.value_or("");
+  co_return std::nullopt;
+}
+
+GroupMember::Attempt GroupMember::after_group_error(int16_t code, const char* api) {
+  switch (static_cast<KafkaErrc>(code)) {
     case KafkaErrc::unknown_member_id:
     case KafkaErrc::illegal_generation:
       reset_member(true);
-      co_return Attempt::retry_now;
+      return Attempt::retry_now;
     case KafkaErrc::rebalance_in_progress:
-      co_return Attempt::retry_now;
+      return Attempt::retry_now;
     case KafkaErrc::coordinator_load_in_progress:
-      co_return Attempt::retry_later;
+      return Attempt::retry_later;
     default:
-      if (is_coordinator_error(jr.error_code)) {
+      if (is_coordinator_error(code)) {
         cluster_->invalidate_coordinator(config_.group_id);
-        co_return Attempt::retry_later;
+        return Attempt::retry_later;
       }
-      fail(kafka_error(jr.error_code, "JoinGroup " + config_.group_id));
-      co_return Attempt::fatal;
+      fail(kafka_error(code, std::string(api) + " " + config_.group_id));
+      return Attempt::fatal;
   }
-  member_id_ = jr.member_id;
-  generation_ = jr.generation_id;
-  protocol_name_ = jr.protocol_name.value_or("");
-  const bool leader = jr.leader == jr.member_id;
+}
 
+protocol::SyncGroupRequest GroupMember::sync_request() const {
   protocol::SyncGroupRequest sync;
   sync.group_id = config_.group_id;
   sync.generation_id = generation_;
@@ -282,77 +321,69 @@ awaitable<GroupMember::Attempt> GroupMember::join_once() {
   sync.group_instance_id = config_.group_instance_id;
   sync.protocol_type = "consumer";
   sync.protocol_name = protocol_name_;
-  if (leader) {
-    std::vector<AssignorMember> members;
-    for (const auto& m : jr.members) {
-      auto sub = protocol::decode_subscription(m.metadata);
-      AssignorMember am;
-      am.member_id = m.member_id;
-      am.group_instance_id = m.group_instance_id;
-      if (sub) {
-        am.topics = sub->topics;
-        am.owned = flatten(sub->owned_partitions);
-        am.generation = sub->generation_id;
-      }
-      members.push_back(std::move(am));
+  return sync;
+}
+
+awaitable<std::optional<GroupMember::Attempt>> GroupMember::assign_as_leader(
+    const protocol::JoinGroupResponse& joined, protocol::SyncGroupRequest& sync) {
+  std::vector<AssignorMember> members;
+  for (const auto& m : joined.members) {
+    auto sub = protocol::decode_subscription(m.metadata);
+    AssignorMember am;
+    am.member_id = m.member_id;
+    am.group_instance_id = m.group_instance_id;
+    if (sub) {
+      am.topics = sub->topics;
+      am.owned = flatten(sub->owned_partitions);
+      am.generation = sub->generation_id;
     }
-    auto assignments = co_await leader_assign(protocol_name_, std::move(members));
-    if (!assignments) {
-      fail(std::move(assignments).error());
-      co_return Attempt::fatal;
-    }
-    for (auto& entry : *assignments) {
-      protocol::SyncGroupRequestAssignment a;
-      a.member_id = entry.first;
-      a.assignment = std::move(entry.second);
-      sync.assignments.push_back(std::move(a));
-    }
+    members.push_back(std::move(am));
   }
+  auto assignments = co_await leader_assign(protocol_name_, std::move(members));
+  if (!assignments) {
+    fail(std::move(assignments).error());
+    co_return Attempt::fatal;
+  }
+  for (auto& entry : *assignments) {
+    protocol::SyncGroupRequestAssignment a;
+    a.member_id = entry.first;
+    a.assignment = std::move(entry.second);
+    sync.assignments.push_back(std::move(a));
+  }
+  co_return std::nullopt;
+}
+
+awaitable<std::optional<GroupMember::Attempt>> GroupMember::sync_group(
+    std::shared_ptr<Connection> coordinator, const protocol::SyncGroupRequest& sync,
+    std::vector<TopicPartition>& assignment) {
   const int16_t min_sync = config_.group_instance_id ? 3 : 0;
-  auto sresp = co_await cluster_->call<protocol::SyncGroupResponse>(*conn, protocol::kSyncGroupApi,
-                                                                    sync, min_sync, 5);
-  if (!sresp) {
+  auto resp = co_await cluster_->call<protocol::SyncGroupResponse>(
+      coordinator, protocol::kSyncGroupApi, sync, min_sync, 5);
+  if (!resp) {
     cluster_->invalidate_coordinator(config_.group_id);
     member_state_ = MemberState::unjoined;
     co_return Attempt::retry_later;
   }
-  const auto& sr = sresp->body;
-  switch (static_cast<KafkaErrc>(sr.error_code)) {
-    case KafkaErrc::none:
-      break;
-    case KafkaErrc::rebalance_in_progress:
-      co_return Attempt::retry_now;
-    case KafkaErrc::unknown_member_id:
-    case KafkaErrc::illegal_generation:
-      reset_member(true);
-      co_return Attempt::retry_now;
-    case KafkaErrc::coordinator_load_in_progress:
-      co_return Attempt::retry_later;
-    default:
-      if (is_coordinator_error(sr.error_code)) {
-        cluster_->invalidate_coordinator(config_.group_id);
-        co_return Attempt::retry_later;
-      }
-      fail(kafka_error(sr.error_code, "SyncGroup " + config_.group_id));
-      co_return Attempt::fatal;
+  const auto& sr = resp->body;
+  if (sr.error_code != 0) co_return after_group_error(sr.error_code, "SyncGroup");
+  if (sr.assignment.empty()) co_return std::nullopt;
+  auto decoded = protocol::decode_assignment(sr.assignment);
+  if (!decoded) {
+    fail(Error(
+        make_error_code(ClientErrc::protocol_error),
+        "SyncGroup " + config_.group_id + ": bad assignment: " + decoded.error().to_string()));
+    co_return Attempt::fatal;
   }
-  std::vector<TopicPartition> assignment;
-  if (!sr.assignment.empty()) {
-    auto decoded = protocol::decode_assignment(sr.assignment);
-    if (!decoded) {
-      fail(Error(
-          make_error_code(ClientErrc::protocol_error),
-          "SyncGroup " + config_.group_id + ": bad assignment: " + decoded.error().to_string()));
-      co_return Attempt::fatal;
-    }
-    assignment = flatten(decoded->assigned_partitions);
-  }
+  assignment = flatten(decoded->assigned_partitions);
+  co_return std::nullopt;
+}
+
+void GroupMember::become_stable() {
   member_state_ = MemberState::stable;
   if (!heartbeat_running_) {
     heartbeat_running_ = true;
     asio::co_spawn(cluster_->executor(), heartbeat_loop(shared_from_this()), asio::detached);
   }
-  co_return co_await apply_assignment(std::move(assignment));
 }
 
 awaitable<GroupMember::Attempt> GroupMember::apply_assignment(

@@ -41,6 +41,12 @@
 #include "sluice/error.h"
 #include "sluice/record.h"
 
+namespace sluice::protocol {
+struct JoinGroupRequest;
+struct JoinGroupResponse;
+struct SyncGroupRequest;
+}  // namespace sluice::protocol
+
 namespace sluice::client::detail {
 
 struct ListenerCall {
@@ -112,7 +118,26 @@ class GroupMember : public std::enable_shared_from_this<GroupMember> {
 
   static awaitable<void> join_loop(std::shared_ptr<GroupMember> self);
   static awaitable<void> heartbeat_loop(std::shared_ptr<GroupMember> self);
+  // One JoinGroup + SyncGroup round, in named steps; a step's Attempt ends the round early.
   awaitable<Attempt> join_once();
+  std::vector<std::string> sorted_topics() const;
+  protocol::JoinGroupRequest join_request(const std::vector<std::string>& topics) const;
+  awaitable<void> note_partition_counts(std::vector<std::string> topics);
+  // JoinGroup: on success `joined` is the group's answer and this member's id, generation
+  // and protocol are the new ones.
+  awaitable<std::optional<Attempt>> join_group(std::shared_ptr<Connection> coordinator,
+                                               protocol::JoinGroupResponse& joined);
+  protocol::SyncGroupRequest sync_request() const;
+  // The leader's part: every member's assignment, into `sync`.
+  awaitable<std::optional<Attempt>> assign_as_leader(const protocol::JoinGroupResponse& joined,
+                                                     protocol::SyncGroupRequest& sync);
+  // SyncGroup: on success `assignment` is this member's.
+  awaitable<std::optional<Attempt>> sync_group(std::shared_ptr<Connection> coordinator,
+                                               const protocol::SyncGroupRequest& sync,
+                                               std::vector<TopicPartition>& assignment);
+  // What a JoinGroup or SyncGroup error code means for the round (`api` names a fatal one).
+  Attempt after_group_error(int16_t code, const char* api);
+  void become_stable();
   awaitable<Attempt> apply_assignment(std::vector<TopicPartition> assignment);
   awaitable<void> call_listener(ListenerCall::Kind kind, std::vector<TopicPartition> partitions);
   awaitable<void> revoke(std::vector<TopicPartition> partitions, ListenerCall::Kind kind,
