@@ -1,7 +1,9 @@
 // Controller election and partition leadership against a real ZooKeeper: partition states are
 // created for new topics, a dead leader is replaced from the ISR with a bumped leader epoch,
-// the controller role moves when its holder dies, a deposed controller's writes are fenced,
-// and MetadataSync's snapshots follow all of it.
+// the controller role moves when its holder dies, a broker shutting down hands its leadership
+// over and a preferred-leader request brings it back, a deposed controller's writes are fenced,
+// and MetadataSync's snapshots follow all of it. The election rules alone are tested without
+// ZooKeeper in tests/unit/controller/election_test.cpp.
 #include "broker/controller/controller.h"
 
 #include <gtest/gtest.h>
@@ -144,6 +146,47 @@ TEST_F(ControllerTest, PartitionWithoutLiveIsrGoesOfflineAndComesBackWithIsrMemb
   ASSERT_TRUE(run_until(
       io, [&] { return state(*admin, "solo", 0)->leader == 2; }, 30s));
   EXPECT_EQ(state(*admin, "solo", 0)->leader_epoch, 2);
+}
+
+TEST_F(ControllerTest, ControlledShutdownMovesLeadershipAndPreferredElectionBringsItBack) {
+  auto b1 = start_broker(1);
+  auto b2 = start_broker(2);
+  auto admin = open();
+  znodes::TopicAssignment assignment;
+  assignment.partitions = {{0, {1, 2}}};
+  ASSERT_TRUE(run_awaitable(io, create_topic(*admin, "pref", assignment, {})).ok());
+  ASSERT_TRUE(run_until(io, [&] { return state(*admin, "pref", 0).has_value(); }));
+  ASSERT_EQ(state(*admin, "pref", 0)->leader, 1);
+
+  // Broker 1 shuts down: broker 2 leads, broker 1 leaves the ISR.
+  ASSERT_TRUE(run_awaitable(io, admin->create_recursive(znodes::controlled_shutdown(1))).ok());
+  ASSERT_TRUE(run_until(
+      io, [&] { return state(*admin, "pref", 0)->leader == 2; }, 30s));
+  auto moved = *state(*admin, "pref", 0);
+  EXPECT_EQ(moved.leader_epoch, 1);
+  EXPECT_EQ(moved.isr, std::vector<int32_t>{2});
+
+  // It stays after all and catches up (the leader's ISR write, done by hand here); a
+  // preferred-leader election is requested: broker 1 leads again and the request goes.
+  ASSERT_TRUE(run_awaitable(io, admin->remove(znodes::controlled_shutdown(1))).ok());
+  auto current = run_awaitable(io, read_partition_state(*admin, "pref", 0));
+  ASSERT_TRUE(current.ok() && current->has_value());
+  znodes::PartitionState caught_up = (*current)->state;
+  caught_up.isr = {2, 1};
+  ASSERT_TRUE(run_awaitable(io, update_partition_state(*admin, "pref", 0, caught_up,
+                                                       (*current)->zk_version, std::nullopt))
+                  .ok());
+  const std::string request = znodes::encode_preferred_election({{"pref", 0}});
+  ASSERT_TRUE(run_awaitable(io, admin->create(znodes::preferred_replica_election(), request)).ok());
+  ASSERT_TRUE(run_until(
+      io, [&] { return state(*admin, "pref", 0)->leader == 1; }, 30s));
+  auto back = *state(*admin, "pref", 0);
+  EXPECT_EQ(back.leader_epoch, 2);
+  EXPECT_EQ(back.isr, (std::vector<int32_t>{2, 1}));
+  ASSERT_TRUE(run_until(io, [&] {
+    auto e = run_awaitable(io, admin->exists(znodes::preferred_replica_election()));
+    return e.ok() && !e->has_value();
+  }));
 }
 
 TEST_F(ControllerTest, DeposedControllerCannotWritePartitionState) {
