@@ -1,4 +1,4 @@
-// Errors as values across module boundaries (docs/architecture.md, "Errors"). The types are
+// Errors as values across module boundaries (docs/conventions.md, Errors). The types are
 // public (sluice/result.h, installed with libsluice); this header adds the propagation
 // macros Sluice's own code uses.
 #pragma once

@@ -593,7 +593,7 @@ ZkSession::~ZkSession() { impl_->close(); }
 
 awaitable<Result<std::unique_ptr<ZkSession>>> ZkSession::connect(executor_type executor,
                                                                  ZkOptions options) {
-  // No structured bindings here: GCC 12 mishandles them in coroutine frames.
+  // No structured bindings in coroutines (docs/conventions.md, Coroutines).
   const auto split = split_chroot(options.connect);
   const std::string hosts = split.first;
   const std::string chroot = split.second;
@@ -649,7 +649,7 @@ awaitable<Status> ZkSession::create_recursive(std::string path, std::string data
     pos = path.find('/', pos);
     bool last = pos == std::string::npos;
     std::string prefix = last ? path : path.substr(0, pos);
-    // Named arguments: GCC 12 double-destroys a ?: temporary passed into a coroutine.
+    // Named arguments, no ?: temporary (docs/conventions.md, Coroutines).
     std::string payload = last ? data : std::string();
     auto r = co_await create(std::move(prefix), std::move(payload));
     // `closing`: this session is being destroyed; do not touch it again.
