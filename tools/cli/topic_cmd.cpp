@@ -3,6 +3,7 @@
 #include <iostream>
 #include <set>
 
+#include "protocol/error_codes.h"
 #include "tools/cli/cli.h"
 
 namespace sluice::tools {
