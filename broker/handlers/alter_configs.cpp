@@ -5,53 +5,49 @@
 #include "protocol/messages/alter_configs.h"
 
 #include "broker/config/config_alteration.h"
+#include "broker/handlers/adapter.h"
 #include "broker/handlers/config_changes.h"
-#include "broker/handlers/handler_util.h"
 #include "protocol/messages/describe_configs.h"
 
 namespace sluice::broker::handlers {
 
+namespace {
+
+boost::asio::awaitable<protocol::AlterConfigsResponse> handle_alter_configs(
+    Services& services, protocol::AlterConfigsRequest request, const RequestContext& /*ctx*/) {
+  protocol::AlterConfigsResponse response;
+  for (const auto& r : request.resources) {
+    ConfigResourceOutcome outcome;
+    if (r.resource_type == protocol::kResourceTopic) {
+      std::vector<config::ConfigEntry> entries;
+      for (const auto& c : r.configs) entries.push_back(config::ConfigEntry{c.name, c.value});
+      cluster::TopicConfigChange change = [entries](const config::TopicOverrides&) {
+        return config::replace_topic_overrides(entries);
+      };
+      const std::string topic = r.resource_name;
+      outcome =
+          co_await alter_topic_overrides(services, topic, std::move(change), request.validate_only);
+    } else if (r.resource_type == protocol::kResourceBroker) {
+      std::vector<std::string> names;
+      for (const auto& c : r.configs) names.push_back(c.name);
+      outcome = refuse_broker_config_change(names);
+    } else {
+      outcome = refuse_resource_type(r.resource_type);
+    }
+    protocol::AlterConfigsResourceResponse result;
+    result.error_code = protocol::to_wire(outcome.error);
+    result.error_message = outcome.error_message;
+    result.resource_type = r.resource_type;
+    result.resource_name = r.resource_name;
+    response.responses.push_back(std::move(result));
+  }
+  co_return response;
+}
+
+}  // namespace
+
 void add_alter_configs(Router& router, Services& services) {
-  router.add(protocol::kAlterConfigsApi, 0, protocol::kAlterConfigsApi.max_version,
-             [&services](const RequestContext& ctx,
-                         protocol::ByteWriter& out) -> boost::asio::awaitable<Reply> {
-               const int16_t version = ctx.header.api_version;
-               protocol::AlterConfigsRequest request;
-               protocol::ByteReader reader(ctx.body);
-               if (auto st = protocol::decode(request, reader, version); !st) {
-                 log_bad_request(ctx, st.error());
-                 co_return Reply::kClose;
-               }
-               protocol::AlterConfigsResponse response;
-               for (const auto& r : request.resources) {
-                 ConfigResourceOutcome outcome;
-                 if (r.resource_type == protocol::kResourceTopic) {
-                   std::vector<config::ConfigEntry> entries;
-                   for (const auto& c : r.configs)
-                     entries.push_back(config::ConfigEntry{c.name, c.value});
-                   cluster::TopicConfigChange change = [entries](const config::TopicOverrides&) {
-                     return config::replace_topic_overrides(entries);
-                   };
-                   const std::string topic = r.resource_name;
-                   outcome = co_await alter_topic_overrides(services, topic, std::move(change),
-                                                            request.validate_only);
-                 } else if (r.resource_type == protocol::kResourceBroker) {
-                   std::vector<std::string> names;
-                   for (const auto& c : r.configs) names.push_back(c.name);
-                   outcome = refuse_broker_config_change(names);
-                 } else {
-                   outcome = refuse_resource_type(r.resource_type);
-                 }
-                 protocol::AlterConfigsResourceResponse result;
-                 result.error_code = outcome.error_code;
-                 result.error_message = outcome.error_message;
-                 result.resource_type = r.resource_type;
-                 result.resource_name = r.resource_name;
-                 response.responses.push_back(std::move(result));
-               }
-               protocol::encode(response, out, version);
-               co_return Reply::kSend;
-             });
+  add_api(router, services, protocol::kAlterConfigsApi, &handle_alter_configs);
 }
 
 }  // namespace sluice::broker::handlers

@@ -17,7 +17,7 @@ namespace asio = boost::asio;
 using protocol::KafkaErrc;
 
 // Runs on the control executor (ZooKeeper). A free coroutine, not a lambda handed to
-// co_spawn: GCC 12 destroys such a lambda's captures twice.
+// co_spawn (see docs/conventions.md, Coroutines).
 asio::awaitable<cluster::TopicConfigAltered> alter_on_control(Services& services, std::string topic,
                                                               cluster::TopicConfigChange change,
                                                               bool validate_only) {
@@ -37,7 +37,7 @@ asio::awaitable<ConfigResourceOutcome> alter_topic_overrides(Services& services,
       services.control, alter_on_control(services, topic, std::move(change), validate_only),
       asio::use_awaitable);
   if (altered.error) {
-    out.error_code = altered.error->code;
+    out.error = protocol::from_wire(altered.error->code);  // the topic admin speaks Kafka codes
     out.error_message = altered.error->message;
     co_return out;
   }
@@ -47,7 +47,7 @@ asio::awaitable<ConfigResourceOutcome> alter_topic_overrides(Services& services,
   const config::TopicOverrides wanted = altered.overrides;
   const std::string name = topic;
   const auto timeout = std::chrono::milliseconds(5000);
-  // Named: no implicitly converted temporaries passed by value into coroutines (GCC 12).
+  // Named, not a converted temporary (see docs/conventions.md, Coroutines).
   std::function<bool(const cluster::Snapshot&)> applied = [&name,
                                                            &wanted](const cluster::Snapshot& s) {
     const auto* info = s.topic(name);
@@ -62,7 +62,7 @@ ConfigResourceOutcome refuse_broker_config_change(const std::vector<std::string>
   if (names.empty()) return out;
   std::string list;
   for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-  out.error_code = static_cast<int16_t>(KafkaErrc::invalid_config);
+  out.error = KafkaErrc::invalid_config;
   out.error_message = "Cannot update these configs dynamically: " + list +
                       " (Sluice has no dynamic broker configs: set them in server.properties, "
                       "SLUICE_* variables or --override, and restart the broker)";
@@ -71,7 +71,7 @@ ConfigResourceOutcome refuse_broker_config_change(const std::vector<std::string>
 
 ConfigResourceOutcome refuse_resource_type(int8_t resource_type) {
   ConfigResourceOutcome out;
-  out.error_code = static_cast<int16_t>(KafkaErrc::invalid_request);
+  out.error = KafkaErrc::invalid_request;
   out.error_message = "Unsupported resource type " + std::to_string(resource_type) +
                       " (only topics (2) have alterable configs)";
   return out;

@@ -12,12 +12,13 @@
 #include "broker/cluster/topic_admin.h"
 #include "broker/handlers/services.h"
 #include "common/awaitable.h"
+#include "protocol/error_codes.h"
 
 namespace sluice::broker::handlers {
 
 // One resource's answer.
 struct ConfigResourceOutcome {
-  int16_t error_code = 0;
+  protocol::KafkaErrc error = protocol::KafkaErrc::none;
   std::optional<std::string> error_message;
 };
 

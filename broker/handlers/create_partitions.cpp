@@ -10,7 +10,7 @@
 #include "broker/cluster/metadata.h"
 #include "broker/cluster/metadata_sync.h"
 #include "broker/cluster/topic_admin.h"
-#include "broker/handlers/handler_util.h"
+#include "broker/handlers/adapter.h"
 #include "common/log.h"
 #include "protocol/error_codes.h"
 
@@ -31,54 +31,49 @@ asio::awaitable<std::optional<cluster::TopicError>> grow(Services& services, std
   co_return e;
 }
 
+// True once `name` has at least `count` partitions, each with a leader.
+bool grown(const cluster::Snapshot& s, const std::string& name, int32_t count) {
+  const auto* info = s.topic(name);
+  if (info == nullptr || static_cast<int32_t>(info->partitions.size()) < count) return false;
+  for (const auto& entry : info->partitions)
+    if (entry.second.leader() < 0) return false;
+  return true;
+}
+
+asio::awaitable<protocol::CreatePartitionsResponse> handle_create_partitions(
+    Services& services, protocol::CreatePartitionsRequest request, const RequestContext& /*ctx*/) {
+  protocol::CreatePartitionsResponse response;
+  const auto timeout = std::chrono::milliseconds(std::clamp(request.timeout_ms, 0, 60000));
+  for (const auto& t : request.topics) {
+    protocol::CreatePartitionsTopicResult result;
+    result.name = t.name;
+    std::vector<std::vector<int32_t>> manual;
+    if (t.assignments) {
+      for (const auto& a : *t.assignments) manual.push_back(a.broker_ids);
+    }
+    auto failure = co_await asio::co_spawn(
+        services.control, grow(services, t.name, t.count, std::move(manual), request.validate_only),
+        asio::use_awaitable);
+    if (failure) {
+      result.error_code = failure->code;  // the topic admin speaks Kafka codes
+      result.error_message = failure->message;
+    } else if (!request.validate_only) {
+      const std::string name = t.name;
+      const int32_t count = t.count;
+      co_await wait_for_metadata(services, timeout, [&name, count](const cluster::Snapshot& s) {
+        return grown(s, name, count);
+      });
+      SLUICE_LOG(info) << "topic " << name << " grown to " << count << " partitions";
+    }
+    response.results.push_back(std::move(result));
+  }
+  co_return response;
+}
+
 }  // namespace
 
 void add_create_partitions(Router& router, Services& services) {
-  router.add(
-      protocol::kCreatePartitionsApi, 0, protocol::kCreatePartitionsApi.max_version,
-      [&services](const RequestContext& ctx, protocol::ByteWriter& out) -> asio::awaitable<Reply> {
-        const int16_t version = ctx.header.api_version;
-        protocol::CreatePartitionsRequest request;
-        protocol::ByteReader reader(ctx.body);
-        if (auto st = protocol::decode(request, reader, version); !st) {
-          log_bad_request(ctx, st.error());
-          co_return Reply::kClose;
-        }
-        protocol::CreatePartitionsResponse response;
-        const auto timeout = std::chrono::milliseconds(std::clamp(request.timeout_ms, 0, 60000));
-        for (const auto& t : request.topics) {
-          protocol::CreatePartitionsTopicResult result;
-          result.name = t.name;
-          std::vector<std::vector<int32_t>> manual;
-          if (t.assignments) {
-            for (const auto& a : *t.assignments) manual.push_back(a.broker_ids);
-          }
-          auto failure = co_await asio::co_spawn(
-              services.control,
-              grow(services, t.name, t.count, std::move(manual), request.validate_only),
-              asio::use_awaitable);
-          if (failure) {
-            result.error_code = failure->code;
-            result.error_message = failure->message;
-          } else if (!request.validate_only) {
-            const std::string name = t.name;
-            const int32_t count = t.count;
-            co_await wait_for_metadata(
-                services, timeout, [&name, count](const cluster::Snapshot& s) {
-                  const auto* info = s.topic(name);
-                  if (info == nullptr || static_cast<int32_t>(info->partitions.size()) < count)
-                    return false;
-                  for (const auto& entry : info->partitions)
-                    if (entry.second.leader() < 0) return false;
-                  return true;
-                });
-            SLUICE_LOG(info) << "topic " << name << " grown to " << count << " partitions";
-          }
-          response.results.push_back(std::move(result));
-        }
-        protocol::encode(response, out, version);
-        co_return Reply::kSend;
-      });
+  add_api(router, services, protocol::kCreatePartitionsApi, &handle_create_partitions);
 }
 
 }  // namespace sluice::broker::handlers

@@ -17,7 +17,7 @@
 #include "broker/cluster/topic_admin.h"
 #include "broker/config/broker_config.h"
 #include "broker/config/topic_config.h"
-#include "broker/handlers/handler_util.h"
+#include "broker/handlers/adapter.h"
 #include "common/log.h"
 #include "protocol/error_codes.h"
 
@@ -33,7 +33,8 @@ struct Outcome {
   int16_t replication_factor = -1;
 };
 
-// Runs on the control executor (ZooKeeper). A free coroutine: see docs/coordination.md.
+// Runs on the control executor (ZooKeeper). A free coroutine (see docs/conventions.md,
+// Coroutines).
 asio::awaitable<Outcome> create_one(Services& services, cluster::NewTopic topic,
                                     bool validate_only) {
   thread_local std::mt19937 rng{std::random_device{}()};
@@ -58,6 +59,54 @@ bool has_all_leaders(const cluster::Snapshot& snap, const std::string& name) {
   return true;
 }
 
+// The checks Kafka makes on the request before creating anything: a topic named twice, or a
+// config with a null value. Fills `result`'s error and returns false when `t` is refused.
+bool passes_request_checks(const protocol::CreatableTopic& t,
+                           const std::map<std::string, int>& seen,
+                           protocol::CreatableTopicResult& result) {
+  if (seen.at(t.name) > 1) {
+    result.error_code = protocol::to_wire(KafkaErrc::invalid_request);
+    result.error_message =
+        "Create topics request from client contains a duplicate topic: " + t.name;
+    return false;
+  }
+  for (const auto& c : t.configs) {
+    if (!c.value) {
+      result.error_code = protocol::to_wire(KafkaErrc::invalid_config);
+      result.error_message = "Null value not supported for topic configs of " + t.name;
+      return false;
+    }
+  }
+  return true;
+}
+
+// The topic as the topic admin takes it.
+cluster::NewTopic new_topic(const protocol::CreatableTopic& t) {
+  cluster::NewTopic topic;
+  topic.name = t.name;
+  topic.num_partitions = t.num_partitions;
+  topic.replication_factor = t.replication_factor;
+  for (const auto& a : t.assignments) topic.assignment[a.partition_index] = a.broker_ids;
+  for (const auto& c : t.configs) topic.configs[c.name] = *c.value;
+  return topic;
+}
+
+// The created topic's effective configuration, with Kafka's config sources (v5+ answer it).
+std::vector<protocol::CreatableTopicConfigs> config_entries(
+    const config::BrokerConfig& broker, const std::map<std::string, std::string>& overrides) {
+  std::vector<protocol::CreatableTopicConfigs> entries;
+  for (const auto& e : config::effective_topic_config(broker, overrides)) {
+    protocol::CreatableTopicConfigs c;
+    c.name = e.name;
+    c.value = e.value;
+    c.config_source = e.source == config::TopicConfigSource::kTopicOverride  ? 1
+                      : e.source == config::TopicConfigSource::kBrokerConfig ? 4
+                                                                             : 5;
+    entries.push_back(std::move(c));
+  }
+  return entries;
+}
+
 }  // namespace
 
 // Waits until pred(snapshot) holds or the deadline passes (20 ms steps; admin requests only).
@@ -73,94 +122,62 @@ asio::awaitable<bool> wait_for_metadata(Services& services, std::chrono::millise
   }
 }
 
+namespace {
+
+asio::awaitable<protocol::CreateTopicsResponse> handle_create_topics(
+    Services& services, protocol::CreateTopicsRequest request, const RequestContext& ctx) {
+  protocol::CreateTopicsResponse response;
+  std::map<std::string, int> seen;
+  for (const auto& t : request.topics) ++seen[t.name];
+  const auto timeout = std::chrono::milliseconds(std::clamp(request.timeout_ms, 0, 60000));
+  for (const auto& t : request.topics) {
+    protocol::CreatableTopicResult result;
+    result.name = t.name;
+    if (!passes_request_checks(t, seen, result)) {
+      response.topics.push_back(std::move(result));
+      continue;
+    }
+    cluster::NewTopic topic = new_topic(t);
+    const auto configs = topic.configs;
+    Outcome outcome = co_await asio::co_spawn(
+        services.control, create_one(services, std::move(topic), request.validate_only),
+        asio::use_awaitable);
+    if (outcome.error) {
+      result.error_code = outcome.error->code;  // the topic admin speaks Kafka codes
+      result.error_message = outcome.error->message;
+      response.topics.push_back(std::move(result));
+      continue;
+    }
+    result.num_partitions = outcome.partitions;
+    result.replication_factor = outcome.replication_factor;
+    result.configs = config_entries(*services.config, configs);
+    if (!request.validate_only) {
+      const std::string name = t.name;
+      bool ready = co_await wait_for_metadata(
+          services, timeout,
+          [&name](const cluster::Snapshot& s) { return has_all_leaders(s, name); });
+      if (ready) {
+        if (auto id =
+                protocol::Uuid::from_base64(services.metadata->current()->topic(name)->topic_id)) {
+          result.topic_id = *id;
+        }
+      } else if (request.timeout_ms > 0) {
+        SLUICE_LOG(info) << "topic " << name << " created; leaders not elected within "
+                         << timeout.count() << " ms";
+      }
+      SLUICE_LOG(info) << "created topic " << name << " with " << outcome.partitions
+                       << " partitions, replication factor " << outcome.replication_factor
+                       << " (corr=" << ctx.header.correlation_id << ")";
+    }
+    response.topics.push_back(std::move(result));
+  }
+  co_return response;
+}
+
+}  // namespace
+
 void add_create_topics(Router& router, Services& services) {
-  router.add(
-      protocol::kCreateTopicsApi, 0, protocol::kCreateTopicsApi.max_version,
-      [&services](const RequestContext& ctx, protocol::ByteWriter& out) -> asio::awaitable<Reply> {
-        const int16_t version = ctx.header.api_version;
-        protocol::CreateTopicsRequest request;
-        protocol::ByteReader reader(ctx.body);
-        if (auto st = protocol::decode(request, reader, version); !st) {
-          log_bad_request(ctx, st.error());
-          co_return Reply::kClose;
-        }
-        protocol::CreateTopicsResponse response;
-        std::map<std::string, int> seen;
-        for (const auto& t : request.topics) ++seen[t.name];
-        const auto timeout = std::chrono::milliseconds(std::clamp(request.timeout_ms, 0, 60000));
-        for (const auto& t : request.topics) {
-          protocol::CreatableTopicResult result;
-          result.name = t.name;
-          if (seen[t.name] > 1) {
-            result.error_code = static_cast<int16_t>(KafkaErrc::invalid_request);
-            result.error_message =
-                "Create topics request from client contains a duplicate topic: " + t.name;
-            response.topics.push_back(std::move(result));
-            continue;
-          }
-          cluster::NewTopic topic;
-          topic.name = t.name;
-          topic.num_partitions = t.num_partitions;
-          topic.replication_factor = t.replication_factor;
-          for (const auto& a : t.assignments) topic.assignment[a.partition_index] = a.broker_ids;
-          bool null_config = false;
-          for (const auto& c : t.configs) {
-            if (!c.value)
-              null_config = true;
-            else
-              topic.configs[c.name] = *c.value;
-          }
-          if (null_config) {
-            result.error_code = static_cast<int16_t>(KafkaErrc::invalid_config);
-            result.error_message = "Null value not supported for topic configs of " + t.name;
-            response.topics.push_back(std::move(result));
-            continue;
-          }
-          const auto configs = topic.configs;
-          Outcome outcome = co_await asio::co_spawn(
-              services.control, create_one(services, std::move(topic), request.validate_only),
-              asio::use_awaitable);
-          if (outcome.error) {
-            result.error_code = outcome.error->code;
-            result.error_message = outcome.error->message;
-          } else {
-            result.num_partitions = outcome.partitions;
-            result.replication_factor = outcome.replication_factor;
-            std::vector<protocol::CreatableTopicConfigs> entries;
-            for (const auto& e : config::effective_topic_config(*services.config, configs)) {
-              protocol::CreatableTopicConfigs c;
-              c.name = e.name;
-              c.value = e.value;
-              c.config_source = e.source == config::TopicConfigSource::kTopicOverride  ? 1
-                                : e.source == config::TopicConfigSource::kBrokerConfig ? 4
-                                                                                       : 5;
-              entries.push_back(std::move(c));
-            }
-            result.configs = std::move(entries);
-            if (!request.validate_only) {
-              const std::string name = t.name;
-              bool ready = co_await wait_for_metadata(
-                  services, timeout,
-                  [&name](const cluster::Snapshot& s) { return has_all_leaders(s, name); });
-              if (ready) {
-                if (auto id = protocol::Uuid::from_base64(
-                        services.metadata->current()->topic(name)->topic_id)) {
-                  result.topic_id = *id;
-                }
-              } else if (request.timeout_ms > 0) {
-                SLUICE_LOG(info) << "topic " << name << " created; leaders not elected within "
-                                 << timeout.count() << " ms";
-              }
-              SLUICE_LOG(info) << "created topic " << name << " with " << outcome.partitions
-                               << " partitions, replication factor " << outcome.replication_factor
-                               << " (corr=" << ctx.header.correlation_id << ")";
-            }
-          }
-          response.topics.push_back(std::move(result));
-        }
-        protocol::encode(response, out, version);
-        co_return Reply::kSend;
-      });
+  add_api(router, services, protocol::kCreateTopicsApi, &handle_create_topics);
 }
 
 }  // namespace sluice::broker::handlers

@@ -6,18 +6,15 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::DeleteGroupsResponse> run(Services& services,
-                                                           protocol::DeleteGroupsRequest request,
-                                                           const RequestContext& ctx) {
-  (void)ctx;
+boost::asio::awaitable<protocol::DeleteGroupsResponse> handle_delete_groups(
+    Services& services, protocol::DeleteGroupsRequest request, const RequestContext& /*ctx*/) {
   return services.groups->delete_groups(std::move(request));
 }
 
 }  // namespace
 
 void add_delete_groups(Router& router, Services& services) {
-  add_group_api<protocol::DeleteGroupsRequest, protocol::DeleteGroupsResponse>(
-      router, services, protocol::kDeleteGroupsApi, &run);
+  add_api<RunOn::kControl>(router, services, protocol::kDeleteGroupsApi, &handle_delete_groups);
 }
 
 }  // namespace sluice::broker::handlers

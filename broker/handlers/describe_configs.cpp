@@ -8,7 +8,7 @@
 #include "broker/cluster/metadata.h"
 #include "broker/config/broker_config.h"
 #include "broker/config/topic_config.h"
-#include "broker/handlers/handler_util.h"
+#include "broker/handlers/adapter.h"
 #include "protocol/error_codes.h"
 
 namespace sluice::broker::handlers {
@@ -52,7 +52,7 @@ void describe_topic(const protocol::DescribeConfigsRequest& req,
   auto snap = services.metadata->current();
   const auto* topic = snap->topic(r.resource_name);
   if (topic == nullptr) {
-    out.error_code = static_cast<int16_t>(KafkaErrc::unknown_topic_or_partition);
+    out.error_code = protocol::to_wire(KafkaErrc::unknown_topic_or_partition);
     out.error_message = "Topic " + r.resource_name + " does not exist.";
     return;
   }
@@ -74,7 +74,7 @@ void describe_broker(const protocol::DescribeConfigsRequest& req,
                      const protocol::DescribeConfigsResource& r, const Services& services,
                      protocol::DescribeConfigsResult& out) {
   if (r.resource_name != std::to_string(services.broker_id)) {
-    out.error_code = static_cast<int16_t>(KafkaErrc::invalid_request);
+    out.error_code = protocol::to_wire(KafkaErrc::invalid_request);
     out.error_message = "This is broker " + std::to_string(services.broker_id) + "; ask broker " +
                         r.resource_name + " for its configuration.";
     return;
@@ -96,38 +96,30 @@ void describe_broker(const protocol::DescribeConfigsRequest& req,
   }
 }
 
+boost::asio::awaitable<protocol::DescribeConfigsResponse> handle_describe_configs(
+    Services& services, protocol::DescribeConfigsRequest request, const RequestContext& /*ctx*/) {
+  protocol::DescribeConfigsResponse response;
+  for (const auto& r : request.resources) {
+    protocol::DescribeConfigsResult result;
+    result.resource_type = r.resource_type;
+    result.resource_name = r.resource_name;
+    if (r.resource_type == protocol::kResourceTopic) {
+      describe_topic(request, r, services, result);
+    } else if (r.resource_type == protocol::kResourceBroker) {
+      describe_broker(request, r, services, result);
+    } else {
+      result.error_code = protocol::to_wire(KafkaErrc::invalid_request);
+      result.error_message = "Unsupported resource type " + std::to_string(r.resource_type);
+    }
+    response.results.push_back(std::move(result));
+  }
+  co_return response;
+}
+
 }  // namespace
 
 void add_describe_configs(Router& router, Services& services) {
-  router.add(protocol::kDescribeConfigsApi, 0, protocol::kDescribeConfigsApi.max_version,
-             [&services](const RequestContext& ctx,
-                         protocol::ByteWriter& out) -> boost::asio::awaitable<Reply> {
-               const int16_t version = ctx.header.api_version;
-               protocol::DescribeConfigsRequest request;
-               protocol::ByteReader reader(ctx.body);
-               if (auto st = protocol::decode(request, reader, version); !st) {
-                 log_bad_request(ctx, st.error());
-                 co_return Reply::kClose;
-               }
-               protocol::DescribeConfigsResponse response;
-               for (const auto& r : request.resources) {
-                 protocol::DescribeConfigsResult result;
-                 result.resource_type = r.resource_type;
-                 result.resource_name = r.resource_name;
-                 if (r.resource_type == protocol::kResourceTopic) {
-                   describe_topic(request, r, services, result);
-                 } else if (r.resource_type == protocol::kResourceBroker) {
-                   describe_broker(request, r, services, result);
-                 } else {
-                   result.error_code = static_cast<int16_t>(KafkaErrc::invalid_request);
-                   result.error_message =
-                       "Unsupported resource type " + std::to_string(r.resource_type);
-                 }
-                 response.results.push_back(std::move(result));
-               }
-               protocol::encode(response, out, version);
-               co_return Reply::kSend;
-             });
+  add_api(router, services, protocol::kDescribeConfigsApi, &handle_describe_configs);
 }
 
 }  // namespace sluice::broker::handlers

@@ -6,17 +6,15 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::DescribeGroupsResponse> run(
-    Services& services, protocol::DescribeGroupsRequest request, const RequestContext& ctx) {
-  (void)ctx;
+boost::asio::awaitable<protocol::DescribeGroupsResponse> handle_describe_groups(
+    Services& services, protocol::DescribeGroupsRequest request, const RequestContext& /*ctx*/) {
   return services.groups->describe_groups(std::move(request));
 }
 
 }  // namespace
 
 void add_describe_groups(Router& router, Services& services) {
-  add_group_api<protocol::DescribeGroupsRequest, protocol::DescribeGroupsResponse>(
-      router, services, protocol::kDescribeGroupsApi, &run);
+  add_api<RunOn::kControl>(router, services, protocol::kDescribeGroupsApi, &handle_describe_groups);
 }
 
 }  // namespace sluice::broker::handlers

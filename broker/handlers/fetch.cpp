@@ -11,7 +11,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <chrono>
 
-#include "broker/handlers/handler_util.h"
+#include "broker/handlers/adapter.h"
 #include "broker/replication/replica_manager.h"
 #include "common/log.h"
 #include "protocol/error_codes.h"
@@ -21,8 +21,6 @@ namespace {
 
 namespace asio = boost::asio;
 using protocol::KafkaErrc;
-
-constexpr int16_t code(KafkaErrc e) { return static_cast<int16_t>(e); }
 
 // One pass over every requested partition; returns the bytes of records gathered.
 int64_t read_all(Services& services, const protocol::FetchRequest& request, int16_t version,
@@ -75,72 +73,79 @@ int64_t read_all(Services& services, const protocol::FetchRequest& request, int1
   return total;
 }
 
+// Versions below 4: every partition gets UNSUPPORTED_VERSION.
+protocol::FetchResponse refuse_old_version(const protocol::FetchRequest& request) {
+  protocol::FetchResponse response;
+  for (const auto& topic : request.topics) {
+    protocol::FetchableTopicResponse tr;
+    tr.topic = topic.topic;
+    for (const auto& part : topic.partitions) {
+      protocol::FetchPartitionData pd;
+      pd.partition_index = part.partition;
+      pd.error_code = protocol::to_wire(KafkaErrc::unsupported_version);
+      pd.high_watermark = -1;
+      pd.records = protocol::Records::owned({});
+      tr.partitions.push_back(std::move(pd));
+    }
+    response.responses.push_back(std::move(tr));
+  }
+  return response;
+}
+
+// A partition failed or diverged: the client must hear about it at once, not after a wait.
+bool has_error(const protocol::FetchResponse& response) {
+  for (const auto& t : response.responses)
+    for (const auto& p : t.partitions)
+      if (protocol::from_wire(p.error_code) != KafkaErrc::none || p.diverging_epoch) return true;
+  return false;
+}
+
+// Long polling: re-reads on every append or high-watermark move on the request's partitions
+// until min_bytes are there, an error shows, or the deadline passes.
+asio::awaitable<void> wait_for_min_bytes(Services& services, const protocol::FetchRequest& request,
+                                         int16_t version,
+                                         std::chrono::steady_clock::time_point deadline,
+                                         int64_t bytes, protocol::FetchResponse& response) {
+  std::vector<replication::PartitionKey> keys;
+  for (const auto& t : request.topics)
+    for (const auto& p : t.partitions) keys.push_back({t.topic, p.partition});
+  auto executor = co_await asio::this_coro::executor;
+  while (bytes < request.min_bytes && std::chrono::steady_clock::now() < deadline) {
+    // Subscribe before re-reading, so an append in between still wakes us.
+    auto waiter = services.replicas->notifier().subscribe(keys, executor);
+    bytes = read_all(services, request, version, response);
+    if (bytes >= request.min_bytes || has_error(response)) break;
+    if (!co_await waiter->wait(deadline)) {
+      read_all(services, request, version, response);
+      break;
+    }
+  }
+}
+
+asio::awaitable<protocol::FetchResponse> handle_fetch(Services& services,
+                                                      protocol::FetchRequest request,
+                                                      const RequestContext& ctx) {
+  const int16_t version = ctx.header.api_version;
+  if (version < 4) co_return refuse_old_version(request);
+  protocol::FetchResponse response;
+  if (request.session_id != 0) {
+    // We never hand out sessions, so a client naming one is confused: make it start over.
+    response.error_code = protocol::to_wire(KafkaErrc::fetch_session_id_not_found);
+    co_return response;
+  }
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(std::max(0, request.max_wait_ms));
+  int64_t bytes = read_all(services, request, version, response);
+  if (bytes < request.min_bytes && request.max_wait_ms > 0 && !has_error(response)) {
+    co_await wait_for_min_bytes(services, request, version, deadline, bytes, response);
+  }
+  co_return response;
+}
+
 }  // namespace
 
 void add_fetch(Router& router, Services& services) {
-  router.add(
-      protocol::kFetchApi, 0, protocol::kFetchApi.max_version,
-      [&services](const RequestContext& ctx, protocol::ByteWriter& out) -> asio::awaitable<Reply> {
-        const int16_t version = ctx.header.api_version;
-        protocol::FetchRequest request;
-        protocol::ByteReader reader(ctx.body);
-        if (auto st = protocol::decode(request, reader, version); !st) {
-          log_bad_request(ctx, st.error());
-          co_return Reply::kClose;
-        }
-        protocol::FetchResponse response;
-        if (version < 4) {
-          for (const auto& topic : request.topics) {
-            protocol::FetchableTopicResponse tr;
-            tr.topic = topic.topic;
-            for (const auto& part : topic.partitions) {
-              protocol::FetchPartitionData pd;
-              pd.partition_index = part.partition;
-              pd.error_code = code(KafkaErrc::unsupported_version);
-              pd.high_watermark = -1;
-              pd.records = protocol::Records::owned({});
-              tr.partitions.push_back(std::move(pd));
-            }
-            response.responses.push_back(std::move(tr));
-          }
-          protocol::encode(response, out, version);
-          co_return Reply::kSend;
-        }
-        if (request.session_id != 0) {
-          // We never hand out sessions, so a client naming one is confused: make it start over.
-          response.error_code = code(KafkaErrc::fetch_session_id_not_found);
-          protocol::encode(response, out, version);
-          co_return Reply::kSend;
-        }
-
-        auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(std::max(0, request.max_wait_ms));
-        int64_t bytes = read_all(services, request, version, response);
-        auto has_error = [&] {
-          for (const auto& t : response.responses)
-            for (const auto& p : t.partitions)
-              if (p.error_code != 0 || p.diverging_epoch) return true;
-          return false;
-        };
-        if (bytes < request.min_bytes && request.max_wait_ms > 0 && !has_error()) {
-          std::vector<replication::PartitionKey> keys;
-          for (const auto& t : request.topics)
-            for (const auto& p : t.partitions) keys.push_back({t.topic, p.partition});
-          auto executor = co_await asio::this_coro::executor;
-          while (bytes < request.min_bytes && std::chrono::steady_clock::now() < deadline) {
-            // Subscribe before re-reading, so an append in between still wakes us.
-            auto waiter = services.replicas->notifier().subscribe(keys, executor);
-            bytes = read_all(services, request, version, response);
-            if (bytes >= request.min_bytes || has_error()) break;
-            if (!co_await waiter->wait(deadline)) {
-              bytes = read_all(services, request, version, response);
-              break;
-            }
-          }
-        }
-        protocol::encode(response, out, version);
-        co_return Reply::kSend;
-      });
+  add_api(router, services, protocol::kFetchApi, &handle_fetch);
 }
 
 }  // namespace sluice::broker::handlers

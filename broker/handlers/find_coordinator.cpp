@@ -14,7 +14,7 @@ namespace asio = boost::asio;
 using protocol::KafkaErrc;
 
 struct Answer {
-  int16_t error = 0;
+  KafkaErrc error = KafkaErrc::none;
   int32_t node_id = -1;
   std::string host;
   int32_t port = -1;
@@ -23,8 +23,8 @@ struct Answer {
 Answer answer(const groups::GroupCoordinator::Located& located, const cluster::Snapshot& snap,
               const std::string& listener) {
   Answer a;
-  a.error = located.error;
-  if (a.error != 0) return a;
+  a.error = protocol::from_wire(located.error);
+  if (a.error != KafkaErrc::none) return a;
   auto it = snap.brokers.find(located.broker_id);
   if (it != snap.brokers.end()) {
     for (const auto& ep : it->second.endpoints) {
@@ -36,60 +36,55 @@ Answer answer(const groups::GroupCoordinator::Located& located, const cluster::S
     }
   }
   // The owner is not (yet, or no longer) registered: clients retry.
-  a.error = static_cast<int16_t>(KafkaErrc::coordinator_not_available);
+  a.error = KafkaErrc::coordinator_not_available;
   return a;
 }
 
-std::optional<std::string> message(int16_t error) {
-  if (error == 0) return std::nullopt;
-  return std::string(protocol::kafka_error_name(error));
+std::optional<std::string> message(KafkaErrc error) {
+  if (error == KafkaErrc::none) return std::nullopt;
+  return std::string(protocol::kafka_error_name(protocol::to_wire(error)));
+}
+
+// Runs on the connection's strand; asks the group coordinator on the control executor.
+asio::awaitable<protocol::FindCoordinatorResponse> handle_find_coordinator(
+    Services& services, protocol::FindCoordinatorRequest request, const RequestContext& ctx) {
+  const int16_t version = ctx.header.api_version;
+  std::vector<std::string> keys;
+  if (version >= 4)
+    keys = request.coordinator_keys;
+  else
+    keys.push_back(request.key);
+  auto located = co_await asio::co_spawn(services.control,
+                                         services.groups->find_coordinators(keys, request.key_type),
+                                         asio::use_awaitable);
+  auto snap = services.metadata->current();
+  protocol::FindCoordinatorResponse response;
+  for (std::size_t i = 0; i < keys.size() && i < located.size(); ++i) {
+    Answer a = answer(located[i], *snap, ctx.listener);
+    if (version >= 4) {
+      protocol::FindCoordinatorCoordinator c;
+      c.key = keys[i];
+      c.node_id = a.node_id;
+      c.host = a.host;
+      c.port = a.port;
+      c.error_code = protocol::to_wire(a.error);
+      c.error_message = message(a.error);
+      response.coordinators.push_back(std::move(c));
+    } else {
+      response.error_code = protocol::to_wire(a.error);
+      response.error_message = message(a.error);
+      response.node_id = a.node_id;
+      response.host = a.host;
+      response.port = a.port;
+    }
+  }
+  co_return response;
 }
 
 }  // namespace
 
 void add_find_coordinator(Router& router, Services& services) {
-  router.add(
-      protocol::kFindCoordinatorApi, 0, protocol::kFindCoordinatorApi.max_version,
-      [&services](const RequestContext& ctx, protocol::ByteWriter& out) -> asio::awaitable<Reply> {
-        const int16_t version = ctx.header.api_version;
-        protocol::FindCoordinatorRequest request;
-        protocol::ByteReader reader(ctx.body);
-        if (auto st = protocol::decode(request, reader, version); !st) {
-          log_bad_request(ctx, st.error());
-          co_return Reply::kClose;
-        }
-        std::vector<std::string> keys;
-        if (version >= 4)
-          keys = request.coordinator_keys;
-        else
-          keys.push_back(request.key);
-        auto located = co_await asio::co_spawn(
-            services.control, services.groups->find_coordinators(keys, request.key_type),
-            asio::use_awaitable);
-        auto snap = services.metadata->current();
-        protocol::FindCoordinatorResponse response;
-        for (std::size_t i = 0; i < keys.size() && i < located.size(); ++i) {
-          Answer a = answer(located[i], *snap, ctx.listener);
-          if (version >= 4) {
-            protocol::FindCoordinatorCoordinator c;
-            c.key = keys[i];
-            c.node_id = a.node_id;
-            c.host = a.host;
-            c.port = a.port;
-            c.error_code = a.error;
-            c.error_message = message(a.error);
-            response.coordinators.push_back(std::move(c));
-          } else {
-            response.error_code = a.error;
-            response.error_message = message(a.error);
-            response.node_id = a.node_id;
-            response.host = a.host;
-            response.port = a.port;
-          }
-        }
-        protocol::encode(response, out, version);
-        co_return Reply::kSend;
-      });
+  add_api(router, services, protocol::kFindCoordinatorApi, &handle_find_coordinator);
 }
 
 }  // namespace sluice::broker::handlers

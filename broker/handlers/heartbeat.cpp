@@ -6,18 +6,15 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::HeartbeatResponse> run(Services& services,
-                                                        protocol::HeartbeatRequest request,
-                                                        const RequestContext& ctx) {
-  (void)ctx;
+boost::asio::awaitable<protocol::HeartbeatResponse> handle_heartbeat(
+    Services& services, protocol::HeartbeatRequest request, const RequestContext& /*ctx*/) {
   return services.groups->heartbeat(std::move(request));
 }
 
 }  // namespace
 
 void add_heartbeat(Router& router, Services& services) {
-  add_group_api<protocol::HeartbeatRequest, protocol::HeartbeatResponse>(
-      router, services, protocol::kHeartbeatApi, &run);
+  add_api<RunOn::kControl>(router, services, protocol::kHeartbeatApi, &handle_heartbeat);
 }
 
 }  // namespace sluice::broker::handlers

@@ -11,7 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
 
-#include "broker/handlers/handler_util.h"
+#include "broker/handlers/adapter.h"
 #include "common/log.h"
 #include "coordination/producer_ids.h"
 #include "coordination/zk_error.h"
@@ -23,72 +23,63 @@ namespace {
 namespace asio = boost::asio;
 using protocol::KafkaErrc;
 
-constexpr int16_t code(KafkaErrc e) { return static_cast<int16_t>(e); }
-
 struct Allocated {
-  int16_t error_code = 0;
+  KafkaErrc error = KafkaErrc::none;
   int64_t producer_id = -1;
 };
 
 // Runs on the control executor, which owns the ZooKeeper session and the allocator. A free
-// coroutine (not a capturing lambda): see docs/coordination.md.
-asio::awaitable<Allocated> allocate_producer_id(coordination::ProducerIdAllocator& allocator,
-                                                Services& services) {
+// coroutine, not a lambda handed to co_spawn (see docs/conventions.md, Coroutines). Without
+// ZooKeeper, or when it fails or a race for a block is lost, clients are told to retry:
+// COORDINATOR_NOT_AVAILABLE.
+asio::awaitable<Allocated> allocate_producer_id(Services& services) {
   Allocated out;
   if (services.zk == nullptr) {
-    out.error_code = code(KafkaErrc::coordinator_not_available);
+    out.error = KafkaErrc::coordinator_not_available;
     co_return out;
   }
-  auto id = co_await allocator.next(*services.zk);
+  auto id = co_await services.producer_ids->next(*services.zk);
   if (!id) {
-    // ZooKeeper unreachable or a lost race: clients retry COORDINATOR_NOT_AVAILABLE.
     SLUICE_LOG(warning) << "InitProducerId: no producer id: " << id.error().to_string();
-    out.error_code = code(KafkaErrc::coordinator_not_available);
+    out.error = KafkaErrc::coordinator_not_available;
     co_return out;
   }
   out.producer_id = *id;
   co_return out;
 }
 
+asio::awaitable<protocol::InitProducerIdResponse> handle_init_producer_id(
+    Services& services, protocol::InitProducerIdRequest request, const RequestContext& ctx) {
+  protocol::InitProducerIdResponse response;
+  response.producer_id = -1;
+  response.producer_epoch = -1;
+  const bool has_id = request.producer_id != -1;
+  const bool has_epoch = request.producer_epoch != -1;
+  if (request.transactional_id) {
+    response.error_code = protocol::to_wire(KafkaErrc::transactional_id_authorization_failed);
+    co_return response;
+  }
+  if (has_id != has_epoch) {
+    response.error_code = protocol::to_wire(KafkaErrc::invalid_request);  // both or neither
+    co_return response;
+  }
+  Allocated allocated = co_await asio::co_spawn(services.control, allocate_producer_id(services),
+                                                asio::use_awaitable);
+  response.error_code = protocol::to_wire(allocated.error);
+  if (allocated.error == KafkaErrc::none) {
+    response.producer_id = allocated.producer_id;
+    response.producer_epoch = 0;
+    SLUICE_LOG(debug) << "connection " << ctx.connection_id << ": producer id "
+                      << allocated.producer_id;
+  }
+  co_return response;
+}
+
 }  // namespace
 
 void add_init_producer_id(Router& router, Services& services) {
-  // Owned by the handler, used only on services.control.
-  auto allocator = std::make_shared<coordination::ProducerIdAllocator>(services.broker_id);
-  router.add(protocol::kInitProducerIdApi, 0, protocol::kInitProducerIdApi.max_version,
-             [&services, allocator](const RequestContext& ctx,
-                                    protocol::ByteWriter& out) -> asio::awaitable<Reply> {
-               const int16_t version = ctx.header.api_version;
-               protocol::InitProducerIdRequest request;
-               protocol::ByteReader reader(ctx.body);
-               if (auto st = protocol::decode(request, reader, version); !st) {
-                 log_bad_request(ctx, st.error());
-                 co_return Reply::kClose;
-               }
-               protocol::InitProducerIdResponse response;
-               response.producer_id = -1;
-               response.producer_epoch = -1;
-               const bool has_id = request.producer_id != -1;
-               const bool has_epoch = request.producer_epoch != -1;
-               if (request.transactional_id) {
-                 response.error_code = code(KafkaErrc::transactional_id_authorization_failed);
-               } else if (has_id != has_epoch) {
-                 response.error_code = code(KafkaErrc::invalid_request);  // Kafka: both or neither
-               } else {
-                 Allocated allocated = co_await asio::co_spawn(
-                     services.control, allocate_producer_id(*allocator, services),
-                     asio::use_awaitable);
-                 response.error_code = allocated.error_code;
-                 if (allocated.error_code == 0) {
-                   response.producer_id = allocated.producer_id;
-                   response.producer_epoch = 0;
-                   SLUICE_LOG(debug) << "connection " << ctx.connection_id << ": producer id "
-                                     << allocated.producer_id;
-                 }
-               }
-               protocol::encode(response, out, version);
-               co_return Reply::kSend;
-             });
+  services.producer_ids = std::make_shared<coordination::ProducerIdAllocator>(services.broker_id);
+  add_api(router, services, protocol::kInitProducerIdApi, &handle_init_producer_id);
 }
 
 }  // namespace sluice::broker::handlers

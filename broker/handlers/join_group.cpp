@@ -8,10 +8,9 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::JoinGroupResponse> run(Services& services,
-                                                        protocol::JoinGroupRequest request,
-                                                        const RequestContext& ctx) {
-  // Named arguments: GCC 12 mishandles some temporaries passed by value into a coroutine.
+boost::asio::awaitable<protocol::JoinGroupResponse> handle_join_group(
+    Services& services, protocol::JoinGroupRequest request, const RequestContext& ctx) {
+  // Named arguments, not temporaries (see docs/conventions.md, Coroutines).
   std::string client_id = ctx.header.client_id.value_or("");
   std::string host = client_host(ctx);
   return services.groups->join_group(std::move(request), ctx.header.api_version,
@@ -21,8 +20,7 @@ boost::asio::awaitable<protocol::JoinGroupResponse> run(Services& services,
 }  // namespace
 
 void add_join_group(Router& router, Services& services) {
-  add_group_api<protocol::JoinGroupRequest, protocol::JoinGroupResponse>(
-      router, services, protocol::kJoinGroupApi, &run);
+  add_api<RunOn::kControl>(router, services, protocol::kJoinGroupApi, &handle_join_group);
 }
 
 }  // namespace sluice::broker::handlers

@@ -7,17 +7,15 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::LeaveGroupResponse> run(Services& services,
-                                                         protocol::LeaveGroupRequest request,
-                                                         const RequestContext& ctx) {
+boost::asio::awaitable<protocol::LeaveGroupResponse> handle_leave_group(
+    Services& services, protocol::LeaveGroupRequest request, const RequestContext& ctx) {
   return services.groups->leave_group(std::move(request), ctx.header.api_version);
 }
 
 }  // namespace
 
 void add_leave_group(Router& router, Services& services) {
-  add_group_api<protocol::LeaveGroupRequest, protocol::LeaveGroupResponse>(
-      router, services, protocol::kLeaveGroupApi, &run);
+  add_api<RunOn::kControl>(router, services, protocol::kLeaveGroupApi, &handle_leave_group);
 }
 
 }  // namespace sluice::broker::handlers

@@ -7,18 +7,15 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::ListGroupsResponse> run(Services& services,
-                                                         protocol::ListGroupsRequest request,
-                                                         const RequestContext& ctx) {
-  (void)ctx;
+boost::asio::awaitable<protocol::ListGroupsResponse> handle_list_groups(
+    Services& services, protocol::ListGroupsRequest request, const RequestContext& /*ctx*/) {
   return services.groups->list_groups(std::move(request));
 }
 
 }  // namespace
 
 void add_list_groups(Router& router, Services& services) {
-  add_group_api<protocol::ListGroupsRequest, protocol::ListGroupsResponse>(
-      router, services, protocol::kListGroupsApi, &run);
+  add_api<RunOn::kControl>(router, services, protocol::kListGroupsApi, &handle_list_groups);
 }
 
 }  // namespace sluice::broker::handlers

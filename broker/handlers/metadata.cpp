@@ -13,9 +13,7 @@
 #include "broker/cluster/metadata_sync.h"
 #include "broker/cluster/topic_admin.h"
 #include "broker/config/broker_config.h"
-#include "broker/handlers/handler_util.h"
-#include "broker/handlers/router.h"
-#include "broker/handlers/services.h"
+#include "broker/handlers/adapter.h"
 #include "common/log.h"
 #include "coordination/znodes.h"
 #include "protocol/error_codes.h"
@@ -25,8 +23,6 @@ namespace {
 
 namespace asio = boost::asio;
 using protocol::KafkaErrc;
-
-int16_t code(KafkaErrc e) { return static_cast<int16_t>(e); }
 
 void fill_topic(protocol::MetadataResponseTopic& out, const cluster::TopicInfo& topic,
                 const cluster::Snapshot& snap) {
@@ -43,16 +39,15 @@ void fill_topic(protocol::MetadataResponseTopic& out, const cluster::TopicInfo& 
       if (!snap.is_live(r)) mp.offline_replicas.push_back(r);
     }
     if (mp.leader_id < 0 || !snap.is_live(mp.leader_id)) {
-      mp.error_code = code(KafkaErrc::leader_not_available);
+      mp.error_code = protocol::to_wire(KafkaErrc::leader_not_available);
       mp.leader_id = -1;
     }
     out.partitions.push_back(std::move(mp));
   }
 }
 
-// Creates `name` with the broker defaults. Runs on the control executor (ZooKeeper).
-// A free coroutine, not a lambda handed to co_spawn: GCC 12 destroys such a lambda's
-// captures twice.
+// Creates `name` with the broker defaults. Runs on the control executor (ZooKeeper). A free
+// coroutine, not a lambda handed to co_spawn (see docs/conventions.md, Coroutines).
 asio::awaitable<std::optional<cluster::TopicError>> auto_create(
     Services& services, std::string name, std::shared_ptr<const cluster::Snapshot> snap) {
   thread_local std::mt19937 rng{std::random_device{}()};
@@ -64,90 +59,98 @@ asio::awaitable<std::optional<cluster::TopicError>> auto_create(
   co_return e;
 }
 
+// What a client is told about a topic auto-creation failed to create: an invalid replication
+// factor as such (the broker's default does not fit the live brokers), anything else as an
+// unknown topic.
+KafkaErrc to_kafka_error(const cluster::TopicError& failure) {
+  return protocol::from_wire(failure.code) == KafkaErrc::invalid_replication_factor
+             ? KafkaErrc::invalid_replication_factor
+             : KafkaErrc::unknown_topic_or_partition;
+}
+
+// The name of the topic with id `topic_id` (requests by id, v10+), or "" when none has it.
+std::string name_of_id(const cluster::Snapshot& snap, const protocol::Uuid& topic_id) {
+  std::string name;
+  for (const auto& entry : snap.topics) {
+    if (protocol::Uuid::from_base64(entry.second.topic_id) == std::optional(topic_id)) {
+      name = entry.first;
+    }
+  }
+  return name;
+}
+
+// The answer for a requested topic this broker's metadata does not have: an invalid name, an
+// unknown topic when auto-creation is off, else the outcome of creating it (clients retry
+// LEADER_NOT_AVAILABLE until the controller has elected its leaders).
+asio::awaitable<KafkaErrc> missing_topic(Services& services, std::string name,
+                                         std::shared_ptr<const cluster::Snapshot> snap,
+                                         bool may_create, int32_t correlation_id) {
+  if (!coordination::znodes::validate_topic_name(name).ok()) {
+    co_return KafkaErrc::invalid_topic_exception;
+  }
+  if (!may_create) co_return KafkaErrc::unknown_topic_or_partition;
+  auto failure = co_await asio::co_spawn(services.control, auto_create(services, name, snap),
+                                         asio::use_awaitable);
+  if (failure && protocol::from_wire(failure->code) != KafkaErrc::topic_already_exists) {
+    SLUICE_LOG(warning) << "auto-creating topic " << name << ": " << failure->message;
+    co_return to_kafka_error(*failure);
+  }
+  SLUICE_LOG(info) << "auto-created topic " << name << " (corr=" << correlation_id << ")";
+  co_return KafkaErrc::leader_not_available;
+}
+
+asio::awaitable<protocol::MetadataResponse> handle_metadata(Services& services,
+                                                            protocol::MetadataRequest request,
+                                                            const RequestContext& ctx) {
+  const int16_t version = ctx.header.api_version;
+  auto snap = services.metadata->current();
+  protocol::MetadataResponse response;
+  response.cluster_id = snap->cluster_id;
+  response.controller_id = snap->controller_id;
+  auto listed_brokers = brokers_on_listener(*snap, ctx.listener);
+  for (auto& listed : listed_brokers) {
+    response.brokers.push_back({.node_id = listed.id,
+                                .host = std::move(listed.host),
+                                .port = listed.port,
+                                .rack = std::move(listed.rack)});
+  }
+
+  // v0: an empty list means all topics; v1+: null means all.
+  const bool all = !request.topics.has_value() || (version == 0 && request.topics->empty());
+  if (all) {
+    for (const auto& entry : snap->topics) {
+      protocol::MetadataResponseTopic t;
+      fill_topic(t, entry.second, *snap);
+      response.topics.push_back(std::move(t));
+    }
+    co_return response;
+  }
+  const bool may_create = services.config->auto_create_topics_enable &&
+                          (version < 4 || request.allow_auto_topic_creation);
+  for (const auto& requested : *request.topics) {
+    protocol::MetadataResponseTopic t;
+    t.name = requested.name;
+    t.topic_id = requested.topic_id;
+    std::string name = requested.name.value_or("");
+    if (!requested.name) name = name_of_id(*snap, requested.topic_id);
+    if (!requested.name && name.empty()) {
+      t.error_code = protocol::to_wire(KafkaErrc::unknown_topic_id);
+    } else if (const auto* info = snap->topic(name)) {
+      fill_topic(t, *info, *snap);
+    } else {
+      KafkaErrc error =
+          co_await missing_topic(services, name, snap, may_create, ctx.header.correlation_id);
+      t.error_code = protocol::to_wire(error);
+    }
+    response.topics.push_back(std::move(t));
+  }
+  co_return response;
+}
+
 }  // namespace
 
 void add_metadata(Router& router, Services& services) {
-  router.add(
-      protocol::kMetadataApi, 0, protocol::kMetadataApi.max_version,
-      [&services](const RequestContext& ctx, protocol::ByteWriter& out) -> asio::awaitable<Reply> {
-        const int16_t version = ctx.header.api_version;
-        protocol::MetadataRequest request;
-        protocol::ByteReader reader(ctx.body);
-        if (auto st = protocol::decode(request, reader, version); !st) {
-          log_bad_request(ctx, st.error());
-          co_return Reply::kClose;
-        }
-        auto snap = services.metadata->current();
-        protocol::MetadataResponse response;
-        response.cluster_id = snap->cluster_id;
-        response.controller_id = snap->controller_id;
-        auto listed_brokers = brokers_on_listener(*snap, ctx.listener);
-        for (auto& listed : listed_brokers) {
-          response.brokers.push_back({.node_id = listed.id,
-                                      .host = std::move(listed.host),
-                                      .port = listed.port,
-                                      .rack = std::move(listed.rack)});
-        }
-
-        // v0: an empty list means all topics; v1+: null means all.
-        const bool all = !request.topics.has_value() || (version == 0 && request.topics->empty());
-        if (all) {
-          for (const auto& entry : snap->topics) {
-            protocol::MetadataResponseTopic t;
-            fill_topic(t, entry.second, *snap);
-            response.topics.push_back(std::move(t));
-          }
-        } else {
-          const bool may_create = services.config->auto_create_topics_enable &&
-                                  (version < 4 || request.allow_auto_topic_creation);
-          for (const auto& requested : *request.topics) {
-            protocol::MetadataResponseTopic t;
-            t.name = requested.name;
-            t.topic_id = requested.topic_id;
-            std::string name = requested.name.value_or("");
-            if (!requested.name) {
-              // Lookup by id (v10+).
-              for (const auto& entry : snap->topics) {
-                if (protocol::Uuid::from_base64(entry.second.topic_id) ==
-                    std::optional(requested.topic_id)) {
-                  name = entry.first;
-                }
-              }
-              if (name.empty()) {
-                t.error_code = code(KafkaErrc::unknown_topic_id);
-                response.topics.push_back(std::move(t));
-                continue;
-              }
-            }
-            if (const auto* info = snap->topic(name)) {
-              fill_topic(t, *info, *snap);
-              response.topics.push_back(std::move(t));
-              continue;
-            }
-            if (!coordination::znodes::validate_topic_name(name).ok()) {
-              t.error_code = code(KafkaErrc::invalid_topic_exception);
-            } else if (!may_create) {
-              t.error_code = code(KafkaErrc::unknown_topic_or_partition);
-            } else {
-              auto failure = co_await asio::co_spawn(
-                  services.control, auto_create(services, name, snap), asio::use_awaitable);
-              if (failure && failure->code != code(KafkaErrc::topic_already_exists)) {
-                SLUICE_LOG(warning) << "auto-creating topic " << name << ": " << failure->message;
-                t.error_code = failure->code == code(KafkaErrc::invalid_replication_factor)
-                                   ? code(KafkaErrc::invalid_replication_factor)
-                                   : code(KafkaErrc::unknown_topic_or_partition);
-              } else {
-                SLUICE_LOG(info) << "auto-created topic " << name
-                                 << " (corr=" << ctx.header.correlation_id << ")";
-                t.error_code = code(KafkaErrc::leader_not_available);
-              }
-            }
-            response.topics.push_back(std::move(t));
-          }
-        }
-        protocol::encode(response, out, version);
-        co_return Reply::kSend;
-      });
+  add_api(router, services, protocol::kMetadataApi, &handle_metadata);
 }
 
 }  // namespace sluice::broker::handlers

@@ -7,17 +7,15 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::OffsetCommitResponse> run(Services& services,
-                                                           protocol::OffsetCommitRequest request,
-                                                           const RequestContext& ctx) {
+boost::asio::awaitable<protocol::OffsetCommitResponse> handle_offset_commit(
+    Services& services, protocol::OffsetCommitRequest request, const RequestContext& ctx) {
   return services.groups->commit_offsets(std::move(request), ctx.header.api_version);
 }
 
 }  // namespace
 
 void add_offset_commit(Router& router, Services& services) {
-  add_group_api<protocol::OffsetCommitRequest, protocol::OffsetCommitResponse>(
-      router, services, protocol::kOffsetCommitApi, &run);
+  add_api<RunOn::kControl>(router, services, protocol::kOffsetCommitApi, &handle_offset_commit);
 }
 
 }  // namespace sluice::broker::handlers

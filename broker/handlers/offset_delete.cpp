@@ -6,18 +6,15 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::OffsetDeleteResponse> run(Services& services,
-                                                           protocol::OffsetDeleteRequest request,
-                                                           const RequestContext& ctx) {
-  (void)ctx;
+boost::asio::awaitable<protocol::OffsetDeleteResponse> handle_offset_delete(
+    Services& services, protocol::OffsetDeleteRequest request, const RequestContext& /*ctx*/) {
   return services.groups->delete_offsets(std::move(request));
 }
 
 }  // namespace
 
 void add_offset_delete(Router& router, Services& services) {
-  add_group_api<protocol::OffsetDeleteRequest, protocol::OffsetDeleteResponse>(
-      router, services, protocol::kOffsetDeleteApi, &run);
+  add_api<RunOn::kControl>(router, services, protocol::kOffsetDeleteApi, &handle_offset_delete);
 }
 
 }  // namespace sluice::broker::handlers

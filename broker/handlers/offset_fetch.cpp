@@ -7,17 +7,15 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::OffsetFetchResponse> run(Services& services,
-                                                          protocol::OffsetFetchRequest request,
-                                                          const RequestContext& ctx) {
+boost::asio::awaitable<protocol::OffsetFetchResponse> handle_offset_fetch(
+    Services& services, protocol::OffsetFetchRequest request, const RequestContext& ctx) {
   return services.groups->fetch_offsets(std::move(request), ctx.header.api_version);
 }
 
 }  // namespace
 
 void add_offset_fetch(Router& router, Services& services) {
-  add_group_api<protocol::OffsetFetchRequest, protocol::OffsetFetchResponse>(
-      router, services, protocol::kOffsetFetchApi, &run);
+  add_api<RunOn::kControl>(router, services, protocol::kOffsetFetchApi, &handle_offset_fetch);
 }
 
 }  // namespace sluice::broker::handlers

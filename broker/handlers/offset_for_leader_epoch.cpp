@@ -5,43 +5,40 @@
 // leader change. Stale or future current leader epochs are fenced.
 #include "protocol/messages/offset_for_leader_epoch.h"
 
-#include "broker/handlers/handler_util.h"
+#include "broker/handlers/adapter.h"
 #include "broker/replication/replica_manager.h"
 #include "protocol/error_codes.h"
 
 namespace sluice::broker::handlers {
+namespace {
+
+boost::asio::awaitable<protocol::OffsetForLeaderEpochResponse> handle_offset_for_leader_epoch(
+    Services& services, protocol::OffsetForLeaderEpochRequest request,
+    const RequestContext& /*ctx*/) {
+  protocol::OffsetForLeaderEpochResponse response;
+  for (const auto& topic : request.topics) {
+    protocol::OffsetForLeaderTopicResult tr;
+    tr.topic = topic.topic;
+    for (const auto& part : topic.partitions) {
+      auto r = services.replicas->offset_for_leader_epoch(
+          topic.topic, part.partition, part.current_leader_epoch, part.leader_epoch);
+      const bool ok = r.error == protocol::KafkaErrc::none;
+      protocol::EpochEndOffsetResult pr;
+      pr.partition = part.partition;
+      pr.error_code = protocol::to_wire(r.error);
+      pr.leader_epoch = ok ? r.leader_epoch : -1;
+      pr.end_offset = ok ? r.offset : -1;
+      tr.partitions.push_back(pr);
+    }
+    response.topics.push_back(std::move(tr));
+  }
+  co_return response;
+}
+
+}  // namespace
 
 void add_offset_for_leader_epoch(Router& router, Services& services) {
-  router.add(protocol::kOffsetForLeaderEpochApi, 0, protocol::kOffsetForLeaderEpochApi.max_version,
-             [&services](const RequestContext& ctx,
-                         protocol::ByteWriter& out) -> boost::asio::awaitable<Reply> {
-               const int16_t version = ctx.header.api_version;
-               protocol::OffsetForLeaderEpochRequest request;
-               protocol::ByteReader reader(ctx.body);
-               if (auto st = protocol::decode(request, reader, version); !st) {
-                 log_bad_request(ctx, st.error());
-                 co_return Reply::kClose;
-               }
-               protocol::OffsetForLeaderEpochResponse response;
-               for (const auto& topic : request.topics) {
-                 protocol::OffsetForLeaderTopicResult tr;
-                 tr.topic = topic.topic;
-                 for (const auto& part : topic.partitions) {
-                   auto r = services.replicas->offset_for_leader_epoch(
-                       topic.topic, part.partition, part.current_leader_epoch, part.leader_epoch);
-                   protocol::EpochEndOffsetResult pr;
-                   pr.partition = part.partition;
-                   const bool ok = r.error == protocol::KafkaErrc::none;
-                   pr.error_code = protocol::to_wire(r.error);
-                   pr.leader_epoch = ok ? r.leader_epoch : -1;
-                   pr.end_offset = ok ? r.offset : -1;
-                   tr.partitions.push_back(pr);
-                 }
-                 response.topics.push_back(std::move(tr));
-               }
-               protocol::encode(response, out, version);
-               co_return Reply::kSend;
-             });
+  add_api(router, services, protocol::kOffsetForLeaderEpochApi, &handle_offset_for_leader_epoch);
 }
 
 }  // namespace sluice::broker::handlers

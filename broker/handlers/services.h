@@ -5,6 +5,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
+#include <memory>
 
 namespace sluice::broker::config {
 class BrokerConfig;
@@ -14,8 +15,9 @@ class MetadataCache;
 class MetadataSync;
 }  // namespace sluice::broker::cluster
 namespace sluice::coordination {
+class ProducerIdAllocator;
 class ZkSession;
-}
+}  // namespace sluice::coordination
 namespace sluice::broker::replication {
 class ReplicaManager;
 }
@@ -36,6 +38,8 @@ struct Services {
   cluster::MetadataSync* sync = nullptr;            // only touch on `control`
   replication::ReplicaManager* replicas = nullptr;  // any thread
   groups::GroupCoordinator* groups = nullptr;       // only touch on `control`
+  // InitProducerId's block of producer ids (made by its registration); only touch on `control`.
+  std::shared_ptr<coordination::ProducerIdAllocator> producer_ids;
 };
 
 // Registers every API handler of the broker on `router`.

@@ -7,17 +7,15 @@
 namespace sluice::broker::handlers {
 namespace {
 
-boost::asio::awaitable<protocol::SyncGroupResponse> run(Services& services,
-                                                        protocol::SyncGroupRequest request,
-                                                        const RequestContext& ctx) {
+boost::asio::awaitable<protocol::SyncGroupResponse> handle_sync_group(
+    Services& services, protocol::SyncGroupRequest request, const RequestContext& ctx) {
   return services.groups->sync_group(std::move(request), ctx.header.api_version);
 }
 
 }  // namespace
 
 void add_sync_group(Router& router, Services& services) {
-  add_group_api<protocol::SyncGroupRequest, protocol::SyncGroupResponse>(
-      router, services, protocol::kSyncGroupApi, &run);
+  add_api<RunOn::kControl>(router, services, protocol::kSyncGroupApi, &handle_sync_group);
 }
 
 }  // namespace sluice::broker::handlers
