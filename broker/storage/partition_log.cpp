@@ -315,7 +315,7 @@ Result<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32_t lead
                        std::to_string(info.producer_id) +
                        " must be the only batch of its produce request");
     }
-    SLUICE_TRY(std::optional<ProducerBatch> duplicate, producers_.check(info));
+    SLUICE_TRY(std::optional<BatchMetadata> duplicate, producers_.check(info));
     if (duplicate) {
       SLUICE_LOG(debug) << "partition " << tp_.to_string() << ": producer " << info.producer_id
                         << " resent sequence " << duplicate->first_seq << ".."

@@ -32,8 +32,8 @@ int32_t last_sequence(const BatchInfo& batch) {
   return static_cast<int32_t>(batch.base_sequence + delta);
 }
 
-Result<std::optional<ProducerBatch>> ProducerStateMap::check(const BatchInfo& batch) const {
-  using Out = std::optional<ProducerBatch>;
+Result<std::optional<BatchMetadata>> ProducerStateMap::check(const BatchInfo& batch) const {
+  using Out = std::optional<BatchMetadata>;
   if (batch.producer_id < 0) return Out();
   if (batch.producer_epoch < 0 || batch.base_sequence < 0) {
     return Error(StorageErrc::invalid_records, "batch of producer " +
@@ -92,7 +92,7 @@ void ProducerStateMap::update(const BatchInfo& batch) {
     entry.epoch = batch.producer_epoch;
     entry.batches.clear();
   }
-  entry.batches.push_back(ProducerBatch{batch.base_sequence, last_sequence(batch),
+  entry.batches.push_back(BatchMetadata{batch.base_sequence, last_sequence(batch),
                                         batch.base_offset, batch.last_offset, batch.max_timestamp});
   while (entry.batches.size() > kProducerBatchesCached) entry.batches.pop_front();
 }

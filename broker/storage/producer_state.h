@@ -24,19 +24,19 @@ namespace sluice::broker::storage {
 inline constexpr std::size_t kProducerBatchesCached = 5;
 
 // One appended batch of a producer.
-struct ProducerBatch {
+struct BatchMetadata {
   int32_t first_seq = -1;
   int32_t last_seq = -1;
   int64_t first_offset = -1;
   int64_t last_offset = -1;
   int64_t timestamp = -1;  // the batch's max timestamp
-  friend bool operator==(const ProducerBatch&, const ProducerBatch&) = default;
+  friend bool operator==(const BatchMetadata&, const BatchMetadata&) = default;
 };
 
 struct ProducerEntry {
   int16_t epoch = -1;
   // Oldest first, at most kProducerBatchesCached, all of `epoch` (a new epoch clears them).
-  std::deque<ProducerBatch> batches;
+  std::deque<BatchMetadata> batches;
 };
 
 // The sequence number of the last record of `batch` (base sequence + last offset delta,
@@ -46,7 +46,7 @@ int32_t last_sequence(const BatchInfo& batch);
 class ProducerStateMap {
  public:
   // A leader's check of one producer batch before it gets offsets (`batch` as parsed from
-  // the request). nullopt: append it. A ProducerBatch: `batch` is a retry of that cached
+  // the request). nullopt: append it. A BatchMetadata: `batch` is a retry of that cached
   // batch (same epoch, same first and last sequence) — answer with its offsets, append
   // nothing. Batches without a producer id always pass.
   // Errors (Kafka 2.x semantics):
@@ -56,7 +56,7 @@ class ProducerStateMap {
   //                           not continuing at last sequence + 1;
   //   unknown_producer_id     a producer without state whose batch does not start at 0 (its
   //                           earlier batches are gone: retention, compaction, DeleteRecords).
-  Result<std::optional<ProducerBatch>> check(const BatchInfo& batch) const;
+  Result<std::optional<BatchMetadata>> check(const BatchInfo& batch) const;
 
   // Records an appended batch with its final offsets: after a leader's write, for every
   // follower append and while rebuilding — without checks. A different epoch replaces the

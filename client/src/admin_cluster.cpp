@@ -24,15 +24,15 @@ awaitable<Result<std::vector<Batch>>> route_to_leaders(
       last_error = info.error();
       continue;
     }
-    const detail::TopicInfo& topic = **info;
+    const detail::TopicMetadata& topic = **info;
     if (topic.error_code != 0) {
       last_error = kafka_error(topic.error_code, std::nullopt, "list offsets of " + tp.to_string());
       s->cluster.invalidate(tp.topic);
       continue;
     }
-    auto pit =
-        std::find_if(topic.partitions.begin(), topic.partitions.end(),
-                     [&](const detail::PartitionInfo& p) { return p.partition == tp.partition; });
+    auto pit = std::find_if(
+        topic.partitions.begin(), topic.partitions.end(),
+        [&](const detail::PartitionMetadata& p) { return p.partition == tp.partition; });
     if (pit == topic.partitions.end() || pit->leader < 0) {
       auto code = pit == topic.partitions.end() ? KafkaErrc::unknown_topic_or_partition
                                                 : KafkaErrc::leader_not_available;

@@ -67,7 +67,7 @@ void Cluster::close() {
   }
 }
 
-std::shared_ptr<const TopicInfo> Cluster::cached_topic(const std::string& name) const {
+std::shared_ptr<const TopicMetadata> Cluster::cached_topic(const std::string& name) const {
   auto it = topics_.find(name);
   return it == topics_.end() ? nullptr : it->second;
 }
@@ -88,8 +88,8 @@ std::vector<BrokerInfo> Cluster::brokers() const {
   return out;
 }
 
-awaitable<Result<std::shared_ptr<const TopicInfo>>> Cluster::topic(std::string name,
-                                                                   bool auto_create) {
+awaitable<Result<std::shared_ptr<const TopicMetadata>>> Cluster::topic(std::string name,
+                                                                       bool auto_create) {
   if (closed_) co_return Error(make_error_code(ClientErrc::closed), "metadata of " + name);
   auto cached = cached_topic(name);
   const bool fresh = cached && !stale_.contains(name) &&
@@ -125,10 +125,10 @@ awaitable<Status> Cluster::refresh(std::vector<std::string> topics, bool auto_cr
   co_return co_await do_refresh(std::move(topics), false, auto_create);
 }
 
-awaitable<Result<std::vector<std::shared_ptr<const TopicInfo>>>> Cluster::all_topics() {
+awaitable<Result<std::vector<std::shared_ptr<const TopicMetadata>>>> Cluster::all_topics() {
   auto st = co_await do_refresh({}, true, false);
   if (!st) co_return std::move(st).error();
-  std::vector<std::shared_ptr<const TopicInfo>> out;
+  std::vector<std::shared_ptr<const TopicMetadata>> out;
   for (const auto& entry : topics_) {
     if (entry.second->error_code == 0) out.push_back(entry.second);
   }
@@ -191,7 +191,7 @@ awaitable<Status> Cluster::do_refresh(std::vector<std::string> topics, bool all,
         }
         for (const auto& t : body.topics) {
           if (!t.name) continue;
-          auto info = std::make_shared<TopicInfo>();
+          auto info = std::make_shared<TopicMetadata>();
           info->name = *t.name;
           info->id = t.topic_id;
           info->error_code = t.error_code;
@@ -203,7 +203,7 @@ awaitable<Status> Cluster::do_refresh(std::vector<std::string> topics, bool all,
             if (p.partition_index < 0) continue;
             const auto index = static_cast<std::size_t>(p.partition_index);
             if (info->partitions.size() <= index) info->partitions.resize(index + 1);
-            PartitionInfo& pi = info->partitions[index];
+            PartitionMetadata& pi = info->partitions[index];
             pi.partition = p.partition_index;
             pi.error_code = p.error_code;
             pi.leader = p.leader_id;

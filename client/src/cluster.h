@@ -29,7 +29,7 @@
 
 namespace sluice::client::detail {
 
-struct PartitionInfo {
+struct PartitionMetadata {
   int32_t partition = 0;
   int16_t error_code = 0;  // e.g. LEADER_NOT_AVAILABLE while an election runs
   int32_t leader = -1;     // -1: no leader right now
@@ -39,12 +39,12 @@ struct PartitionInfo {
   std::vector<int32_t> offline_replicas;
 };
 
-struct TopicInfo {
+struct TopicMetadata {
   std::string name;
   protocol::Uuid id;
   int16_t error_code = 0;  // UNKNOWN_TOPIC_OR_PARTITION, ...
   bool internal = false;
-  std::vector<PartitionInfo> partitions;  // indexed by partition number
+  std::vector<PartitionMetadata> partitions;  // indexed by partition number
   std::chrono::steady_clock::time_point fetched_at;
 };
 
@@ -69,14 +69,14 @@ class Cluster {
   // metadata.max.age.ms. A topic the cluster does not know comes back with error_code
   // UNKNOWN_TOPIC_OR_PARTITION (not an Error): the caller decides whether to wait for it.
   // `auto_create`: ask the broker to create it (allow_auto_topic_creation).
-  awaitable<Result<std::shared_ptr<const TopicInfo>>> topic(std::string name,
-                                                            bool auto_create = false);
+  awaitable<Result<std::shared_ptr<const TopicMetadata>>> topic(std::string name,
+                                                                bool auto_create = false);
   // The cached entry without any I/O (nullptr if none).
-  std::shared_ptr<const TopicInfo> cached_topic(const std::string& name) const;
+  std::shared_ptr<const TopicMetadata> cached_topic(const std::string& name) const;
   // Fetches metadata for `topics` now (empty: only brokers; all_topics: every topic).
   // Concurrent calls for the same topics share one request.
   awaitable<Status> refresh(std::vector<std::string> topics, bool auto_create = false);
-  awaitable<Result<std::vector<std::shared_ptr<const TopicInfo>>>> all_topics();
+  awaitable<Result<std::vector<std::shared_ptr<const TopicMetadata>>>> all_topics();
   // Marks `topic` stale: the next topic() refetches it.
   void invalidate(const std::string& topic);
   // A response said the leader epoch of `tp` is now at least `epoch`.
@@ -130,7 +130,7 @@ class Cluster {
   std::map<int32_t, BrokerInfo> brokers_;
   std::optional<std::string> cluster_id_;
   int32_t controller_id_ = -1;
-  std::map<std::string, std::shared_ptr<const TopicInfo>> topics_;
+  std::map<std::string, std::shared_ptr<const TopicMetadata>> topics_;
   std::set<std::string> stale_;
   std::map<int32_t, std::shared_ptr<Connection>> by_node_;          // node id -> connection
   std::vector<std::shared_ptr<Connection>> bootstrap_connections_;  // by bootstrap index

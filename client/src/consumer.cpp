@@ -21,8 +21,8 @@
 namespace sluice::client {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
+using detail::AssignedPartition;
 using detail::ListenerCall;
-using detail::PartitionState;
 using detail::SubscriptionMode;
 
 namespace {

@@ -77,7 +77,7 @@ awaitable<void> Fetcher::run(std::shared_ptr<Fetcher> self) {
   }
 }
 
-void Fetcher::backoff(PartitionState& ps, const std::string& topic) {
+void Fetcher::backoff(AssignedPartition& ps, const std::string& topic) {
   ps.retry_at = Clock::now() + config_.retry_backoff;
   cluster_->invalidate(topic);
 }
@@ -113,7 +113,7 @@ awaitable<Clock::time_point> Fetcher::step(std::shared_ptr<Fetcher> self) {
 
   // 2. Leaders of the fetchable partitions (metadata may need a round trip: re-check each
   //    partition's state afterwards, it may have changed meanwhile).
-  std::map<std::string, std::shared_ptr<const TopicInfo>> topics;
+  std::map<std::string, std::shared_ptr<const TopicMetadata>> topics;
   for (const auto& tp : candidates) {
     if (topics.contains(tp.topic)) continue;
     auto info = co_await cluster_->topic(tp.topic);
@@ -481,7 +481,7 @@ awaitable<void> Fetcher::lookup_positions(std::shared_ptr<Fetcher> self,
       self->state_->data_ready.set();
     }
   };
-  auto current = [&](const TopicPartition& tp) -> PartitionState* {
+  auto current = [&](const TopicPartition& tp) -> AssignedPartition* {
     auto it = assigned.find(tp);
     if (it == assigned.end() || it->second.seq != seqs[tp] || it->second.position) return nullptr;
     return &it->second;

@@ -79,7 +79,7 @@ class Fetcher : public std::enable_shared_from_this<Fetcher> {
   // Applies one partition's fetch result to its state.
   void handle_partition(const InFlight& req, const protocol::FetchPartitionData& data,
                         int32_t leader_epoch);
-  void backoff(PartitionState& ps, const std::string& topic);
+  void backoff(AssignedPartition& ps, const std::string& topic);
   std::size_t buffer_limit() const;
 
   std::shared_ptr<Cluster> cluster_;

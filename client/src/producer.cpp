@@ -146,14 +146,14 @@ class Producer::Impl : public std::enable_shared_from_this<Impl> {
   // to look again.
   Clock::time_point run_once();
   // The steps of run_once, in order. *_locked: REQUIRES mu_ held.
-  void adopt_partition_count_locked(TopicQueues& t, const TopicInfo* info);
-  void place_pending_locked(TopicQueues& t, const TopicInfo* info, Round& round);
-  void request_metadata_if_due_locked(TopicQueues& t, const TopicInfo* info, Round& round);
+  void adopt_partition_count_locked(TopicQueues& t, const TopicMetadata* info);
+  void place_pending_locked(TopicQueues& t, const TopicMetadata* info, Round& round);
+  void request_metadata_if_due_locked(TopicQueues& t, const TopicMetadata* info, Round& round);
   void expire_batches_locked(TopicQueues& t, Round& round);
   void drain_locked(bool urgent, Round& round);
   bool drain_pass_locked(bool urgent, Round& round);
   bool head_ready_locked(PartitionQueue& q, bool urgent, Round& round);
-  int32_t leader_locked(TopicQueues& t, std::size_t pi, const TopicInfo* info, Round& round);
+  int32_t leader_locked(TopicQueues& t, std::size_t pi, const TopicMetadata* info, Round& round);
   bool has_room_locked(PartitionQueue& q, int32_t leader, Pass& pass);
   void take_head_locked(TopicQueues& t, PartitionQueue& q, int32_t leader, Pass& pass,
                         Round& round);
@@ -486,7 +486,7 @@ Clock::time_point Producer::Impl::run_once() {
   return round.next;
 }
 
-void Producer::Impl::adopt_partition_count_locked(TopicQueues& t, const TopicInfo* info) {
+void Producer::Impl::adopt_partition_count_locked(TopicQueues& t, const TopicMetadata* info) {
   const bool usable = info && info->error_code == 0 && !info->partitions.empty();
   if (usable && static_cast<int32_t>(info->partitions.size()) > t.partition_count) {
     t.partition_count = static_cast<int32_t>(info->partitions.size());
@@ -494,7 +494,7 @@ void Producer::Impl::adopt_partition_count_locked(TopicQueues& t, const TopicInf
   }
 }
 
-void Producer::Impl::place_pending_locked(TopicQueues& t, const TopicInfo* info, Round& round) {
+void Producer::Impl::place_pending_locked(TopicQueues& t, const TopicMetadata* info, Round& round) {
   if (t.pending.empty()) return;
   if (t.partition_count > 0) {
     std::vector<PendingRecord> pending;
@@ -533,7 +533,7 @@ void Producer::Impl::place_pending_locked(TopicQueues& t, const TopicInfo* info,
   t.pending.erase(it, t.pending.end());
 }
 
-void Producer::Impl::request_metadata_if_due_locked(TopicQueues& t, const TopicInfo* info,
+void Producer::Impl::request_metadata_if_due_locked(TopicQueues& t, const TopicMetadata* info,
                                                     Round& round) {
   if (!t.metadata_requested &&
       (t.partition_count < 0 || !t.pending.empty() || t.metadata_stale ||
@@ -576,7 +576,7 @@ bool Producer::Impl::drain_pass_locked(bool urgent, Round& round) {
   Pass pass;
   for (auto& entry : topics_) {
     TopicQueues& t = *entry.second;
-    std::shared_ptr<const TopicInfo> info;  // read once a partition has a batch to send
+    std::shared_ptr<const TopicMetadata> info;  // read once a partition has a batch to send
     for (std::size_t pi = 0; pi < t.partitions.size(); ++pi) {
       PartitionQueue& q = t.partitions[pi];
       if (!head_ready_locked(q, urgent, round)) continue;
@@ -615,7 +615,7 @@ bool Producer::Impl::head_ready_locked(PartitionQueue& q, bool urgent, Round& ro
   return ready;
 }
 
-int32_t Producer::Impl::leader_locked(TopicQueues& t, std::size_t pi, const TopicInfo* info,
+int32_t Producer::Impl::leader_locked(TopicQueues& t, std::size_t pi, const TopicMetadata* info,
                                       Round& round) {
   int32_t leader = -1;
   if (info && pi < info->partitions.size()) leader = info->partitions[pi].leader;

@@ -23,7 +23,7 @@
 
 namespace sluice::client::detail {
 
-struct PartitionState {
+struct AssignedPartition {
   // The next offset poll() returns (the offset to commit); unset until looked up (committed
   // offset, else auto.offset.reset) or set by seek().
   std::optional<int64_t> position;
@@ -77,7 +77,7 @@ struct SubscriptionState {
 
   SubscriptionMode mode = SubscriptionMode::none;
   std::vector<std::string> topics;  // subscribe(): the subscription
-  std::map<TopicPartition, PartitionState> assigned;
+  std::map<TopicPartition, AssignedPartition> assigned;
   // Set when poll() may have something to do: records arrived, an error, a rebalance step.
   Event data_ready;
   // Set when the fetcher may have something to do: a new position, room in a buffer, a seek.

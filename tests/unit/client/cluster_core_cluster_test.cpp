@@ -31,20 +31,21 @@ TEST_F(ClusterCore, MetadataListsEveryBrokerAndAutoCreatesTopics) {
   const std::string name = test::ThreeBrokerCluster::unique_name("core");
   // Without auto-creation an unknown topic is reported as such, not as a failure.
   auto unknown =
-      rt.block_on<std::shared_ptr<const TopicInfo>>([&] { return c->topic(name, false); });
+      rt.block_on<std::shared_ptr<const TopicMetadata>>([&] { return c->topic(name, false); });
   ASSERT_TRUE(unknown) << unknown.error().to_string();
   EXPECT_EQ((*unknown)->error_code,
             static_cast<int16_t>(protocol::KafkaErrc::unknown_topic_or_partition));
   // With it, the topic appears with 3 partitions (the cluster's num.partitions), each with
   // a leader once the controller has elected one.
-  std::shared_ptr<const TopicInfo> topic;
+  std::shared_ptr<const TopicMetadata> topic;
   for (int i = 0; i < 100; ++i) {
-    auto r = rt.block_on<std::shared_ptr<const TopicInfo>>([&] { return c->topic(name, true); });
+    auto r =
+        rt.block_on<std::shared_ptr<const TopicMetadata>>([&] { return c->topic(name, true); });
     ASSERT_TRUE(r) << r.error().to_string();
     topic = *r;
     bool led = topic->error_code == 0 && topic->partitions.size() == 3 &&
                std::all_of(topic->partitions.begin(), topic->partitions.end(),
-                           [](const PartitionInfo& p) { return p.leader >= 1; });
+                           [](const PartitionMetadata& p) { return p.leader >= 1; });
     if (led) break;
     c->invalidate(name);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -163,7 +163,8 @@ TEST(Cluster, NoReachableBootstrapServerIsNoBrokers) {
   FakeBroker silent(FakeBroker::Mode::silent);
   Runtime rt;
   auto cluster = std::make_shared<Cluster>(rt.executor(), config_for(silent.address()));
-  auto r = rt.block_on<std::shared_ptr<const TopicInfo>>([cluster] { return cluster->topic("t"); });
+  auto r =
+      rt.block_on<std::shared_ptr<const TopicMetadata>>([cluster] { return cluster->topic("t"); });
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), ClientErrc::no_brokers) << r.error().to_string();
   EXPECT_GE(silent.accepted(), 1);
