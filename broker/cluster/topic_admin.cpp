@@ -85,7 +85,7 @@ std::map<int32_t, std::vector<int32_t>> plan_assignment(std::vector<BrokerPlacem
   return out;
 }
 
-std::optional<TopicError> prepare_new_topic(NewTopic& topic, const Snapshot& snapshot,
+std::optional<TopicError> prepare_new_topic(TopicCreation& topic, const Snapshot& snapshot,
                                             const config::BrokerConfig& config, std::mt19937& rng) {
   if (Status st = coordination::znodes::validate_topic_name(topic.name); !st) {
     return err(KafkaErrc::invalid_topic_exception, st.error().context());
@@ -162,7 +162,7 @@ std::string random_topic_id() {
 }
 
 awaitable<std::optional<TopicError>> create_topic(coordination::ZkSession& zk,
-                                                  const NewTopic& topic) {
+                                                  const TopicCreation& topic) {
   coordination::znodes::TopicAssignment assignment;
   assignment.topic_id = random_topic_id();
   assignment.partitions = topic.assignment;

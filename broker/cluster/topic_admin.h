@@ -40,7 +40,7 @@ std::map<int32_t, std::vector<int32_t>> plan_assignment(std::vector<BrokerPlacem
                                                         int32_t replication_factor,
                                                         int32_t first_partition, std::mt19937& rng);
 
-struct NewTopic {
+struct TopicCreation {
   std::string name;
   int32_t num_partitions = -1;                         // -1: num.partitions
   int16_t replication_factor = -1;                     // -1: default.replication.factor
@@ -56,7 +56,7 @@ struct TopicError {
 
 // Checks `topic` against Kafka's rules and the live brokers in `snapshot`, filling in
 // defaults and the planned assignment. Returns the error to send when it is invalid.
-std::optional<TopicError> prepare_new_topic(NewTopic& topic, const Snapshot& snapshot,
+std::optional<TopicError> prepare_new_topic(TopicCreation& topic, const Snapshot& snapshot,
                                             const config::BrokerConfig& config, std::mt19937& rng);
 
 // A fresh topic id in Kafka's text form: 16 random bytes (std::random_device) as canonical
@@ -67,7 +67,7 @@ std::string random_topic_id();
 
 // Writes the topic's znodes (after prepare_new_topic). TOPIC_ALREADY_EXISTS when it exists.
 awaitable<std::optional<TopicError>> create_topic(coordination::ZkSession& zk,
-                                                  const NewTopic& topic);
+                                                  const TopicCreation& topic);
 
 // Marks the topic for deletion (/admin/delete_topics/<t>), carried out by the controller.
 awaitable<std::optional<TopicError>> request_topic_deletion(coordination::ZkSession& zk,

@@ -35,7 +35,7 @@ struct Outcome {
 
 // Runs on the control executor (ZooKeeper). A free coroutine (see docs/conventions.md,
 // Coroutines).
-asio::awaitable<Outcome> create_one(Services& services, cluster::NewTopic topic,
+asio::awaitable<Outcome> create_one(Services& services, cluster::TopicCreation topic,
                                     bool validate_only) {
   thread_local std::mt19937 rng{std::random_device{}()};
   Outcome out;
@@ -81,8 +81,8 @@ bool passes_request_checks(const protocol::CreatableTopic& t,
 }
 
 // The topic as the topic admin takes it.
-cluster::NewTopic new_topic(const protocol::CreatableTopic& t) {
-  cluster::NewTopic topic;
+cluster::TopicCreation new_topic(const protocol::CreatableTopic& t) {
+  cluster::TopicCreation topic;
   topic.name = t.name;
   topic.num_partitions = t.num_partitions;
   topic.replication_factor = t.replication_factor;
@@ -137,7 +137,7 @@ asio::awaitable<protocol::CreateTopicsResponse> handle_create_topics(
       response.topics.push_back(std::move(result));
       continue;
     }
-    cluster::NewTopic topic = new_topic(t);
+    cluster::TopicCreation topic = new_topic(t);
     const auto configs = topic.configs;
     Outcome outcome = co_await asio::co_spawn(
         services.control, create_one(services, std::move(topic), request.validate_only),

@@ -106,7 +106,7 @@ asio::awaitable<void> wait_for_min_bytes(Services& services, const protocol::Fet
                                          int16_t version,
                                          std::chrono::steady_clock::time_point deadline,
                                          int64_t bytes, protocol::FetchResponse& response) {
-  std::vector<replication::PartitionKey> keys;
+  std::vector<TopicPartition> keys;
   for (const auto& t : request.topics)
     for (const auto& p : t.partitions) keys.push_back({t.topic, p.partition});
   auto executor = co_await asio::this_coro::executor;

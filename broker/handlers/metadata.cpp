@@ -51,7 +51,7 @@ void fill_topic(protocol::MetadataResponseTopic& out, const cluster::TopicInfo& 
 asio::awaitable<std::optional<cluster::TopicError>> auto_create(
     Services& services, std::string name, std::shared_ptr<const cluster::Snapshot> snap) {
   thread_local std::mt19937 rng{std::random_device{}()};
-  cluster::NewTopic topic;
+  cluster::TopicCreation topic;
   topic.name = name;
   if (auto e = cluster::prepare_new_topic(topic, *snap, *services.config, rng)) co_return e;
   auto e = co_await cluster::create_topic(*services.zk, topic);

@@ -169,7 +169,7 @@ bool replication_decided(Services& services, const Pending& w,
 // REQUEST_TIMED_OUT.
 asio::awaitable<void> await_isr(Services& services, std::vector<Pending>& waiting,
                                 int32_t timeout_ms, protocol::ProduceResponse& response) {
-  std::vector<replication::PartitionKey> keys;
+  std::vector<TopicPartition> keys;
   for (const auto& w : waiting) {
     keys.push_back({response.responses[w.topic].name,
                     response.responses[w.topic].partition_responses[w.partition].index});

@@ -6,12 +6,12 @@
 
 namespace sluice::broker::replication {
 
-AppendNotifier::Waiter::Waiter(AppendNotifier& owner, std::vector<PartitionKey> keys,
+AppendNotifier::Waiter::Waiter(AppendNotifier& owner, std::vector<TopicPartition> keys,
                                AsyncEvent woken)
     : owner_(owner), keys_(std::move(keys)), woken_(std::move(woken)) {}
 
 std::unique_ptr<AppendNotifier::Waiter> AppendNotifier::subscribe(
-    const std::vector<PartitionKey>& keys, boost::asio::any_io_executor executor) {
+    const std::vector<TopicPartition>& keys, boost::asio::any_io_executor executor) {
   AsyncEvent woken(std::move(executor));
   std::unique_ptr<Waiter> w(new Waiter(*this, keys, woken));
   std::lock_guard lock(mu_);
@@ -19,7 +19,7 @@ std::unique_ptr<AppendNotifier::Waiter> AppendNotifier::subscribe(
   return w;
 }
 
-void AppendNotifier::notify(const PartitionKey& key) {
+void AppendNotifier::notify(const TopicPartition& key) {
   std::vector<AsyncEvent> wake;
   {
     std::lock_guard lock(mu_);

@@ -21,14 +21,9 @@
 
 #include "common/async_event.h"
 #include "common/awaitable.h"
+#include "sluice/topic_partition.h"
 
 namespace sluice::broker::replication {
-
-struct PartitionKey {
-  std::string topic;
-  int32_t partition = 0;
-  friend auto operator<=>(const PartitionKey&, const PartitionKey&) = default;
-};
 
 class AppendNotifier {
  public:
@@ -43,22 +38,22 @@ class AppendNotifier {
 
    private:
     friend class AppendNotifier;
-    Waiter(AppendNotifier& owner, std::vector<PartitionKey> keys, AsyncEvent woken);
+    Waiter(AppendNotifier& owner, std::vector<TopicPartition> keys, AsyncEvent woken);
     AppendNotifier& owner_;
-    std::vector<PartitionKey> keys_;
+    std::vector<TopicPartition> keys_;
     AsyncEvent woken_;  // set by the first notify() of one of `keys_`
   };
 
-  std::unique_ptr<Waiter> subscribe(const std::vector<PartitionKey>& keys,
+  std::unique_ptr<Waiter> subscribe(const std::vector<TopicPartition>& keys,
                                     boost::asio::any_io_executor executor);
-  void notify(const PartitionKey& key);
+  void notify(const TopicPartition& key);
   std::size_t waiting() const;
 
  private:
   void unsubscribe(const Waiter& w);
 
   mutable std::mutex mu_;
-  std::map<PartitionKey, std::vector<AsyncEvent>> waiters_;
+  std::map<TopicPartition, std::vector<AsyncEvent>> waiters_;
 };
 
 }  // namespace sluice::broker::replication

@@ -98,7 +98,7 @@ Status LogManager::load_dir(const std::filesystem::path& dir) {
       if (ec) return io_error("remove", entry.path(), ec.value());
       continue;
     }
-    auto tp = TopicPartition::parse_dir_name(name);
+    auto tp = parse_dir_name(name);
     if (!tp) {
       SLUICE_LOG(warning) << "ignoring " << entry.path().string()
                           << ": not a <topic>-<partition> directory";
@@ -141,7 +141,7 @@ Result<std::shared_ptr<PartitionLog>> LogManager::get_or_create(const TopicParti
   MutexLock lock(mu_);
   if (closed_) return Error(StorageErrc::storage_error, "log manager is closed");
   if (auto it = logs_.find(tp); it != logs_.end()) return it->second;
-  auto legal = TopicPartition::parse_dir_name(tp.dir_name());
+  auto legal = parse_dir_name(dir_name(tp));
   if (!legal || *legal != tp || tp.partition < 0) {
     return Error(StorageErrc::invalid_argument, "'" + tp.to_string() + "' is not a valid log name");
   }
@@ -158,8 +158,8 @@ Result<std::shared_ptr<PartitionLog>> LogManager::get_or_create(const TopicParti
   }
   LogLoadOptions load;
   load.had_clean_shutdown = true;  // a new directory has nothing to recover
-  SLUICE_TRY(auto log, PartitionLog::open(*best / tp.dir_name(), tp,
-                                          config.value_or(config_for(tp)), options_.env, load));
+  SLUICE_TRY(auto log, PartitionLog::open(*best / dir_name(tp), tp, config.value_or(config_for(tp)),
+                                          options_.env, load));
   SLUICE_CHECK(fsync_dir(*best));
   logs_.emplace(tp, log);
   SLUICE_LOG(info) << "created log " << tp.to_string() << " in " << best->string();
@@ -180,7 +180,7 @@ Status LogManager::remove(const TopicPartition& tp) {
   (void)log->close();
   auto dir = log->dir();
   auto parent = dir.parent_path();
-  auto doomed = parent / (tp.dir_name() + "." + random_hex_id() + "-delete");
+  auto doomed = parent / (dir_name(tp) + "." + random_hex_id() + "-delete");
   SLUICE_CHECK(rename_file(dir, doomed));
   SLUICE_CHECK(fsync_dir(parent));
   log->set_dir(doomed);

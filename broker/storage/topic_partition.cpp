@@ -5,7 +5,7 @@
 
 namespace sluice::broker::storage {
 
-std::optional<TopicPartition> TopicPartition::parse_dir_name(std::string_view name) {
+std::optional<TopicPartition> parse_dir_name(std::string_view name) {
   auto dash = name.rfind('-');
   if (dash == std::string_view::npos || dash == 0 || dash + 1 == name.size()) return std::nullopt;
   std::string_view digits = name.substr(dash + 1);

@@ -8,14 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "sluice/topic_partition.h"
+
 namespace sluice::client {
 
-struct TopicPartition {
-  std::string topic;
-  int32_t partition = 0;
-  friend auto operator<=>(const TopicPartition&, const TopicPartition&) = default;
-  std::string to_string() const { return topic + "-" + std::to_string(partition); }
-};
+using sluice::TopicPartition;  // sluice/topic_partition.h
 
 struct Header {
   std::string key;
@@ -57,10 +54,3 @@ struct ConsumerRecord {
 };
 
 }  // namespace sluice::client
-
-template <>
-struct std::hash<sluice::client::TopicPartition> {
-  std::size_t operator()(const sluice::client::TopicPartition& tp) const noexcept {
-    return std::hash<std::string>()(tp.topic) * 31 + static_cast<std::size_t>(tp.partition);
-  }
-};

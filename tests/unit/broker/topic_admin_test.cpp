@@ -65,7 +65,7 @@ class PrepareTopic : public ::testing::Test {
     }
     snapshot.topics["exists"] = TopicInfo{"exists", "", {}, {}};
   }
-  int16_t code(NewTopic t) {
+  int16_t code(TopicCreation t) {
     auto e = prepare_new_topic(t, snapshot, config, rng);
     return e ? e->code : 0;
   }
@@ -75,7 +75,7 @@ class PrepareTopic : public ::testing::Test {
 };
 
 TEST_F(PrepareTopic, FillsDefaultsAndPlans) {
-  NewTopic t{.name = "orders"};
+  TopicCreation t{.name = "orders"};
   ASSERT_FALSE(prepare_new_topic(t, snapshot, config, rng).has_value());
   EXPECT_EQ(t.num_partitions, 3);
   EXPECT_EQ(t.replication_factor, 1);
