@@ -14,7 +14,7 @@ std::unique_ptr<AppendNotifier::Waiter> AppendNotifier::subscribe(
     const std::vector<TopicPartition>& keys, boost::asio::any_io_executor executor) {
   AsyncEvent woken(std::move(executor));
   std::unique_ptr<Waiter> w(new Waiter(*this, keys, woken));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& k : keys) waiters_[k].push_back(woken);
   return w;
 }
@@ -22,7 +22,7 @@ std::unique_ptr<AppendNotifier::Waiter> AppendNotifier::subscribe(
 void AppendNotifier::notify(const TopicPartition& key) {
   std::vector<AsyncEvent> wake;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = waiters_.find(key);
     if (it == waiters_.end()) return;
     wake = it->second;
@@ -31,14 +31,14 @@ void AppendNotifier::notify(const TopicPartition& key) {
 }
 
 std::size_t AppendNotifier::waiting() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::size_t n = 0;
   for (const auto& entry : waiters_) n += entry.second.size();
   return n;
 }
 
 void AppendNotifier::unsubscribe(const Waiter& w) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& k : w.keys_) {
     auto it = waiters_.find(k);
     if (it == waiters_.end()) continue;

@@ -15,12 +15,12 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/async_event.h"
 #include "common/awaitable.h"
+#include "common/mutex.h"
 #include "sluice/topic_partition.h"
 
 namespace sluice::broker::replication {
@@ -52,8 +52,8 @@ class AppendNotifier {
  private:
   void unsubscribe(const Waiter& w);
 
-  mutable std::mutex mu_;
-  std::map<TopicPartition, std::vector<AsyncEvent>> waiters_;
+  mutable Mutex mu_;
+  std::map<TopicPartition, std::vector<AsyncEvent>> waiters_ GUARDED_BY(mu_);
 };
 
 }  // namespace sluice::broker::replication

@@ -48,20 +48,56 @@ struct FollowerState {
 };
 
 struct ReplicaManager::Partition {
+  // Set once, before the partition is published in partitions_; not guarded (PartitionLog
+  // has locks of its own).
   std::shared_ptr<storage::PartitionLog> log;
-  mutable std::mutex mu;  // guards everything below
-  bool leader = false;
-  int32_t leader_id = -1;
-  int32_t leader_epoch = -1;
-  std::vector<int32_t> replicas;
-  coordination::znodes::PartitionState state;  // as last read or written
-  int32_t zk_version = -1;
-  int32_t min_insync_replicas = 1;
+  mutable Mutex mu;  // guards everything below
+  bool leader GUARDED_BY(mu) = false;
+  int32_t leader_id GUARDED_BY(mu) = -1;
+  int32_t leader_epoch GUARDED_BY(mu) = -1;
+  std::vector<int32_t> replicas GUARDED_BY(mu);
+  coordination::znodes::PartitionState state GUARDED_BY(mu);  // as last read or written
+  int32_t zk_version GUARDED_BY(mu) = -1;
+  int32_t min_insync_replicas GUARDED_BY(mu) = 1;
   // Leader only.
-  int64_t leader_epoch_start_offset = 0;
-  std::map<int32_t, FollowerState> followers;
-  std::optional<std::vector<int32_t>> pending_isr;  // written, not yet confirmed
+  int64_t leader_epoch_start_offset GUARDED_BY(mu) = 0;
+  std::map<int32_t, FollowerState> followers GUARDED_BY(mu);
+  // Written, not yet confirmed.
+  std::optional<std::vector<int32_t>> pending_isr GUARDED_BY(mu);
 };
+
+// Defined before their callers, so that the REQUIRES here is seen at every call.
+void ReplicaManager::advance_high_watermark_locked(Partition& p) REQUIRES(p.mu) {
+  if (!p.leader) return;
+  int64_t hw = p.log->log_end_offset();
+  auto consider = [&](int32_t r) REQUIRES(p.mu) {
+    if (r == broker_id_) return;
+    auto f = p.followers.find(r);
+    hw = (f == p.followers.end() || f->second.log_end_offset < 0)
+             ? std::min<int64_t>(hw, p.log->high_watermark())
+             : std::min(hw, f->second.log_end_offset);
+  };
+  for (int32_t r : p.state.isr) consider(r);
+  if (p.pending_isr) {
+    for (int32_t r : *p.pending_isr) consider(r);
+  }
+  if (hw > p.log->high_watermark()) {
+    p.log->set_high_watermark(hw);
+    notifier_.notify({p.log->topic_partition().topic, p.log->topic_partition().partition});
+  }
+}
+
+std::optional<IsrUpdate> ReplicaManager::propose_isr_locked(Partition& p, std::vector<int32_t> isr)
+    REQUIRES(p.mu) {
+  if (!p.leader || p.pending_isr || isr == p.state.isr) return std::nullopt;
+  IsrUpdate u;
+  u.tp = p.log->topic_partition();
+  u.state = p.state;
+  u.state.isr = isr;
+  u.zk_version = p.zk_version;
+  p.pending_isr = std::move(isr);
+  return u;
+}
 
 storage::LogConfig log_config_for(const config::BrokerConfig& broker,
                                   const std::map<std::string, std::string>& overrides) {
@@ -94,12 +130,12 @@ ReplicaManager::ReplicaManager(int32_t broker_id, storage::LogManager& logs,
       clock_(clock ? std::move(clock) : Clock(steady_ms)) {}
 
 void ReplicaManager::set_isr_writer(IsrWriter writer) {
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   isr_writer_ = std::move(writer);
 }
 
 void ReplicaManager::set_followed_listener(std::function<void(std::vector<FollowedPartition>)> l) {
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   followed_listener_ = std::move(l);
 }
 
@@ -115,7 +151,7 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
   auto me = snapshot.brokers.find(broker_id_);
   const int64_t registered_at = me == snapshot.brokers.end() ? -1 : me->second.czxid;
   {
-    std::unique_lock lock(mu_);
+    WriterLock lock(mu_);
     session_lost_ = false;
     shutting_down_ = snapshot.shutting_down;
     successors_.clear();
@@ -146,7 +182,7 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
         }
         assigned.insert(tp);
         Partition& p = *slot;
-        std::lock_guard plock(p.mu);
+        MutexLock plock(p.mu);
         p.replicas = info.replicas;
         p.min_insync_replicas = settings.min_insync_replicas;
         if (!info.state) {
@@ -213,7 +249,7 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
     followed_listener = followed_listener_;
   }
   for (const auto& p : became_leader) {
-    std::lock_guard plock(p->mu);
+    MutexLock plock(p->mu);
     advance_high_watermark_locked(*p);
   }
   if (followed_listener) followed_listener(std::move(followed));
@@ -234,7 +270,7 @@ void ReplicaManager::apply_metadata(const cluster::Snapshot& snapshot) {
 std::vector<FollowedPartition> ReplicaManager::followed_locked() const {
   std::vector<FollowedPartition> out;
   for (const auto& [tp, p] : partitions_) {
-    std::lock_guard plock(p->mu);
+    MutexLock plock(p->mu);
     if (!p->leader && p->leader_id >= 0 && p->leader_id != broker_id_) {
       out.push_back({tp, p->leader_id, p->leader_epoch});
     }
@@ -245,10 +281,10 @@ std::vector<FollowedPartition> ReplicaManager::followed_locked() const {
 void ReplicaManager::on_session_lost() {
   std::vector<storage::TopicPartition> led_here;
   {
-    std::unique_lock lock(mu_);
+    WriterLock lock(mu_);
     session_lost_ = true;
     for (const auto& [tp, p] : partitions_) {
-      std::lock_guard plock(p->mu);
+      MutexLock plock(p->mu);
       if (p->leader) led_here.push_back(tp);
     }
   }
@@ -267,7 +303,7 @@ std::shared_ptr<ReplicaManager::Partition> ReplicaManager::find(const std::strin
 
 std::shared_ptr<ReplicaManager::Partition> ReplicaManager::find(
     const storage::TopicPartition& tp) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   if (session_lost_) return nullptr;
   auto it = partitions_.find(tp);
   return it == partitions_.end() ? nullptr : it->second;
@@ -283,43 +319,11 @@ KafkaErrc check_epoch(int32_t epoch, int32_t current_leader_epoch) {
 }
 }  // namespace
 
-void ReplicaManager::advance_high_watermark_locked(Partition& p) {
-  if (!p.leader) return;
-  int64_t hw = p.log->log_end_offset();
-  auto consider = [&](int32_t r) {
-    if (r == broker_id_) return;
-    auto f = p.followers.find(r);
-    hw = (f == p.followers.end() || f->second.log_end_offset < 0)
-             ? std::min<int64_t>(hw, p.log->high_watermark())
-             : std::min(hw, f->second.log_end_offset);
-  };
-  for (int32_t r : p.state.isr) consider(r);
-  if (p.pending_isr) {
-    for (int32_t r : *p.pending_isr) consider(r);
-  }
-  if (hw > p.log->high_watermark()) {
-    p.log->set_high_watermark(hw);
-    notifier_.notify({p.log->topic_partition().topic, p.log->topic_partition().partition});
-  }
-}
-
-std::optional<IsrUpdate> ReplicaManager::propose_isr_locked(Partition& p,
-                                                            std::vector<int32_t> isr) {
-  if (!p.leader || p.pending_isr || isr == p.state.isr) return std::nullopt;
-  IsrUpdate u;
-  u.tp = p.log->topic_partition();
-  u.state = p.state;
-  u.state.isr = isr;
-  u.zk_version = p.zk_version;
-  p.pending_isr = std::move(isr);
-  return u;
-}
-
 void ReplicaManager::send(std::optional<IsrUpdate> update) {
   if (!update) return;
   IsrWriter writer;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     writer = isr_writer_;
   }
   if (writer) {
@@ -334,7 +338,7 @@ void ReplicaManager::send(std::optional<IsrUpdate> update) {
 void ReplicaManager::isr_write_done(const IsrUpdate& update, int32_t new_zk_version) {
   auto p = find(update.tp);
   if (!p) return;
-  std::lock_guard plock(p->mu);
+  MutexLock plock(p->mu);
   if (!p->leader || p->leader_epoch != update.state.leader_epoch) return;
   p->state = update.state;
   p->zk_version = new_zk_version;
@@ -345,7 +349,7 @@ void ReplicaManager::isr_write_done(const IsrUpdate& update, int32_t new_zk_vers
 void ReplicaManager::isr_write_failed(const IsrUpdate& update) {
   auto p = find(update.tp);
   if (!p) return;
-  std::lock_guard plock(p->mu);
+  MutexLock plock(p->mu);
   if (p->leader_epoch == update.state.leader_epoch) p->pending_isr.reset();
 }
 
@@ -354,14 +358,14 @@ void ReplicaManager::check_isr_lag() {
   const int64_t lag = config_.replica_lag_time_max_ms;
   std::vector<std::shared_ptr<Partition>> all;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     if (session_lost_) return;
     for (const auto& [tp, p] : partitions_) all.push_back(p);
   }
   for (const auto& p : all) {
     std::optional<IsrUpdate> update;
     {
-      std::lock_guard plock(p->mu);
+      MutexLock plock(p->mu);
       if (!p->leader || p->pending_isr) continue;
       std::vector<int32_t> isr;
       for (int32_t r : p->state.isr) {
@@ -385,12 +389,12 @@ ProduceOutcome ReplicaManager::append(const std::string& topic, int32_t partitio
   ProduceOutcome out;
   auto p = find(topic, partition);
   if (!p) {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     out.error =
         session_lost_ ? KafkaErrc::not_leader_or_follower : KafkaErrc::unknown_topic_or_partition;
     return out;
   }
-  std::lock_guard plock(p->mu);
+  MutexLock plock(p->mu);
   if (!p->leader) {
     out.error = KafkaErrc::not_leader_or_follower;
     return out;
@@ -424,7 +428,7 @@ Replication ReplicaManager::replicated(const std::string& topic, int32_t partiti
                                        int32_t leader_epoch) const {
   auto p = find(topic, partition);
   if (!p) return Replication::leadership_lost;
-  std::lock_guard plock(p->mu);
+  MutexLock plock(p->mu);
   if (!p->leader || p->leader_epoch != leader_epoch) return Replication::leadership_lost;
   if (p->log->high_watermark() <= offset) return Replication::pending;
   return static_cast<int32_t>(p->state.isr.size()) < p->min_insync_replicas
@@ -445,11 +449,11 @@ FetchOutcome ReplicaManager::read(const std::string& topic, int32_t partition, i
   std::optional<IsrUpdate> update;
   bool replica_leaving = false;
   if (replica_id >= 0) {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     replica_leaving = shutting_down_.count(replica_id) != 0;
   }
   {
-    std::lock_guard plock(p->mu);
+    MutexLock plock(p->mu);
     out.leader_id = p->leader_id;
     out.leader_epoch = p->leader_epoch;
     if (!p->leader) {
@@ -537,7 +541,7 @@ OffsetOutcome ReplicaManager::list_offset(const std::string& topic, int32_t part
   }
   int32_t epoch = -1;
   {
-    std::lock_guard plock(p->mu);
+    MutexLock plock(p->mu);
     if (!p->leader && replica_id != -2) {
       out.error = KafkaErrc::not_leader_or_follower;
       return out;
@@ -583,7 +587,7 @@ OffsetOutcome ReplicaManager::offset_for_leader_epoch(const std::string& topic, 
     out.error = KafkaErrc::unknown_topic_or_partition;
     return out;
   }
-  std::lock_guard plock(p->mu);
+  MutexLock plock(p->mu);
   if (!p->leader) {
     out.error = KafkaErrc::not_leader_or_follower;
     return out;
@@ -604,7 +608,7 @@ std::optional<ReplicaManager::FollowerPosition> ReplicaManager::follower_positio
     const storage::TopicPartition& tp, int32_t leader_epoch) const {
   auto p = find(tp);
   if (!p) return std::nullopt;
-  std::lock_guard plock(p->mu);
+  MutexLock plock(p->mu);
   if (p->leader || p->leader_epoch != leader_epoch) return std::nullopt;
   FollowerPosition pos;
   pos.log_end_offset = p->log->log_end_offset();
@@ -622,7 +626,7 @@ ReplicaManager::FollowerAppend ReplicaManager::as_follower(const storage::TopicP
     out.error = KafkaErrc::not_leader_or_follower;
     return out;
   }
-  std::lock_guard plock(p->mu);
+  MutexLock plock(p->mu);
   if (p->leader || p->leader_epoch != leader_epoch) {
     out.error = KafkaErrc::not_leader_or_follower;
     out.message = "no longer a follower at this epoch";
@@ -690,29 +694,30 @@ ReplicaManager::FollowerAppend ReplicaManager::reset_follower(const storage::Top
 }
 
 std::size_t ReplicaManager::hosted() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   return partitions_.size();
 }
 
 std::size_t ReplicaManager::leading_movable() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   std::size_t n = 0;
   for (const auto& [tp, p] : partitions_) {
-    std::lock_guard plock(p->mu);
+    MutexLock plock(p->mu);
     if (!p->leader) continue;
     // Another in-sync replica, live and not leaving too, could take over.
-    const bool other = std::any_of(p->state.isr.begin(), p->state.isr.end(),
-                                   [&](int32_t r) { return successors_.count(r) != 0; });
+    const bool other =
+        std::any_of(p->state.isr.begin(), p->state.isr.end(),
+                    [&](int32_t r) REQUIRES_SHARED(mu_) { return successors_.count(r) != 0; });
     n += other ? 1 : 0;
   }
   return n;
 }
 
 std::size_t ReplicaManager::leading() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   std::size_t n = 0;
   for (const auto& [tp, p] : partitions_) {
-    std::lock_guard plock(p->mu);
+    MutexLock plock(p->mu);
     n += p->leader ? 1 : 0;
   }
   return n;

@@ -20,10 +20,8 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
-#include <shared_mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -31,6 +29,7 @@
 #include "broker/cluster/metadata.h"
 #include "broker/replication/append_notifier.h"
 #include "broker/storage/log_manager.h"
+#include "common/mutex.h"
 #include "coordination/znodes.h"
 #include "protocol/error_codes.h"
 #include "protocol/wire.h"
@@ -187,12 +186,14 @@ class ReplicaManager {
  private:
   std::shared_ptr<Partition> find(const std::string& topic, int32_t partition) const;
   std::shared_ptr<Partition> find(const storage::TopicPartition& tp) const;
-  // With p.mu held: high watermark over the ISR (and pending additions); notifies on a move.
+  // REQUIRES(p.mu), said at the definitions (Partition is defined in the .cpp): high
+  // watermark over the ISR (and pending additions); notifies on a move.
   void advance_high_watermark_locked(Partition& p);
-  // With p.mu held: an ISR update to send, or nullopt.
+  // REQUIRES(p.mu), at the definition: an ISR update to send, or nullopt.
   std::optional<IsrUpdate> propose_isr_locked(Partition& p, std::vector<int32_t> isr);
-  void send(std::optional<IsrUpdate> update);
-  std::vector<FollowedPartition> followed_locked() const;
+  void send(std::optional<IsrUpdate> update) EXCLUDES(mu_);
+  // Takes each partition's mu in turn (partition locks are taken after mu_).
+  std::vector<FollowedPartition> followed_locked() const REQUIRES_SHARED(mu_);
   // Runs body(partition, result) under the partition's lock if this broker still follows it
   // at `leader_epoch`; otherwise the result is not_leader_or_follower.
   template <class Body>
@@ -203,16 +204,17 @@ class ReplicaManager {
   const config::BrokerConfig& config_;
   AppendNotifier& notifier_;
   Clock clock_;
-  IsrWriter isr_writer_;
-  std::function<void(std::vector<FollowedPartition>)> followed_listener_;
-  mutable std::shared_mutex mu_;
-  std::map<storage::TopicPartition, std::shared_ptr<Partition>> partitions_;
-  bool session_lost_ = false;  // guarded by mu_
-  // From the last snapshot, guarded by mu_: brokers in a controlled shutdown, not taken into
-  // any ISR this broker leads (KIP-841); and the live brokers that are not, which are the
-  // ones leadership could move to.
-  std::set<int32_t> shutting_down_;
-  std::set<int32_t> successors_;
+  // Partition::mu (replica_manager.cpp) is taken after mu_, never before.
+  mutable SharedMutex mu_;
+  IsrWriter isr_writer_ GUARDED_BY(mu_);
+  std::function<void(std::vector<FollowedPartition>)> followed_listener_ GUARDED_BY(mu_);
+  std::map<storage::TopicPartition, std::shared_ptr<Partition>> partitions_ GUARDED_BY(mu_);
+  bool session_lost_ GUARDED_BY(mu_) = false;
+  // From the last snapshot: brokers in a controlled shutdown, not taken into any ISR this
+  // broker leads (KIP-841); and the live brokers that are not, which are the ones leadership
+  // could move to.
+  std::set<int32_t> shutting_down_ GUARDED_BY(mu_);
+  std::set<int32_t> successors_ GUARDED_BY(mu_);
 };
 
 }  // namespace sluice::broker::replication
