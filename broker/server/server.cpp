@@ -12,6 +12,7 @@
 #include <map>
 
 #include "common/log.h"
+#include "common/mutex.h"
 
 namespace sluice::broker::server {
 
@@ -19,11 +20,11 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 struct Server::Connections {
-  mutable std::mutex mutex;
+  mutable Mutex mutex;
   // Socket handles of live connections, by id, so that shutdown can close them. The
   // socket objects live in the connection coroutines; closing goes through their
   // executor (strand) to stay on the connection's thread of control.
-  std::map<uint64_t, std::pair<tcp::socket*, asio::any_io_executor>> live;
+  std::map<uint64_t, std::pair<tcp::socket*, asio::any_io_executor>> live GUARDED_BY(mutex);
 };
 
 Server::Server(asio::io_context& io, RequestHandler& handler, ConnectionLimits limits)
@@ -100,11 +101,11 @@ asio::awaitable<void> Server::accept_loop(std::shared_ptr<tcp::acceptor> accepto
          s = std::move(socket)]() mutable -> asio::awaitable<void> {
           tcp::socket socket = std::move(s);
           {
-            std::lock_guard lock(connections->mutex);
+            MutexLock lock(connections->mutex);
             connections->live[id] = {&socket, socket.get_executor()};
           }
           co_await run_connection(socket, handler_, limits_, listener_name, id);
-          std::lock_guard lock(connections->mutex);
+          MutexLock lock(connections->mutex);  // no co_await after this
           connections->live.erase(id);
         },
         asio::detached);
@@ -119,11 +120,11 @@ void Server::stop_accepting() {
 }
 
 void Server::close_connections() {
-  std::lock_guard lock(connections_->mutex);
+  MutexLock lock(connections_->mutex);
   for (auto& [id, entry] : connections_->live) {
     auto* socket = entry.first;
     asio::post(entry.second, [socket, connections = connections_, id = id] {
-      std::lock_guard inner(connections->mutex);
+      MutexLock inner(connections->mutex);
       if (connections->live.count(id)) {
         boost::system::error_code ec;
         socket->close(ec);
@@ -133,7 +134,7 @@ void Server::close_connections() {
 }
 
 std::size_t Server::open_connections() const {
-  std::lock_guard lock(connections_->mutex);
+  MutexLock lock(connections_->mutex);
   return connections_->live.size();
 }
 
