@@ -14,8 +14,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 #include <ostream>
+
+#include "common/mutex.h"
 
 namespace sluice::log {
 
@@ -29,8 +30,9 @@ BOOST_LOG_ATTRIBUTE_KEYWORD(timestamp_kw, "TimeStamp", boost::posix_time::ptime)
 namespace {
 constexpr std::string_view kNames[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
 
-std::mutex g_init_mutex;
-boost::shared_ptr<bl::sinks::synchronous_sink<bl::sinks::text_ostream_backend>> g_sink;
+Mutex g_init_mutex;
+boost::shared_ptr<bl::sinks::synchronous_sink<bl::sinks::text_ostream_backend>> g_sink
+    GUARDED_BY(g_init_mutex);
 }  // namespace
 
 std::ostream& operator<<(std::ostream& os, Severity s) {
@@ -48,8 +50,9 @@ std::optional<Severity> parse_severity(std::string_view name) {
   return std::nullopt;
 }
 
-void init(const Options& options) {
-  std::lock_guard lock(g_init_mutex);
+namespace {
+// init() with g_init_mutex held.
+void init_locked(const Options& options) REQUIRES(g_init_mutex) {
   auto core = bl::core::get();
   if (g_sink) {
     core->remove_sink(g_sink);
@@ -85,18 +88,24 @@ void init(const Options& options) {
     common_added = true;
   }
 }
+}  // namespace
+
+void init(const Options& options) {
+  MutexLock lock(g_init_mutex);
+  init_locked(options);
+}
 
 void init_library_default() {
-  {
-    std::lock_guard lock(g_init_mutex);
-    if (g_sink) return;
-  }
+  // One critical section from the check to the install: an init() by the application
+  // between them would otherwise be replaced by these defaults.
+  MutexLock lock(g_init_mutex);
+  if (g_sink) return;
   Options options;
   options.min_severity = Severity::warning;
   if (const char* env = std::getenv("SLUICE_LOG_LEVEL")) {
     if (auto parsed = parse_severity(env)) options.min_severity = *parsed;
   }
-  init(options);
+  init_locked(options);
 }
 
 void set_broker_id(int broker_id) {
