@@ -12,10 +12,8 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/post.hpp>
-#include <condition_variable>
 #include <future>
 #include <map>
-#include <mutex>
 #include <unordered_map>
 
 #include "client/src/cluster.h"
@@ -24,6 +22,7 @@
 #include "client/src/record_accumulator.h"
 #include "client/src/runtime.h"
 #include "common/log.h"
+#include "common/mutex.h"
 #include "protocol/error_codes.h"
 #include "protocol/messages/init_producer_id.h"
 #include "protocol/messages/produce.h"
@@ -121,16 +120,19 @@ class Producer::Impl : public std::enable_shared_from_this<Impl> {
     int64_t log_append_time = -1;
   };
 
-  // REQUIRES: mu_ held.
-  TopicQueues& topic_locked(const std::string& name);
+  TopicQueues& topic_locked(const std::string& name) REQUIRES(mu_);
+  // Nullopt when `reserved` more bytes fit in buffer.memory, now or after waiting up to
+  // max.block.ms (callers' threads only); else why the record is refused.
+  std::optional<Error> wait_for_room_locked(int64_t reserved) REQUIRES(mu_);
   // Partitions and encodes `record`; `done` is moved from only when the record is taken
   // (else `refused` says why). Returns true when the sender should look (a new or full batch).
   // `now` stamps a new batch; send() passes Clock::time_point{} ("read the clock if a batch
   // is created"), so a record appended to an open batch costs no steady-clock read.
   bool append_locked(TopicQueues& t, ProducerRecord& record, int64_t timestamp, DeliveryFn&& done,
-                     int64_t reserved, Clock::time_point now, std::optional<Error>& refused);
-  PartitionQueue* queue_locked(const std::string& topic, int32_t partition);
-  void requeue_locked(PartitionQueue& q, const BatchPtr& batch);
+                     int64_t reserved, Clock::time_point now, std::optional<Error>& refused)
+      REQUIRES(mu_);
+  PartitionQueue* queue_locked(const std::string& topic, int32_t partition) REQUIRES(mu_);
+  void requeue_locked(PartitionQueue& q, const BatchPtr& batch) REQUIRES(mu_);
 
   void notify();
   // Reports a batch (success or failure), releases its memory, wakes flushes.
@@ -145,19 +147,21 @@ class Producer::Impl : public std::enable_shared_from_this<Impl> {
   // ready batches into Produce requests, asks for metadata and a producer id. Returns when
   // to look again.
   Clock::time_point run_once();
-  // The steps of run_once, in order. *_locked: REQUIRES mu_ held.
-  void adopt_partition_count_locked(TopicQueues& t, const TopicMetadata* info);
-  void place_pending_locked(TopicQueues& t, const TopicMetadata* info, Round& round);
-  void request_metadata_if_due_locked(TopicQueues& t, const TopicMetadata* info, Round& round);
-  void expire_batches_locked(TopicQueues& t, Round& round);
-  void drain_locked(bool urgent, Round& round);
-  bool drain_pass_locked(bool urgent, Round& round);
-  bool head_ready_locked(PartitionQueue& q, bool urgent, Round& round);
-  int32_t leader_locked(TopicQueues& t, std::size_t pi, const TopicMetadata* info, Round& round);
-  bool has_room_locked(PartitionQueue& q, int32_t leader, Pass& pass);
-  void take_head_locked(TopicQueues& t, PartitionQueue& q, int32_t leader, Pass& pass,
-                        Round& round);
-  int32_t next_sequence_locked(PartitionQueue& q, const ProducerBatch& batch);
+  // The steps of run_once, in order.
+  void adopt_partition_count_locked(TopicQueues& t, const TopicMetadata* info) REQUIRES(mu_);
+  void place_pending_locked(TopicQueues& t, const TopicMetadata* info, Round& round) REQUIRES(mu_);
+  void request_metadata_if_due_locked(TopicQueues& t, const TopicMetadata* info, Round& round)
+      REQUIRES(mu_);
+  void expire_batches_locked(TopicQueues& t, Round& round) REQUIRES(mu_);
+  void drain_locked(bool urgent, Round& round) REQUIRES(mu_);
+  bool drain_pass_locked(bool urgent, Round& round) REQUIRES(mu_);
+  bool head_ready_locked(PartitionQueue& q, bool urgent, Round& round) REQUIRES(mu_);
+  int32_t leader_locked(TopicQueues& t, std::size_t pi, const TopicMetadata* info, Round& round)
+      REQUIRES(mu_);
+  bool has_room_locked(PartitionQueue& q, int32_t leader, Pass& pass) REQUIRES(mu_);
+  void take_head_locked(TopicQueues& t, PartitionQueue& q, int32_t leader, Pass& pass, Round& round)
+      REQUIRES(mu_);
+  int32_t next_sequence_locked(PartitionQueue& q, const ProducerBatch& batch) REQUIRES(mu_);
   void report(Round& round);
   void request_producer_id_if_needed();
   void handle_result(const BatchPtr& batch, int32_t node, int16_t code, const std::string& message,
@@ -182,16 +186,18 @@ class Producer::Impl : public std::enable_shared_from_this<Impl> {
   const ProducerConfig config_;
   const protocol::Compression compression_;
 
-  // Accumulator, guarded by mu_.
-  std::mutex mu_;
-  std::condition_variable space_cv_;  // buffer memory released
-  std::unordered_map<std::string, std::unique_ptr<TopicQueues>> topics_;
+  // The accumulator. The TopicQueues and PartitionQueues reached through topics_ are
+  // guarded by mu_ too; the analysis cannot say so (record_accumulator.h knows no mu_), so
+  // only the members here are annotated.
+  Mutex mu_;
+  CondVar space_cv_;  // buffer memory released
+  std::unordered_map<std::string, std::unique_ptr<TopicQueues>> topics_ GUARDED_BY(mu_);
   bool idempotent_;  // written on the runtime only before the first batch is drained
-  Partitioner partitioner_;
+  Partitioner partitioner_ GUARDED_BY(mu_);
   const std::shared_ptr<BufferPool> batch_pool_;  // batch.size buffers, recycled
-  int64_t buffer_used_ = 0;
-  uint64_t next_batch_id_ = 1;
-  bool closed_ = false;
+  int64_t buffer_used_ GUARDED_BY(mu_) = 0;
+  uint64_t next_batch_id_ GUARDED_BY(mu_) = 1;
+  bool closed_ GUARDED_BY(mu_) = false;
 
   std::atomic<int64_t> outstanding_{0};  // records sent without a report yet
   std::atomic<bool> wake_pending_{false};
@@ -330,6 +336,31 @@ void Producer::Impl::requeue_locked(PartitionQueue& q, const BatchPtr& batch) {
   q.recovering = true;
 }
 
+std::optional<Error> Producer::Impl::wait_for_room_locked(int64_t reserved) {
+  auto refusal = [](ClientErrc code, std::string why) {
+    return Error(make_error_code(code), std::move(why));
+  };
+  if (closed_) return refusal(ClientErrc::closed, "the producer is closed");
+  if (buffer_used_ + reserved <= config_.buffer_memory) return std::nullopt;
+  if (config_.max_block.count() <= 0 || on_runtime_thread()) {
+    return refusal(ClientErrc::buffer_full,
+                   "buffer.memory (" + std::to_string(config_.buffer_memory) + " bytes) is full");
+  }
+  const auto deadline = Clock::now() + config_.max_block;
+  while (buffer_used_ + reserved > config_.buffer_memory && !closed_) {
+    if (!space_cv_.wait_until(mu_, deadline)) break;
+  }
+  if (closed_) {
+    return refusal(ClientErrc::closed,
+                   "the producer was closed while send() waited for buffer memory");
+  }
+  if (buffer_used_ + reserved > config_.buffer_memory) {
+    return refusal(ClientErrc::timed_out, "buffer.memory still full after max.block.ms (" +
+                                              std::to_string(config_.max_block.count()) + " ms)");
+  }
+  return std::nullopt;
+}
+
 void Producer::Impl::send(ProducerRecord record, DeliveryFn done) {
   auto refuse = [&done](ClientErrc code, std::string why) {
     if (done) done(Error(make_error_code(code), std::move(why)));
@@ -355,43 +386,19 @@ void Producer::Impl::send(ProducerRecord record, DeliveryFn done) {
   bool wake = false;
   std::optional<Error> refused;
   {
-    std::unique_lock lock(mu_);
-    if (closed_) {
-      lock.unlock();
-      return refuse(ClientErrc::closed, "the producer is closed");
-    }
-    if (buffer_used_ + reserved > config_.buffer_memory) {
-      if (config_.max_block.count() <= 0 || on_runtime_thread()) {
-        lock.unlock();
-        return refuse(
-            ClientErrc::buffer_full,
-            "buffer.memory (" + std::to_string(config_.buffer_memory) + " bytes) is full");
+    MutexLock lock(mu_);
+    refused = wait_for_room_locked(reserved);
+    if (!refused) {
+      TopicQueues& t = topic_locked(record.topic);
+      if (t.partition_count < 0 || !t.pending.empty()) {
+        // Metadata not known yet: the sender partitions these once it is.
+        wake = t.pending.empty();
+        t.pending.push_back({std::move(record), timestamp, std::move(done), reserved,
+                             Clock::now() + config_.delivery_timeout});
+      } else {
+        wake = append_locked(t, record, timestamp, std::move(done), reserved, Clock::time_point{},
+                             refused);
       }
-      const auto deadline = Clock::now() + config_.max_block;
-      while (buffer_used_ + reserved > config_.buffer_memory && !closed_) {
-        if (space_cv_.wait_until(lock, deadline) == std::cv_status::timeout) break;
-      }
-      if (closed_) {
-        lock.unlock();
-        return refuse(ClientErrc::closed,
-                      "the producer was closed while send() waited for buffer memory");
-      }
-      if (buffer_used_ + reserved > config_.buffer_memory) {
-        lock.unlock();
-        return refuse(ClientErrc::timed_out, "buffer.memory still full after max.block.ms (" +
-                                                 std::to_string(config_.max_block.count()) +
-                                                 " ms)");
-      }
-    }
-    TopicQueues& t = topic_locked(record.topic);
-    if (t.partition_count < 0 || !t.pending.empty()) {
-      // Metadata not known yet: the sender partitions these once it is.
-      wake = t.pending.empty();
-      t.pending.push_back({std::move(record), timestamp, std::move(done), reserved,
-                           Clock::now() + config_.delivery_timeout});
-    } else {
-      wake = append_locked(t, record, timestamp, std::move(done), reserved, Clock::time_point{},
-                           refused);
     }
     if (!refused) {
       buffer_used_ += reserved;
@@ -417,7 +424,7 @@ void Producer::Impl::notify() {
 
 void Producer::Impl::records_done(int64_t records, int64_t bytes) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     buffer_used_ -= bytes;
   }
   space_cv_.notify_all();
@@ -470,7 +477,7 @@ Clock::time_point Producer::Impl::run_once() {
   if (stopping_) return round.next;
   const bool urgent = flushing_.load() > 0;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto& entry : topics_) {
       TopicQueues& t = *entry.second;
       auto info = cluster_->cached_topic(t.name);
@@ -814,7 +821,7 @@ void Producer::Impl::handle_result(const BatchPtr& batch, int32_t node, int16_t 
   if (code == 0 || kerr == KafkaErrc::duplicate_sequence_number) {
     // DUPLICATE_SEQUENCE_NUMBER: an earlier attempt was written (Kafka's clients count it
     // as delivered; Sluice answers such a retry with success and the original offsets).
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (auto* q = queue_locked(batch->topic(), batch->partition())) {
       --q->in_flight;
       q->unacked.erase(batch->id());
@@ -837,7 +844,7 @@ void Producer::Impl::handle_failure(const BatchPtr& batch, int32_t node, const E
   const auto now = Clock::now();
   const bool stale = code == 0 || invalidates_metadata(code);  // connection failures too
   if (stale) cluster_->invalidate(batch->topic());
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (stale) {
     auto t = topics_.find(batch->topic());
     if (t != topics_.end()) t->second->metadata_stale = true;
@@ -893,7 +900,7 @@ awaitable<void> Producer::Impl::fetch_metadata(std::shared_ptr<Impl> self, std::
     self->cluster_->invalidate(topic);
   }
   {
-    std::lock_guard lock(self->mu_);
+    MutexLock lock(self->mu_);
     auto it = self->topics_.find(topic);
     if (it != self->topics_.end()) it->second->metadata_requested = false;
   }
@@ -910,7 +917,7 @@ awaitable<void> Producer::Impl::init_producer_id(std::shared_ptr<Impl> self) {
       auto r = co_await self->cluster_->call<protocol::InitProducerIdResponse>(
           *conn, protocol::kInitProducerIdApi, req, 0, 4);
       if (r && r->body.error_code == 0) {
-        std::lock_guard lock(self->mu_);
+        MutexLock lock(self->mu_);
         self->producer_id_ = r->body.producer_id;
         self->producer_epoch_ = r->body.producer_epoch;
         self->pid_reset_needed_ = false;
@@ -923,7 +930,7 @@ awaitable<void> Producer::Impl::init_producer_id(std::shared_ptr<Impl> self) {
         // A broker without InitProducerId: produce without idempotence, as librdkafka does
         // for brokers before 0.11.
         SLUICE_LOG(warning) << "producer: broker has no InitProducerId; idempotence disabled";
-        std::lock_guard lock(self->mu_);
+        MutexLock lock(self->mu_);
         self->idempotent_ = false;
         self->pid_reset_needed_ = false;
         break;
@@ -982,7 +989,7 @@ awaitable<Result<bool>> Producer::Impl::close_co(std::shared_ptr<Impl> self) {
   std::vector<BatchPtr> batches;
   std::vector<PendingRecord> pending;
   {
-    std::lock_guard lock(self->mu_);
+    MutexLock lock(self->mu_);
     for (auto& entry : self->topics_) {
       for (auto& p : entry.second->pending) pending.push_back(std::move(p));
       entry.second->pending.clear();
@@ -1017,7 +1024,7 @@ Status Producer::Impl::close(Millis timeout) {
   flush(timeout, [&flushed](Status st) { flushed.set_value(std::move(st)); });
   Status st = f.get();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     closed_ = true;
   }
   space_cv_.notify_all();
