@@ -10,34 +10,34 @@
 namespace sluice::protocol {
 
 enum class ApiKey : int16_t {
-  kProduce = 0,
-  kFetch = 1,
-  kListOffsets = 2,
-  kMetadata = 3,
-  kOffsetCommit = 8,
-  kOffsetFetch = 9,
-  kFindCoordinator = 10,
-  kJoinGroup = 11,
-  kHeartbeat = 12,
-  kLeaveGroup = 13,
-  kSyncGroup = 14,
-  kDescribeGroups = 15,
-  kListGroups = 16,
-  kSaslHandshake = 17,
-  kApiVersions = 18,
-  kCreateTopics = 19,
-  kDeleteTopics = 20,
-  kDeleteRecords = 21,
-  kInitProducerId = 22,
-  kOffsetForLeaderEpoch = 23,
-  kDescribeConfigs = 32,
-  kAlterConfigs = 33,
-  kSaslAuthenticate = 36,
-  kCreatePartitions = 37,
-  kDeleteGroups = 42,
-  kIncrementalAlterConfigs = 44,
-  kOffsetDelete = 47,
-  kDescribeCluster = 60,
+  produce = 0,
+  fetch = 1,
+  list_offsets = 2,
+  metadata = 3,
+  offset_commit = 8,
+  offset_fetch = 9,
+  find_coordinator = 10,
+  join_group = 11,
+  heartbeat = 12,
+  leave_group = 13,
+  sync_group = 14,
+  describe_groups = 15,
+  list_groups = 16,
+  sasl_handshake = 17,
+  api_versions = 18,
+  create_topics = 19,
+  delete_topics = 20,
+  delete_records = 21,
+  init_producer_id = 22,
+  offset_for_leader_epoch = 23,
+  describe_configs = 32,
+  alter_configs = 33,
+  sasl_authenticate = 36,
+  create_partitions = 37,
+  delete_groups = 42,
+  incremental_alter_configs = 44,
+  offset_delete = 47,
+  describe_cluster = 60,
 };
 
 inline constexpr int16_t kNoFlexibleVersion = INT16_MAX;
@@ -54,34 +54,34 @@ struct ApiDescriptor {
 };
 
 // clang-format off
-inline constexpr ApiDescriptor kProduceApi{ApiKey::kProduce, "Produce", 0, 9, 9};
-inline constexpr ApiDescriptor kFetchApi{ApiKey::kFetch, "Fetch", 0, 12, 12};
-inline constexpr ApiDescriptor kListOffsetsApi{ApiKey::kListOffsets, "ListOffsets", 0, 7, 6};
-inline constexpr ApiDescriptor kMetadataApi{ApiKey::kMetadata, "Metadata", 0, 12, 9};
-inline constexpr ApiDescriptor kOffsetCommitApi{ApiKey::kOffsetCommit, "OffsetCommit", 0, 8, 8};
-inline constexpr ApiDescriptor kOffsetFetchApi{ApiKey::kOffsetFetch, "OffsetFetch", 0, 8, 6};
-inline constexpr ApiDescriptor kFindCoordinatorApi{ApiKey::kFindCoordinator, "FindCoordinator", 0, 4, 3};
-inline constexpr ApiDescriptor kJoinGroupApi{ApiKey::kJoinGroup, "JoinGroup", 0, 7, 6};
-inline constexpr ApiDescriptor kHeartbeatApi{ApiKey::kHeartbeat, "Heartbeat", 0, 4, 4};
-inline constexpr ApiDescriptor kLeaveGroupApi{ApiKey::kLeaveGroup, "LeaveGroup", 0, 4, 4};
-inline constexpr ApiDescriptor kSyncGroupApi{ApiKey::kSyncGroup, "SyncGroup", 0, 5, 4};
-inline constexpr ApiDescriptor kDescribeGroupsApi{ApiKey::kDescribeGroups, "DescribeGroups", 0, 5, 5};
-inline constexpr ApiDescriptor kListGroupsApi{ApiKey::kListGroups, "ListGroups", 0, 4, 3};
-inline constexpr ApiDescriptor kSaslHandshakeApi{ApiKey::kSaslHandshake, "SaslHandshake", 0, 1, kNoFlexibleVersion};
-inline constexpr ApiDescriptor kApiVersionsApi{ApiKey::kApiVersions, "ApiVersions", 0, 3, 3};
-inline constexpr ApiDescriptor kCreateTopicsApi{ApiKey::kCreateTopics, "CreateTopics", 0, 7, 5};
-inline constexpr ApiDescriptor kDeleteTopicsApi{ApiKey::kDeleteTopics, "DeleteTopics", 0, 6, 4};
-inline constexpr ApiDescriptor kDeleteRecordsApi{ApiKey::kDeleteRecords, "DeleteRecords", 0, 2, 2};
-inline constexpr ApiDescriptor kInitProducerIdApi{ApiKey::kInitProducerId, "InitProducerId", 0, 4, 2};
-inline constexpr ApiDescriptor kOffsetForLeaderEpochApi{ApiKey::kOffsetForLeaderEpoch, "OffsetForLeaderEpoch", 0, 4, 4};
-inline constexpr ApiDescriptor kDescribeConfigsApi{ApiKey::kDescribeConfigs, "DescribeConfigs", 0, 4, 4};
-inline constexpr ApiDescriptor kAlterConfigsApi{ApiKey::kAlterConfigs, "AlterConfigs", 0, 2, 2};
-inline constexpr ApiDescriptor kSaslAuthenticateApi{ApiKey::kSaslAuthenticate, "SaslAuthenticate", 0, 2, 2};
-inline constexpr ApiDescriptor kCreatePartitionsApi{ApiKey::kCreatePartitions, "CreatePartitions", 0, 3, 2};
-inline constexpr ApiDescriptor kDeleteGroupsApi{ApiKey::kDeleteGroups, "DeleteGroups", 0, 2, 2};
-inline constexpr ApiDescriptor kIncrementalAlterConfigsApi{ApiKey::kIncrementalAlterConfigs, "IncrementalAlterConfigs", 0, 1, 1};
-inline constexpr ApiDescriptor kOffsetDeleteApi{ApiKey::kOffsetDelete, "OffsetDelete", 0, 0, kNoFlexibleVersion};
-inline constexpr ApiDescriptor kDescribeClusterApi{ApiKey::kDescribeCluster, "DescribeCluster", 0, 0, 0};
+inline constexpr ApiDescriptor kProduceApi{ApiKey::produce, "Produce", 0, 9, 9};
+inline constexpr ApiDescriptor kFetchApi{ApiKey::fetch, "Fetch", 0, 12, 12};
+inline constexpr ApiDescriptor kListOffsetsApi{ApiKey::list_offsets, "ListOffsets", 0, 7, 6};
+inline constexpr ApiDescriptor kMetadataApi{ApiKey::metadata, "Metadata", 0, 12, 9};
+inline constexpr ApiDescriptor kOffsetCommitApi{ApiKey::offset_commit, "OffsetCommit", 0, 8, 8};
+inline constexpr ApiDescriptor kOffsetFetchApi{ApiKey::offset_fetch, "OffsetFetch", 0, 8, 6};
+inline constexpr ApiDescriptor kFindCoordinatorApi{ApiKey::find_coordinator, "FindCoordinator", 0, 4, 3};
+inline constexpr ApiDescriptor kJoinGroupApi{ApiKey::join_group, "JoinGroup", 0, 7, 6};
+inline constexpr ApiDescriptor kHeartbeatApi{ApiKey::heartbeat, "Heartbeat", 0, 4, 4};
+inline constexpr ApiDescriptor kLeaveGroupApi{ApiKey::leave_group, "LeaveGroup", 0, 4, 4};
+inline constexpr ApiDescriptor kSyncGroupApi{ApiKey::sync_group, "SyncGroup", 0, 5, 4};
+inline constexpr ApiDescriptor kDescribeGroupsApi{ApiKey::describe_groups, "DescribeGroups", 0, 5, 5};
+inline constexpr ApiDescriptor kListGroupsApi{ApiKey::list_groups, "ListGroups", 0, 4, 3};
+inline constexpr ApiDescriptor kSaslHandshakeApi{ApiKey::sasl_handshake, "SaslHandshake", 0, 1, kNoFlexibleVersion};
+inline constexpr ApiDescriptor kApiVersionsApi{ApiKey::api_versions, "ApiVersions", 0, 3, 3};
+inline constexpr ApiDescriptor kCreateTopicsApi{ApiKey::create_topics, "CreateTopics", 0, 7, 5};
+inline constexpr ApiDescriptor kDeleteTopicsApi{ApiKey::delete_topics, "DeleteTopics", 0, 6, 4};
+inline constexpr ApiDescriptor kDeleteRecordsApi{ApiKey::delete_records, "DeleteRecords", 0, 2, 2};
+inline constexpr ApiDescriptor kInitProducerIdApi{ApiKey::init_producer_id, "InitProducerId", 0, 4, 2};
+inline constexpr ApiDescriptor kOffsetForLeaderEpochApi{ApiKey::offset_for_leader_epoch, "OffsetForLeaderEpoch", 0, 4, 4};
+inline constexpr ApiDescriptor kDescribeConfigsApi{ApiKey::describe_configs, "DescribeConfigs", 0, 4, 4};
+inline constexpr ApiDescriptor kAlterConfigsApi{ApiKey::alter_configs, "AlterConfigs", 0, 2, 2};
+inline constexpr ApiDescriptor kSaslAuthenticateApi{ApiKey::sasl_authenticate, "SaslAuthenticate", 0, 2, 2};
+inline constexpr ApiDescriptor kCreatePartitionsApi{ApiKey::create_partitions, "CreatePartitions", 0, 3, 2};
+inline constexpr ApiDescriptor kDeleteGroupsApi{ApiKey::delete_groups, "DeleteGroups", 0, 2, 2};
+inline constexpr ApiDescriptor kIncrementalAlterConfigsApi{ApiKey::incremental_alter_configs, "IncrementalAlterConfigs", 0, 1, 1};
+inline constexpr ApiDescriptor kOffsetDeleteApi{ApiKey::offset_delete, "OffsetDelete", 0, 0, kNoFlexibleVersion};
+inline constexpr ApiDescriptor kDescribeClusterApi{ApiKey::describe_cluster, "DescribeCluster", 0, 0, 0};
 // clang-format on
 
 // Every API above, ordered by key.

@@ -33,7 +33,7 @@ int16_t request_header_version(int16_t api_key, int16_t api_version) {
 }
 
 int16_t response_header_version(int16_t api_key, int16_t api_version) {
-  if (api_key == static_cast<int16_t>(ApiKey::kApiVersions)) return 0;
+  if (api_key == static_cast<int16_t>(ApiKey::api_versions)) return 0;
   const ApiDescriptor* api = find_api(api_key);
   if (api == nullptr || !api->supports(api_version)) return 0;
   return api->is_flexible(api_version) ? 1 : 0;

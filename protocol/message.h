@@ -63,8 +63,8 @@ class Records {
   static Records owned(Bytes bytes);
   static Records file(FileRegion region);
 
-  bool is_null() const { return kind_ == Kind::kNull; }
-  bool is_file() const { return kind_ == Kind::kFile; }
+  bool is_null() const { return kind_ == Kind::null; }
+  bool is_file() const { return kind_ == Kind::file; }
   int64_t size() const;
   // REQUIRES: !is_file()
   std::span<const uint8_t> bytes() const { return view_; }
@@ -75,8 +75,8 @@ class Records {
   friend bool operator==(const Records& a, const Records& b);
 
  private:
-  enum class Kind : uint8_t { kNull, kView, kFile };
-  Kind kind_ = Kind::kNull;
+  enum class Kind : uint8_t { null, view, file };
+  Kind kind_ = Kind::null;
   std::span<const uint8_t> view_;
   std::shared_ptr<const Bytes> owner_;
   FileRegion region_;

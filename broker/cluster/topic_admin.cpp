@@ -281,7 +281,7 @@ awaitable<TopicConfigAltered> alter_topic_config(coordination::ZkSession& zk, st
     }
     config::AlterOutcome outcome = change(current->config.config);
     if (!outcome.ok()) {
-      const bool request_error = outcome.error->kind == config::AlterError::Kind::kInvalidRequest;
+      const bool request_error = outcome.error->kind == config::AlterError::Kind::invalid_request;
       out.error = err(request_error ? KafkaErrc::invalid_request : KafkaErrc::invalid_config,
                       outcome.error->message);
       co_return out;

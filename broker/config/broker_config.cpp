@@ -16,71 +16,71 @@ constexpr int64_t kIntMax = INT32_MAX;
 
 // clang-format off
 const ConfigKey kKeys[] = {
-  {"broker.id", T::kInt, nullptr, true, 0, kIntMax, "Id of this broker; unique in the cluster."},
-  {"broker.rack", T::kString, nullptr, false, 0, 0, "Rack of this broker, for rack-aware replica assignment."},
-  {"zookeeper.connect", T::kString, nullptr, true, 0, 0, "ZooKeeper connect string host:port[,host:port...][/chroot]."},
-  {"zookeeper.session.timeout.ms", T::kInt, "18000", false, 1, kIntMax, "ZooKeeper session timeout."},
-  {"zookeeper.connection.timeout.ms", T::kInt, "18000", false, 1, kIntMax, "How long to wait for the first ZooKeeper connection at start-up."},
-  {"listeners", T::kList, "PLAINTEXT://:9092", false, 0, 0, "Endpoints to listen on, NAME://host:port."},
-  {"advertised.listeners", T::kList, nullptr, false, 0, 0, "Endpoints published in ZooKeeper for clients; default: listeners."},
-  {"listener.security.protocol.map", T::kString, "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", false, 0, 0, "Listener name to security protocol."},
-  {"inter.broker.listener.name", T::kString, nullptr, false, 0, 0, "Listener brokers use to reach each other; default: the first listener."},
-  {"log.dirs", T::kList, nullptr, false, 0, 0, "Directories holding partition logs; default: log.dir."},
-  {"log.dir", T::kString, "/tmp/sluice-logs", false, 0, 0, "Log directory used when log.dirs is not set."},
-  {"num.partitions", T::kInt, "1", false, 1, kIntMax, "Partitions of auto-created topics and of CreateTopics without a count."},
-  {"default.replication.factor", T::kInt, "1", false, 1, INT16_MAX, "Replication factor of auto-created topics and of CreateTopics without one."},
-  {"min.insync.replicas", T::kInt, "1", false, 1, kIntMax, "Fewest in-sync replicas for an acks=all write.", "min.insync.replicas"},
-  {"auto.create.topics.enable", T::kBool, "true", false, 0, 0, "Create a topic when Metadata names an unknown one."},
-  {"delete.topic.enable", T::kBool, "true", false, 0, 0, "Allow DeleteTopics."},
-  {"message.max.bytes", T::kInt, "1048588", false, 0, kIntMax, "Largest record batch accepted.", "max.message.bytes"},
-  {"socket.request.max.bytes", T::kInt, "104857600", false, 1, kIntMax, "Largest request frame; larger frames close the connection."},
-  {"socket.send.buffer.bytes", T::kInt, "102400", false, -1, kIntMax, "SO_SNDBUF of client sockets (-1: OS default)."},
-  {"socket.receive.buffer.bytes", T::kInt, "102400", false, -1, kIntMax, "SO_RCVBUF of client sockets (-1: OS default)."},
-  {"num.network.threads", T::kInt, "3", false, 1, 256, "Threads running network I/O (Asio io_context threads, with num.io.threads)."},
-  {"num.io.threads", T::kInt, "8", false, 1, 256, "Threads running request handlers."},
-  {"num.recovery.threads.per.data.dir", T::kInt, "1", false, 1, 256, "Threads loading and recovering logs at start-up, per log dir."},
-  {"queued.max.requests", T::kInt, "500", false, 1, kIntMax, "Requests read ahead per connection before reading pauses."},
-  {"connections.max.idle.ms", T::kLong, "600000", false, 1, INT64_MAX, "Idle client connections are closed after this."},
-  {"log.segment.bytes", T::kInt, "1073741824", false, 14, kIntMax, "Segment size before rolling.", "segment.bytes"},
-  {"log.roll.ms", T::kLong, nullptr, false, 1, INT64_MAX, "Segment age before rolling (overrides log.roll.hours).", "segment.ms"},
-  {"log.roll.hours", T::kInt, "168", false, 1, kIntMax, "Segment age before rolling, in hours."},
-  {"log.retention.ms", T::kLong, nullptr, false, -1, INT64_MAX, "Retention time; -1 keeps forever (overrides minutes/hours).", "retention.ms"},
-  {"log.retention.minutes", T::kInt, nullptr, false, -1, kIntMax, "Retention time in minutes (overrides hours)."},
-  {"log.retention.hours", T::kInt, "168", false, -1, kIntMax, "Retention time in hours."},
-  {"log.retention.bytes", T::kLong, "-1", false, -1, INT64_MAX, "Retention size per partition; -1: unlimited.", "retention.bytes"},
-  {"log.retention.check.interval.ms", T::kLong, "300000", false, 1, INT64_MAX, "How often retention runs."},
-  {"log.index.interval.bytes", T::kInt, "4096", false, 0, kIntMax, "Bytes between offset index entries.", "index.interval.bytes"},
-  {"log.index.size.max.bytes", T::kInt, "10485760", false, 4, kIntMax, "Largest offset/time index file.", "segment.index.bytes"},
-  {"log.flush.interval.messages", T::kLong, "9223372036854775807", false, 1, INT64_MAX, "fsync after this many messages (default: leave it to the page cache).", "flush.messages"},
-  {"log.flush.interval.ms", T::kLong, nullptr, false, 0, INT64_MAX, "fsync after this long (default: never, durability comes from replication).", "flush.ms"},
-  {"log.cleanup.policy", T::kList, "delete", false, 0, 0, "delete, compact, or both.", "cleanup.policy"},
-  {"log.cleaner.enable", T::kBool, "true", false, 0, 0, "Run the log cleaner for compacted topics."},
-  {"log.cleaner.delete.retention.ms", T::kLong, "86400000", false, 0, INT64_MAX, "How long tombstones are kept by compaction.", "delete.retention.ms"},
-  {"log.cleaner.min.cleanable.ratio", T::kDouble, "0.5", false, 0, 1, "Dirty ratio that triggers compaction.", "min.cleanable.dirty.ratio"},
-  {"log.cleaner.backoff.ms", T::kLong, "15000", false, 0, INT64_MAX, "Sleep of the cleaner when there is nothing to clean."},
-  {"log.message.timestamp.type", T::kString, "CreateTime", false, 0, 0, "CreateTime or LogAppendTime.", "message.timestamp.type"},
-  {"log.segment.delete.delay.ms", T::kLong, "60000", false, 0, INT64_MAX, "Delay before a deleted segment's files are removed.", "file.delete.delay.ms"},
-  {"replica.lag.time.max.ms", T::kLong, "30000", false, 1, INT64_MAX, "A follower that has not caught up for this long leaves the ISR."},
-  {"replica.fetch.max.bytes", T::kInt, "1048576", false, 0, kIntMax, "Bytes per partition a follower fetch asks for."},
-  {"replica.fetch.wait.max.ms", T::kInt, "500", false, 0, kIntMax, "Max wait of follower fetches."},
-  {"replica.fetch.min.bytes", T::kInt, "1", false, 1, kIntMax, "Min bytes of follower fetches."},
-  {"replica.socket.timeout.ms", T::kInt, "30000", false, 1, kIntMax, "Socket timeout of follower fetches."},
-  {"num.replica.fetchers", T::kInt, "1", false, 1, 64, "Fetcher connections per source broker."},
-  {"unclean.leader.election.enable", T::kBool, "false", false, 0, 0, "Allow electing an out-of-sync replica (may lose data).", "unclean.leader.election.enable"},
-  {"auto.leader.rebalance.enable", T::kBool, "true", false, 0, 0, "Move leadership back to preferred replicas periodically."},
-  {"leader.imbalance.check.interval.seconds", T::kLong, "300", false, 1, INT64_MAX, "How often the controller checks preferred leaders."},
-  {"controlled.shutdown.enable", T::kBool, "true", false, 0, 0, "Move leadership away before a clean shutdown."},
-  {"offsets.retention.minutes", T::kInt, "10080", false, 1, kIntMax, "Committed offsets of empty groups expire after this."},
-  {"offsets.topic.num.partitions", T::kInt, "50", false, 1, kIntMax, "Number of group-coordinator slots (groups hash onto them)."},
-  {"offsets.topic.replication.factor", T::kInt, "3", false, 1, INT16_MAX, "Accepted for Kafka compatibility; unused: offsets live in ZooKeeper."},
-  {"transaction.state.log.replication.factor", T::kInt, "3", false, 1, INT16_MAX, "Accepted for Kafka compatibility; unused (no transactions)."},
-  {"transaction.state.log.min.isr", T::kInt, "2", false, 1, INT16_MAX, "Accepted for Kafka compatibility; unused (no transactions)."},
-  {"group.initial.rebalance.delay.ms", T::kInt, "3000", false, 0, kIntMax, "Wait for more members before the first rebalance of an empty group."},
-  {"group.min.session.timeout.ms", T::kInt, "6000", false, 0, kIntMax, "Smallest session timeout a member may ask for."},
-  {"group.max.session.timeout.ms", T::kInt, "1800000", false, 0, kIntMax, "Largest session timeout a member may ask for."},
-  {"group.max.size", T::kInt, "2147483647", false, 1, kIntMax, "Most members a group may have (GROUP_MAX_SIZE_REACHED beyond)."},
-  {"offsets.retention.check.interval.ms", T::kLong, "600000", false, 1, INT64_MAX, "How often expired offsets and empty groups are removed."},
-  {"offset.metadata.max.bytes", T::kInt, "4096", false, 0, kIntMax, "Largest metadata string of a committed offset."},
+  {"broker.id", T::int32, nullptr, true, 0, kIntMax, "Id of this broker; unique in the cluster."},
+  {"broker.rack", T::string, nullptr, false, 0, 0, "Rack of this broker, for rack-aware replica assignment."},
+  {"zookeeper.connect", T::string, nullptr, true, 0, 0, "ZooKeeper connect string host:port[,host:port...][/chroot]."},
+  {"zookeeper.session.timeout.ms", T::int32, "18000", false, 1, kIntMax, "ZooKeeper session timeout."},
+  {"zookeeper.connection.timeout.ms", T::int32, "18000", false, 1, kIntMax, "How long to wait for the first ZooKeeper connection at start-up."},
+  {"listeners", T::list, "PLAINTEXT://:9092", false, 0, 0, "Endpoints to listen on, NAME://host:port."},
+  {"advertised.listeners", T::list, nullptr, false, 0, 0, "Endpoints published in ZooKeeper for clients; default: listeners."},
+  {"listener.security.protocol.map", T::string, "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", false, 0, 0, "Listener name to security protocol."},
+  {"inter.broker.listener.name", T::string, nullptr, false, 0, 0, "Listener brokers use to reach each other; default: the first listener."},
+  {"log.dirs", T::list, nullptr, false, 0, 0, "Directories holding partition logs; default: log.dir."},
+  {"log.dir", T::string, "/tmp/sluice-logs", false, 0, 0, "Log directory used when log.dirs is not set."},
+  {"num.partitions", T::int32, "1", false, 1, kIntMax, "Partitions of auto-created topics and of CreateTopics without a count."},
+  {"default.replication.factor", T::int32, "1", false, 1, INT16_MAX, "Replication factor of auto-created topics and of CreateTopics without one."},
+  {"min.insync.replicas", T::int32, "1", false, 1, kIntMax, "Fewest in-sync replicas for an acks=all write.", "min.insync.replicas"},
+  {"auto.create.topics.enable", T::boolean, "true", false, 0, 0, "Create a topic when Metadata names an unknown one."},
+  {"delete.topic.enable", T::boolean, "true", false, 0, 0, "Allow DeleteTopics."},
+  {"message.max.bytes", T::int32, "1048588", false, 0, kIntMax, "Largest record batch accepted.", "max.message.bytes"},
+  {"socket.request.max.bytes", T::int32, "104857600", false, 1, kIntMax, "Largest request frame; larger frames close the connection."},
+  {"socket.send.buffer.bytes", T::int32, "102400", false, -1, kIntMax, "SO_SNDBUF of client sockets (-1: OS default)."},
+  {"socket.receive.buffer.bytes", T::int32, "102400", false, -1, kIntMax, "SO_RCVBUF of client sockets (-1: OS default)."},
+  {"num.network.threads", T::int32, "3", false, 1, 256, "Threads running network I/O (Asio io_context threads, with num.io.threads)."},
+  {"num.io.threads", T::int32, "8", false, 1, 256, "Threads running request handlers."},
+  {"num.recovery.threads.per.data.dir", T::int32, "1", false, 1, 256, "Threads loading and recovering logs at start-up, per log dir."},
+  {"queued.max.requests", T::int32, "500", false, 1, kIntMax, "Requests read ahead per connection before reading pauses."},
+  {"connections.max.idle.ms", T::int64, "600000", false, 1, INT64_MAX, "Idle client connections are closed after this."},
+  {"log.segment.bytes", T::int32, "1073741824", false, 14, kIntMax, "Segment size before rolling.", "segment.bytes"},
+  {"log.roll.ms", T::int64, nullptr, false, 1, INT64_MAX, "Segment age before rolling (overrides log.roll.hours).", "segment.ms"},
+  {"log.roll.hours", T::int32, "168", false, 1, kIntMax, "Segment age before rolling, in hours."},
+  {"log.retention.ms", T::int64, nullptr, false, -1, INT64_MAX, "Retention time; -1 keeps forever (overrides minutes/hours).", "retention.ms"},
+  {"log.retention.minutes", T::int32, nullptr, false, -1, kIntMax, "Retention time in minutes (overrides hours)."},
+  {"log.retention.hours", T::int32, "168", false, -1, kIntMax, "Retention time in hours."},
+  {"log.retention.bytes", T::int64, "-1", false, -1, INT64_MAX, "Retention size per partition; -1: unlimited.", "retention.bytes"},
+  {"log.retention.check.interval.ms", T::int64, "300000", false, 1, INT64_MAX, "How often retention runs."},
+  {"log.index.interval.bytes", T::int32, "4096", false, 0, kIntMax, "Bytes between offset index entries.", "index.interval.bytes"},
+  {"log.index.size.max.bytes", T::int32, "10485760", false, 4, kIntMax, "Largest offset/time index file.", "segment.index.bytes"},
+  {"log.flush.interval.messages", T::int64, "9223372036854775807", false, 1, INT64_MAX, "fsync after this many messages (default: leave it to the page cache).", "flush.messages"},
+  {"log.flush.interval.ms", T::int64, nullptr, false, 0, INT64_MAX, "fsync after this long (default: never, durability comes from replication).", "flush.ms"},
+  {"log.cleanup.policy", T::list, "delete", false, 0, 0, "delete, compact, or both.", "cleanup.policy"},
+  {"log.cleaner.enable", T::boolean, "true", false, 0, 0, "Run the log cleaner for compacted topics."},
+  {"log.cleaner.delete.retention.ms", T::int64, "86400000", false, 0, INT64_MAX, "How long tombstones are kept by compaction.", "delete.retention.ms"},
+  {"log.cleaner.min.cleanable.ratio", T::float64, "0.5", false, 0, 1, "Dirty ratio that triggers compaction.", "min.cleanable.dirty.ratio"},
+  {"log.cleaner.backoff.ms", T::int64, "15000", false, 0, INT64_MAX, "Sleep of the cleaner when there is nothing to clean."},
+  {"log.message.timestamp.type", T::string, "CreateTime", false, 0, 0, "CreateTime or LogAppendTime.", "message.timestamp.type"},
+  {"log.segment.delete.delay.ms", T::int64, "60000", false, 0, INT64_MAX, "Delay before a deleted segment's files are removed.", "file.delete.delay.ms"},
+  {"replica.lag.time.max.ms", T::int64, "30000", false, 1, INT64_MAX, "A follower that has not caught up for this long leaves the ISR."},
+  {"replica.fetch.max.bytes", T::int32, "1048576", false, 0, kIntMax, "Bytes per partition a follower fetch asks for."},
+  {"replica.fetch.wait.max.ms", T::int32, "500", false, 0, kIntMax, "Max wait of follower fetches."},
+  {"replica.fetch.min.bytes", T::int32, "1", false, 1, kIntMax, "Min bytes of follower fetches."},
+  {"replica.socket.timeout.ms", T::int32, "30000", false, 1, kIntMax, "Socket timeout of follower fetches."},
+  {"num.replica.fetchers", T::int32, "1", false, 1, 64, "Fetcher connections per source broker."},
+  {"unclean.leader.election.enable", T::boolean, "false", false, 0, 0, "Allow electing an out-of-sync replica (may lose data).", "unclean.leader.election.enable"},
+  {"auto.leader.rebalance.enable", T::boolean, "true", false, 0, 0, "Move leadership back to preferred replicas periodically."},
+  {"leader.imbalance.check.interval.seconds", T::int64, "300", false, 1, INT64_MAX, "How often the controller checks preferred leaders."},
+  {"controlled.shutdown.enable", T::boolean, "true", false, 0, 0, "Move leadership away before a clean shutdown."},
+  {"offsets.retention.minutes", T::int32, "10080", false, 1, kIntMax, "Committed offsets of empty groups expire after this."},
+  {"offsets.topic.num.partitions", T::int32, "50", false, 1, kIntMax, "Number of group-coordinator slots (groups hash onto them)."},
+  {"offsets.topic.replication.factor", T::int32, "3", false, 1, INT16_MAX, "Accepted for Kafka compatibility; unused: offsets live in ZooKeeper."},
+  {"transaction.state.log.replication.factor", T::int32, "3", false, 1, INT16_MAX, "Accepted for Kafka compatibility; unused (no transactions)."},
+  {"transaction.state.log.min.isr", T::int32, "2", false, 1, INT16_MAX, "Accepted for Kafka compatibility; unused (no transactions)."},
+  {"group.initial.rebalance.delay.ms", T::int32, "3000", false, 0, kIntMax, "Wait for more members before the first rebalance of an empty group."},
+  {"group.min.session.timeout.ms", T::int32, "6000", false, 0, kIntMax, "Smallest session timeout a member may ask for."},
+  {"group.max.session.timeout.ms", T::int32, "1800000", false, 0, kIntMax, "Largest session timeout a member may ask for."},
+  {"group.max.size", T::int32, "2147483647", false, 1, kIntMax, "Most members a group may have (GROUP_MAX_SIZE_REACHED beyond)."},
+  {"offsets.retention.check.interval.ms", T::int64, "600000", false, 1, INT64_MAX, "How often expired offsets and empty groups are removed."},
+  {"offset.metadata.max.bytes", T::int32, "4096", false, 0, kIntMax, "Largest metadata string of a committed offset."},
 };
 // clang-format on
 
@@ -125,8 +125,8 @@ Result<int64_t> parse_int(std::string_view key, std::string_view text) {
 
 Status validate(const ConfigKey& k, std::string_view raw) {
   switch (k.type) {
-    case T::kInt:
-    case T::kLong: {
+    case T::int32:
+    case T::int64: {
       SLUICE_TRY(int64_t v, parse_int(k.name, raw));
       if (v < k.min || v > k.max) {
         return invalid(k.name, std::to_string(v) + " is outside [" + std::to_string(k.min) + ", " +
@@ -134,14 +134,14 @@ Status validate(const ConfigKey& k, std::string_view raw) {
       }
       return {};
     }
-    case T::kBool: {
+    case T::boolean: {
       std::string t = trim(raw);
       std::transform(t.begin(), t.end(), t.begin(),
                      [](unsigned char c) { return std::tolower(c); });
       if (t != "true" && t != "false") return invalid(k.name, "'" + t + "' is not true or false");
       return {};
     }
-    case T::kDouble: {
+    case T::float64: {
       std::string t = trim(raw);
       char* end = nullptr;
       double d = std::strtod(t.c_str(), &end);
@@ -152,8 +152,8 @@ Status validate(const ConfigKey& k, std::string_view raw) {
       }
       return {};
     }
-    case T::kString:
-    case T::kList:
+    case T::string:
+    case T::list:
       return {};
   }
   return {};
@@ -331,7 +331,7 @@ std::optional<std::string> BrokerConfig::value(std::string_view key) const {
 
 ConfigSource BrokerConfig::source(std::string_view key) const {
   auto it = sources_.find(std::string(key));
-  return it == sources_.end() ? ConfigSource::kDefault : it->second;
+  return it == sources_.end() ? ConfigSource::default_config : it->second;
 }
 
 int64_t BrokerConfig::get_long(std::string_view key) const {
@@ -374,7 +374,7 @@ Result<BrokerConfig> BrokerConfig::load(const Inputs& inputs) {
     ss << in.rdbuf();
     SLUICE_TRY(auto props, parse_properties(ss.str()));
     for (const auto& [key, value] : props) {
-      SLUICE_CHECK(apply(key, value, ConfigSource::kFile, *inputs.file));
+      SLUICE_CHECK(apply(key, value, ConfigSource::file, *inputs.file));
     }
   }
 
@@ -394,7 +394,7 @@ Result<BrokerConfig> BrokerConfig::load(const Inputs& inputs) {
       return Error(std::make_error_code(std::errc::invalid_argument),
                    "environment variable " + name + " names no configuration key");
     }
-    SLUICE_CHECK(apply(std::string(match->name), entry.substr(eq + 1), ConfigSource::kEnvironment,
+    SLUICE_CHECK(apply(std::string(match->name), entry.substr(eq + 1), ConfigSource::environment,
                        "environment " + name));
   }
 
@@ -405,7 +405,7 @@ Result<BrokerConfig> BrokerConfig::load(const Inputs& inputs) {
                    "override '" + o + "' is not key=value");
     }
     SLUICE_CHECK(
-        apply(trim(o.substr(0, eq)), o.substr(eq + 1), ConfigSource::kCommandLine, "command line"));
+        apply(trim(o.substr(0, eq)), o.substr(eq + 1), ConfigSource::command_line, "command line"));
   }
 
   for (const auto& k : kKeys) {

@@ -18,9 +18,9 @@
 
 namespace sluice::broker::config {
 
-enum class ConfigType { kInt, kLong, kBool, kString, kList, kDouble };
+enum class ConfigType { int32, int64, boolean, string, list, float64 };
 // The order matches Kafka's DescribeConfigs ConfigSource values where they exist.
-enum class ConfigSource { kDefault, kFile, kEnvironment, kCommandLine };
+enum class ConfigSource { default_config, file, environment, command_line };
 
 struct ConfigKey {
   std::string_view name;

@@ -53,7 +53,7 @@ std::string effective_value(const BrokerConfig& broker, const TopicOverrides& ov
 std::optional<AlterError> validate_all(const TopicOverrides& overrides) {
   for (const auto& entry : overrides) {
     if (Status st = validate_topic_config(entry.first, entry.second); !st) {
-      return AlterError{AlterError::Kind::kInvalidConfig, st.error().context()};
+      return AlterError{AlterError::Kind::invalid_config, st.error().context()};
     }
   }
   return std::nullopt;
@@ -65,10 +65,10 @@ AlterOutcome replace_topic_overrides(std::span<const ConfigEntry> entries) {
   AlterOutcome out;
   for (const auto& e : entries) {
     if (!e.value) {
-      return refuse(AlterError::Kind::kInvalidRequest, "Null value not supported for : " + e.name);
+      return refuse(AlterError::Kind::invalid_request, "Null value not supported for : " + e.name);
     }
     if (!out.overrides.emplace(e.name, *e.value).second) {
-      return refuse(AlterError::Kind::kInvalidRequest,
+      return refuse(AlterError::Kind::invalid_request,
                     "Error due to duplicate config keys: " + e.name);
     }
   }
@@ -81,15 +81,15 @@ AlterOutcome apply_topic_config_ops(const BrokerConfig& broker, const TopicOverr
   std::set<std::string> seen;
   for (const auto& op : ops) {
     if (!seen.insert(op.name).second) {
-      return refuse(AlterError::Kind::kInvalidRequest,
+      return refuse(AlterError::Kind::invalid_request,
                     "Error due to duplicate config keys: " + op.name);
     }
-    if (op.op < 0 || op.op > static_cast<int8_t>(ConfigOpType::kSubtract)) {
-      return refuse(AlterError::Kind::kInvalidRequest,
+    if (op.op < 0 || op.op > static_cast<int8_t>(ConfigOpType::subtract)) {
+      return refuse(AlterError::Kind::invalid_request,
                     "Unknown config operation " + std::to_string(op.op) + " for " + op.name);
     }
-    if (static_cast<ConfigOpType>(op.op) != ConfigOpType::kDelete && !op.value) {
-      return refuse(AlterError::Kind::kInvalidRequest, "Null value not supported for : " + op.name);
+    if (static_cast<ConfigOpType>(op.op) != ConfigOpType::remove && !op.value) {
+      return refuse(AlterError::Kind::invalid_request, "Null value not supported for : " + op.name);
     }
   }
 
@@ -97,21 +97,21 @@ AlterOutcome apply_topic_config_ops(const BrokerConfig& broker, const TopicOverr
   out.overrides = current;
   for (const auto& op : ops) {
     const auto type = static_cast<ConfigOpType>(op.op);
-    if (type == ConfigOpType::kSet) {
+    if (type == ConfigOpType::set) {
       out.overrides[op.name] = *op.value;
       continue;
     }
-    if (type == ConfigOpType::kDelete) {
+    if (type == ConfigOpType::remove) {
       out.overrides.erase(op.name);
       continue;
     }
     const TopicConfigKey* key = find_topic_key(op.name);
     if (key == nullptr) {
-      return refuse(AlterError::Kind::kInvalidConfig, "unknown topic config '" + op.name + "'");
+      return refuse(AlterError::Kind::invalid_config, "unknown topic config '" + op.name + "'");
     }
-    const bool append = type == ConfigOpType::kAppend;
-    if (key->type != TopicConfigKey::Type::kList) {
-      return refuse(AlterError::Kind::kInvalidConfig,
+    const bool append = type == ConfigOpType::append;
+    if (key->type != TopicConfigKey::Type::list) {
+      return refuse(AlterError::Kind::invalid_config,
                     std::string("Config value ") + (append ? "append" : "subtract") +
                         " is not allowed for config key: " + op.name);
     }

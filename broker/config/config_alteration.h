@@ -17,7 +17,7 @@ using TopicOverrides = std::map<std::string, std::string>;
 
 // Why an alteration is refused; the handler maps kind to INVALID_CONFIG / INVALID_REQUEST.
 struct AlterError {
-  enum class Kind { kInvalidConfig, kInvalidRequest } kind;
+  enum class Kind { invalid_config, invalid_request } kind;
   std::string message;
 };
 
@@ -41,7 +41,7 @@ struct ConfigEntry {
 AlterOutcome replace_topic_overrides(std::span<const ConfigEntry> entries);
 
 // Kafka's AlterConfigOp.OpType.
-enum class ConfigOpType : int8_t { kSet = 0, kDelete = 1, kAppend = 2, kSubtract = 3 };
+enum class ConfigOpType : int8_t { set = 0, remove = 1, append = 2, subtract = 3 };
 
 struct ConfigOp {
   std::string name;

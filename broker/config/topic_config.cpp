@@ -18,29 +18,29 @@ constexpr int64_t kIntMax = INT32_MAX;
 
 // Ordered as Kafka's DescribeConfigs lists them (alphabetical).
 constexpr TopicConfigKey kKeys[] = {
-    {"cleanup.policy", T::kList, "log.cleanup.policy", "delete", 0, 0, kCleanupPolicies},
-    {"compression.type", T::kString, "", "producer", 0, 0, kCompressionTypes},
-    {"delete.retention.ms", T::kLong, "log.cleaner.delete.retention.ms", "86400000", 0, INT64_MAX},
-    {"file.delete.delay.ms", T::kLong, "log.segment.delete.delay.ms", "60000", 0, INT64_MAX},
-    {"flush.messages", T::kLong, "log.flush.interval.messages", "9223372036854775807", 1,
+    {"cleanup.policy", T::list, "log.cleanup.policy", "delete", 0, 0, kCleanupPolicies},
+    {"compression.type", T::string, "", "producer", 0, 0, kCompressionTypes},
+    {"delete.retention.ms", T::int64, "log.cleaner.delete.retention.ms", "86400000", 0, INT64_MAX},
+    {"file.delete.delay.ms", T::int64, "log.segment.delete.delay.ms", "60000", 0, INT64_MAX},
+    {"flush.messages", T::int64, "log.flush.interval.messages", "9223372036854775807", 1,
      INT64_MAX},
-    {"flush.ms", T::kLong, "log.flush.interval.ms", "9223372036854775807", 0, INT64_MAX},
-    {"index.interval.bytes", T::kInt, "log.index.interval.bytes", "4096", 0, kIntMax},
-    {"max.compaction.lag.ms", T::kLong, "", "9223372036854775807", 1, INT64_MAX},
-    {"max.message.bytes", T::kInt, "message.max.bytes", "1048588", 0, kIntMax},
-    {"message.timestamp.type", T::kString, "log.message.timestamp.type", "CreateTime", 0, 0,
+    {"flush.ms", T::int64, "log.flush.interval.ms", "9223372036854775807", 0, INT64_MAX},
+    {"index.interval.bytes", T::int32, "log.index.interval.bytes", "4096", 0, kIntMax},
+    {"max.compaction.lag.ms", T::int64, "", "9223372036854775807", 1, INT64_MAX},
+    {"max.message.bytes", T::int32, "message.max.bytes", "1048588", 0, kIntMax},
+    {"message.timestamp.type", T::string, "log.message.timestamp.type", "CreateTime", 0, 0,
      kTimestampTypes},
-    {"min.cleanable.dirty.ratio", T::kDouble, "log.cleaner.min.cleanable.ratio", "0.5", 0, 1},
-    {"min.compaction.lag.ms", T::kLong, "", "0", 0, INT64_MAX},
-    {"min.insync.replicas", T::kInt, "min.insync.replicas", "1", 1, kIntMax},
-    {"preallocate", T::kBool, "", "false"},
-    {"retention.bytes", T::kLong, "log.retention.bytes", "-1", -1, INT64_MAX},
-    {"retention.ms", T::kLong, "log.retention.ms", "604800000", -1, INT64_MAX},
-    {"segment.bytes", T::kInt, "log.segment.bytes", "1073741824", 14, kIntMax},
-    {"segment.index.bytes", T::kInt, "log.index.size.max.bytes", "10485760", 4, kIntMax},
-    {"segment.jitter.ms", T::kLong, "", "0", 0, INT64_MAX},
-    {"segment.ms", T::kLong, "log.roll.ms", "604800000", 1, INT64_MAX},
-    {"unclean.leader.election.enable", T::kBool, "unclean.leader.election.enable", "false"},
+    {"min.cleanable.dirty.ratio", T::float64, "log.cleaner.min.cleanable.ratio", "0.5", 0, 1},
+    {"min.compaction.lag.ms", T::int64, "", "0", 0, INT64_MAX},
+    {"min.insync.replicas", T::int32, "min.insync.replicas", "1", 1, kIntMax},
+    {"preallocate", T::boolean, "", "false"},
+    {"retention.bytes", T::int64, "log.retention.bytes", "-1", -1, INT64_MAX},
+    {"retention.ms", T::int64, "log.retention.ms", "604800000", -1, INT64_MAX},
+    {"segment.bytes", T::int32, "log.segment.bytes", "1073741824", 14, kIntMax},
+    {"segment.index.bytes", T::int32, "log.index.size.max.bytes", "10485760", 4, kIntMax},
+    {"segment.jitter.ms", T::int64, "", "0", 0, INT64_MAX},
+    {"segment.ms", T::int64, "log.roll.ms", "604800000", 1, INT64_MAX},
+    {"unclean.leader.election.enable", T::boolean, "unclean.leader.election.enable", "false"},
 };
 
 std::optional<int64_t> parse_int(std::string_view s) {
@@ -85,7 +85,7 @@ bool broker_key_set(const BrokerConfig& broker, std::string_view broker_key) {
     keys = {"log.retention.ms", "log.retention.minutes", "log.retention.hours"};
   if (broker_key == "log.roll.ms") keys = {"log.roll.ms", "log.roll.hours"};
   for (auto k : keys) {
-    if (broker.source(k) != ConfigSource::kDefault) return true;
+    if (broker.source(k) != ConfigSource::default_config) return true;
   }
   return false;
 }
@@ -112,8 +112,8 @@ Status validate_topic_config(std::string_view name, std::string_view value) {
            std::find(key->choices.begin(), key->choices.end(), v) != key->choices.end();
   };
   switch (key->type) {
-    case T::kInt:
-    case T::kLong: {
+    case T::int32:
+    case T::int64: {
       auto v = parse_int(value);
       if (!v) return invalid(name, value, "not an integer");
       if (*v < key->min || *v > key->max) {
@@ -123,10 +123,10 @@ Status validate_topic_config(std::string_view name, std::string_view value) {
       }
       return {};
     }
-    case T::kBool:
+    case T::boolean:
       if (value != "true" && value != "false") return invalid(name, value, "not true/false");
       return {};
-    case T::kDouble: {
+    case T::float64: {
       double d = 0;
       auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), d);
       if (ec != std::errc() || p != value.data() + value.size())
@@ -136,10 +136,10 @@ Status validate_topic_config(std::string_view name, std::string_view value) {
       }
       return {};
     }
-    case T::kString:
+    case T::string:
       if (!allowed(value)) return invalid(name, value, "not one of the allowed values");
       return {};
-    case T::kList: {
+    case T::list: {
       auto items = split_list(value);
       if (items.empty()) return invalid(name, value, "empty list");
       for (auto item : items) {
@@ -167,14 +167,14 @@ std::vector<TopicConfigEntry> effective_topic_config(
     e.name = std::string(key.name);
     if (auto it = overrides.find(e.name); it != overrides.end()) {
       e.value = it->second;
-      e.source = TopicConfigSource::kTopicOverride;
+      e.source = TopicConfigSource::topic_override;
     } else if (auto b = broker_default(broker, key)) {
       e.value = *b;
-      e.source = broker_key_set(broker, key.broker_key) ? TopicConfigSource::kBrokerConfig
-                                                        : TopicConfigSource::kDefault;
+      e.source = broker_key_set(broker, key.broker_key) ? TopicConfigSource::broker_config
+                                                        : TopicConfigSource::default_config;
     } else {
       e.value = key.fallback;
-      e.source = TopicConfigSource::kDefault;
+      e.source = TopicConfigSource::default_config;
     }
     out.push_back(std::move(e));
   }

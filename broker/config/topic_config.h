@@ -21,7 +21,7 @@ class BrokerConfig;
 
 struct TopicConfigKey {
   std::string_view name;
-  enum class Type { kInt, kLong, kBool, kString, kList, kDouble } type;
+  enum class Type { int32, int64, boolean, string, list, float64 } type;
   std::string_view broker_key;  // the broker key whose value is the default, or empty
   const char* fallback;         // default when there is no broker key
   int64_t min = INT64_MIN;
@@ -36,7 +36,7 @@ const TopicConfigKey* find_topic_key(std::string_view name);
 Status validate_topic_config(std::string_view name, std::string_view value);
 Status validate_topic_configs(const std::map<std::string, std::string>& overrides);
 
-enum class TopicConfigSource { kTopicOverride, kBrokerConfig, kDefault };
+enum class TopicConfigSource { topic_override, broker_config, default_config };
 
 struct TopicConfigEntry {
   std::string name;

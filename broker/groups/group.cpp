@@ -29,15 +29,15 @@ SyncResult sync_error(KafkaErrc e) {
 
 std::string_view to_string(GroupState s) {
   switch (s) {
-    case GroupState::kEmpty:
+    case GroupState::empty:
       return "Empty";
-    case GroupState::kPreparingRebalance:
+    case GroupState::preparing_rebalance:
       return "PreparingRebalance";
-    case GroupState::kCompletingRebalance:
+    case GroupState::completing_rebalance:
       return "CompletingRebalance";
-    case GroupState::kStable:
+    case GroupState::stable:
       return "Stable";
-    case GroupState::kDead:
+    case GroupState::dead:
       return "Dead";
   }
   return "Dead";
@@ -83,7 +83,7 @@ void Group::join(JoinRequest request, JoinCallback done) {
 }
 
 void Group::new_member_join(JoinRequest& request, JoinCallback& done) {
-  if (state_ == GroupState::kDead) {
+  if (state_ == GroupState::dead) {
     done(join_error(KafkaErrc::coordinator_not_available));
     return;
   }
@@ -114,7 +114,7 @@ void Group::new_member_join(JoinRequest& request, JoinCallback& done) {
 
 void Group::current_member_join(JoinRequest& request, JoinCallback& done) {
   const std::string id = request.member_id;
-  if (state_ == GroupState::kDead) {
+  if (state_ == GroupState::dead) {
     done(join_error(KafkaErrc::coordinator_not_available, id));
     return;
   }
@@ -138,10 +138,10 @@ void Group::current_member_join(JoinRequest& request, JoinCallback& done) {
   Member& member = it->second;
   const bool same = member.protocols == request.protocols;
   switch (state_) {
-    case GroupState::kPreparingRebalance:
+    case GroupState::preparing_rebalance:
       update_member_and_rebalance(member, request, std::move(done));
       return;
-    case GroupState::kCompletingRebalance:
+    case GroupState::completing_rebalance:
       if (same) {
         // A member that lost its JoinGroup response: give it the current generation again.
         done(current_generation_result(id));
@@ -149,7 +149,7 @@ void Group::current_member_join(JoinRequest& request, JoinCallback& done) {
         update_member_and_rebalance(member, request, std::move(done));
       }
       return;
-    case GroupState::kStable:
+    case GroupState::stable:
       if (id == leader_ || !same) {
         // The leader rejoins to have the assignment recomputed (e.g. new partitions); a
         // member with a new subscription needs a new assignment.
@@ -159,8 +159,8 @@ void Group::current_member_join(JoinRequest& request, JoinCallback& done) {
         done(current_generation_result(id));
       }
       return;
-    case GroupState::kEmpty:
-    case GroupState::kDead:
+    case GroupState::empty:
+    case GroupState::dead:
       done(join_error(KafkaErrc::unknown_member_id, id));
       return;
   }
@@ -181,7 +181,7 @@ void Group::add_member_and_rebalance(JoinRequest& request, const std::string& me
   m.awaiting_join = std::move(done);
   // A new member has this long to complete its join before it is dropped.
   m.heartbeat_deadline = env_.now() + env_.config.new_member_join_timeout;
-  if (state_ == GroupState::kPreparingRebalance && generation_ == 0) new_member_added_ = true;
+  if (state_ == GroupState::preparing_rebalance && generation_ == 0) new_member_added_ = true;
   if (members_.empty()) protocol_type_ = request.protocol_type;
   if (leader_.empty()) leader_ = member_id;
   if (m.group_instance_id) static_members_[*m.group_instance_id] = member_id;
@@ -240,7 +240,7 @@ void Group::update_static_member(const std::string& old_id, const std::string& n
   update_member(member, request, std::move(done));
 
   switch (state_) {
-    case GroupState::kStable: {
+    case GroupState::stable: {
       if (protocol_name_ && select_protocol() == *protocol_name_) {
         // Same protocol: no rebalance. Store the new member id, then answer with the current
         // generation; the member gets its old assignment from SyncGroup.
@@ -256,7 +256,7 @@ void Group::update_static_member(const std::string& old_id, const std::string& n
                 // Not stored: put the old member id back (as Kafka does) and report the error.
                 auto cb = std::move(it->second.awaiting_join);
                 it->second.awaiting_join = nullptr;
-                if (state_ == GroupState::kStable && generation == generation_) {
+                if (state_ == GroupState::stable && generation == generation_) {
                   auto back = members_.extract(new_id);
                   back.key() = old_id;
                   back.mapped().member_id = old_id;
@@ -279,15 +279,15 @@ void Group::update_static_member(const std::string& old_id, const std::string& n
       }
       return;
     }
-    case GroupState::kCompletingRebalance:
+    case GroupState::completing_rebalance:
       // The leader may already be assigning to the old member id: start over.
       prepare_rebalance();
       return;
-    case GroupState::kPreparingRebalance:
+    case GroupState::preparing_rebalance:
       try_complete_join();
       return;
-    case GroupState::kEmpty:
-    case GroupState::kDead:
+    case GroupState::empty:
+    case GroupState::dead:
       return;  // cannot happen: a static member exists
   }
 }
@@ -295,18 +295,18 @@ void Group::update_static_member(const std::string& old_id, const std::string& n
 // ---- rebalance ----
 
 void Group::maybe_prepare_rebalance() {
-  if (state_ == GroupState::kStable || state_ == GroupState::kCompletingRebalance ||
-      state_ == GroupState::kEmpty) {
+  if (state_ == GroupState::stable || state_ == GroupState::completing_rebalance ||
+      state_ == GroupState::empty) {
     prepare_rebalance();
   }
 }
 
 void Group::prepare_rebalance() {
-  if (state_ == GroupState::kCompletingRebalance) {
+  if (state_ == GroupState::completing_rebalance) {
     reset_and_propagate_assignment_error(KafkaErrc::rebalance_in_progress);
   }
   const auto now = env_.now();
-  if (state_ == GroupState::kEmpty) {
+  if (state_ == GroupState::empty) {
     // Kafka's InitialDelayedJoin: wait for more members before the first assignment.
     const auto delay = env_.config.initial_rebalance_delay;
     initial_join_ = true;
@@ -317,7 +317,7 @@ void Group::prepare_rebalance() {
     initial_join_ = false;
     join_deadline_ = now + std::chrono::milliseconds(rebalance_timeout_ms());
   }
-  transition(GroupState::kPreparingRebalance);
+  transition(GroupState::preparing_rebalance);
 }
 
 bool Group::all_members_joined() const {
@@ -329,7 +329,7 @@ bool Group::all_members_joined() const {
 }
 
 void Group::try_complete_join() {
-  if (state_ != GroupState::kPreparingRebalance || initial_join_) return;
+  if (state_ != GroupState::preparing_rebalance || initial_join_) return;
   if (all_members_joined()) complete_join();
 }
 
@@ -342,19 +342,19 @@ void Group::complete_join() {
   for (const auto& id : gone) remove_member(id, KafkaErrc::none);
   join_deadline_.reset();
   initial_join_ = false;
-  if (state_ == GroupState::kDead) return;
+  if (state_ == GroupState::dead) return;
 
   ++generation_;
   if (members_.empty()) {
     protocol_name_.reset();
-    transition(GroupState::kEmpty);
+    transition(GroupState::empty);
   } else {
     protocol_name_ = select_protocol();
-    transition(GroupState::kCompletingRebalance);
+    transition(GroupState::completing_rebalance);
   }
   for (auto& entry : members_) entry.second.assignment.clear();
   env_.persist(id_, record(), [](KafkaErrc) {});
-  if (state_ == GroupState::kEmpty) return;
+  if (state_ == GroupState::empty) return;
 
   std::vector<std::pair<JoinCallback, JoinResult>> replies;
   for (auto& entry : members_) {
@@ -440,15 +440,15 @@ void Group::remove_member(const std::string& id, KafkaErrc join_error_code) {
 void Group::remove_member_and_update_group(const std::string& id) {
   remove_member(id, KafkaErrc::unknown_member_id);
   switch (state_) {
-    case GroupState::kStable:
-    case GroupState::kCompletingRebalance:
+    case GroupState::stable:
+    case GroupState::completing_rebalance:
       maybe_prepare_rebalance();
       break;
-    case GroupState::kPreparingRebalance:
+    case GroupState::preparing_rebalance:
       try_complete_join();
       break;
-    case GroupState::kEmpty:
-    case GroupState::kDead:
+    case GroupState::empty:
+    case GroupState::dead:
       break;
   }
 }
@@ -456,7 +456,7 @@ void Group::remove_member_and_update_group(const std::string& id) {
 // ---- SyncGroup ----
 
 void Group::sync(SyncRequest request, SyncCallback done) {
-  if (state_ == GroupState::kDead) return done(sync_error(KafkaErrc::coordinator_not_available));
+  if (state_ == GroupState::dead) return done(sync_error(KafkaErrc::coordinator_not_available));
   if (static_member_fenced({request.member_id, request.group_instance_id})) {
     return done(sync_error(KafkaErrc::fenced_instance_id));
   }
@@ -469,11 +469,11 @@ void Group::sync(SyncRequest request, SyncCallback done) {
   }
   Member& member = it->second;
   switch (state_) {
-    case GroupState::kEmpty:
+    case GroupState::empty:
       return done(sync_error(KafkaErrc::unknown_member_id));
-    case GroupState::kPreparingRebalance:
+    case GroupState::preparing_rebalance:
       return done(sync_error(KafkaErrc::rebalance_in_progress));
-    case GroupState::kStable: {
+    case GroupState::stable: {
       schedule_heartbeat(member);
       SyncResult r;
       r.protocol_type = protocol_type_;
@@ -481,9 +481,9 @@ void Group::sync(SyncRequest request, SyncCallback done) {
       r.assignment = member.assignment;
       return done(std::move(r));
     }
-    case GroupState::kDead:
+    case GroupState::dead:
       return done(sync_error(KafkaErrc::coordinator_not_available));
-    case GroupState::kCompletingRebalance:
+    case GroupState::completing_rebalance:
       break;
   }
   if (member.awaiting_sync) {
@@ -502,7 +502,7 @@ void Group::sync(SyncRequest request, SyncCallback done) {
     if (members_.count(a.first)) (*assignment)[a.first] = std::move(a.second);
   }
   GroupRecord rec = record();
-  rec.state = std::string(to_string(GroupState::kStable));
+  rec.state = std::string(to_string(GroupState::stable));
   rec.state_timestamp_ms = env_.wall_ms ? env_.wall_ms() : 0;
   for (auto& m : rec.members) m.assignment = (*assignment)[m.member_id];
   auto alive = std::weak_ptr<int>(alive_);
@@ -510,13 +510,13 @@ void Group::sync(SyncRequest request, SyncCallback done) {
   env_.persist(id_, std::move(rec), [this, alive, generation, assignment](KafkaErrc error) {
     if (alive.expired()) return;
     // A rebalance that started meanwhile has already answered the waiting members.
-    if (state_ != GroupState::kCompletingRebalance || generation != generation_) return;
+    if (state_ != GroupState::completing_rebalance || generation != generation_) return;
     if (error != KafkaErrc::none) {
       reset_and_propagate_assignment_error(error);
       maybe_prepare_rebalance();
       return;
     }
-    transition(GroupState::kStable);
+    transition(GroupState::stable);
     std::vector<std::pair<SyncCallback, SyncResult>> replies;
     for (auto& entry : members_) {
       entry.second.assignment = (*assignment)[entry.first];
@@ -536,19 +536,19 @@ void Group::sync(SyncRequest request, SyncCallback done) {
 // ---- Heartbeat, LeaveGroup, OffsetCommit checks ----
 
 KafkaErrc Group::heartbeat(const MemberIdentity& who, int32_t generation) {
-  if (state_ == GroupState::kDead) return KafkaErrc::coordinator_not_available;
+  if (state_ == GroupState::dead) return KafkaErrc::coordinator_not_available;
   if (static_member_fenced(who)) return KafkaErrc::fenced_instance_id;
-  if (state_ == GroupState::kEmpty) return KafkaErrc::unknown_member_id;
+  if (state_ == GroupState::empty) return KafkaErrc::unknown_member_id;
   auto it = members_.find(who.member_id);
   if (it == members_.end()) return KafkaErrc::unknown_member_id;
   if (generation != generation_) return KafkaErrc::illegal_generation;
   schedule_heartbeat(it->second);
-  if (state_ == GroupState::kPreparingRebalance) return KafkaErrc::rebalance_in_progress;
+  if (state_ == GroupState::preparing_rebalance) return KafkaErrc::rebalance_in_progress;
   return KafkaErrc::none;
 }
 
 KafkaErrc Group::leave(const MemberIdentity& who) {
-  if (state_ == GroupState::kDead) return KafkaErrc::coordinator_not_available;
+  if (state_ == GroupState::dead) return KafkaErrc::coordinator_not_available;
   std::string id = who.member_id;
   if (id.empty()) {
     if (!who.group_instance_id) return KafkaErrc::unknown_member_id;
@@ -568,14 +568,14 @@ KafkaErrc Group::leave(const MemberIdentity& who) {
 }
 
 KafkaErrc Group::validate_offset_commit(const MemberIdentity& who, int32_t generation) {
-  if (state_ == GroupState::kDead) return KafkaErrc::coordinator_not_available;
+  if (state_ == GroupState::dead) return KafkaErrc::coordinator_not_available;
   if (static_member_fenced(who)) return KafkaErrc::fenced_instance_id;
-  if (generation < 0 && state_ == GroupState::kEmpty)
+  if (generation < 0 && state_ == GroupState::empty)
     return KafkaErrc::none;  // offsets only, no membership
   auto it = members_.find(who.member_id);
   if (it == members_.end()) return KafkaErrc::unknown_member_id;
   if (generation != generation_) return KafkaErrc::illegal_generation;
-  if (state_ == GroupState::kCompletingRebalance) return KafkaErrc::rebalance_in_progress;
+  if (state_ == GroupState::completing_rebalance) return KafkaErrc::rebalance_in_progress;
   schedule_heartbeat(it->second);
   return KafkaErrc::none;
 }
@@ -601,7 +601,7 @@ void Group::tick() {
   for (const auto& id : expired) {
     if (members_.count(id)) remove_member_and_update_group(id);
   }
-  if (state_ == GroupState::kPreparingRebalance) {
+  if (state_ == GroupState::preparing_rebalance) {
     if (join_deadline_ && *join_deadline_ <= now) {
       if (initial_join_ && new_member_added_ && initial_remaining_ms_ > 0) {
         // Members keep arriving: wait another delay (bounded by the rebalance timeout).
@@ -628,7 +628,7 @@ void Group::shutdown(KafkaErrc error) {
     entry.second.awaiting_join = nullptr;
     entry.second.awaiting_sync = nullptr;
   }
-  if (state_ != GroupState::kDead) transition(GroupState::kDead);
+  if (state_ != GroupState::dead) transition(GroupState::dead);
   join_deadline_.reset();
   for (auto& cb : joins) cb(join_error(error));
   for (auto& cb : syncs) cb(sync_error(error));
@@ -658,17 +658,17 @@ void Group::restore(const GroupRecord& rec) {
   }
   if (members_.empty()) {
     leader_.clear();
-    state_ = GroupState::kEmpty;
+    state_ = GroupState::empty;
     return;
   }
   if (!members_.count(leader_)) leader_ = members_.begin()->first;
-  if (rec.state == to_string(GroupState::kStable)) {
-    state_ = GroupState::kStable;
+  if (rec.state == to_string(GroupState::stable)) {
+    state_ = GroupState::stable;
     return;
   }
   // Stored at CompletingRebalance: the assignment was never stored, so rebalance again.
   for (auto& entry : members_) entry.second.assignment.clear();
-  state_ = GroupState::kPreparingRebalance;
+  state_ = GroupState::preparing_rebalance;
   initial_join_ = false;
   join_deadline_ = now + std::chrono::milliseconds(rebalance_timeout_ms());
 }
@@ -686,7 +686,7 @@ void Group::transition(GroupState next) {
 
 bool Group::supports_protocols(const std::string& type,
                                const std::vector<MemberProtocol>& protocols) const {
-  if (state_ == GroupState::kEmpty) return !type.empty() && !protocols.empty();
+  if (state_ == GroupState::empty) return !type.empty() && !protocols.empty();
   if (type != protocol_type_) return false;
   for (const auto& p : protocols) {
     bool everyone = true;
@@ -740,7 +740,7 @@ GroupRecord Group::record() const {
   rec.leader = leader_;
   // PreparingRebalance is never stored: it is what a reader resumes into anyway.
   rec.state = std::string(to_string(
-      state_ == GroupState::kPreparingRebalance ? GroupState::kCompletingRebalance : state_));
+      state_ == GroupState::preparing_rebalance ? GroupState::completing_rebalance : state_));
   rec.state_timestamp_ms = state_timestamp_ms_;
   for (const auto& entry : members_) {
     const Member& m = entry.second;

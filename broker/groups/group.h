@@ -35,7 +35,7 @@ namespace sluice::broker::groups {
 
 using Clock = std::chrono::steady_clock;
 
-enum class GroupState { kEmpty, kPreparingRebalance, kCompletingRebalance, kStable, kDead };
+enum class GroupState { empty, preparing_rebalance, completing_rebalance, stable, dead };
 // Kafka's names: "Empty", "PreparingRebalance", "CompletingRebalance", "Stable", "Dead".
 std::string_view to_string(GroupState s);
 
@@ -214,7 +214,7 @@ class Group {
 
   std::string id_;
   const GroupEnv& env_;
-  GroupState state_ = GroupState::kEmpty;
+  GroupState state_ = GroupState::empty;
   int64_t state_timestamp_ms_ = 0;
   int32_t generation_ = 0;
   std::string protocol_type_;  // empty: none yet

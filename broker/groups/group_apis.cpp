@@ -63,7 +63,7 @@ void fill_join_response(protocol::JoinGroupResponse& response, JoinResult& resul
 constexpr int32_t kAllGroupOperations = (1 << 3) | (1 << 6) | (1 << 8);
 
 void describe(const Group& g, protocol::DescribedGroup& d) {
-  const bool stable = g.state() == GroupState::kStable;
+  const bool stable = g.state() == GroupState::stable;
   d.group_state = std::string(to_string(g.state()));
   d.protocol_type = g.protocol_type();
   if (stable) d.protocol_data = g.protocol_name().value_or("");
@@ -194,7 +194,7 @@ awaitable<protocol::LeaveGroupResponse> GroupCoordinator::leave_group(
     response.error_code = to_wire(located);
     co_return response;
   }
-  if (entry && entry->group->state() == GroupState::kDead) {
+  if (entry && entry->group->state() == GroupState::dead) {
     response.error_code = to_wire(KafkaErrc::coordinator_not_available);
     co_return response;
   }
@@ -258,7 +258,7 @@ awaitable<protocol::ListGroupsResponse> GroupCoordinator::list_groups(
   for (const auto& s : request.states_filter) states.insert(lower(s));
   for (const auto& entry : self->groups.all()) {
     const Group& g = *entry.second->group;
-    if (g.state() == GroupState::kDead) continue;
+    if (g.state() == GroupState::dead) continue;
     const std::string state(to_string(g.state()));
     if (!states.empty() && !states.count(lower(state))) continue;
     protocol::ListedGroup listed;
@@ -285,9 +285,9 @@ awaitable<protocol::DeleteGroupsResponse> GroupCoordinator::delete_groups(
     KafkaErrc error = co_await Impl::locate_or_load(self, id, entry);
     if (error != KafkaErrc::none) {
       // answered as located
-    } else if (!entry || entry->group->state() == GroupState::kDead) {
+    } else if (!entry || entry->group->state() == GroupState::dead) {
       error = KafkaErrc::group_id_not_found;
-    } else if (entry->group->state() != GroupState::kEmpty) {
+    } else if (entry->group->state() != GroupState::empty) {
       error = KafkaErrc::non_empty_group;
     } else {
       error = co_await Impl::erase_group(self, entry, /*only_if_unused=*/false);

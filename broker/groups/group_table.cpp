@@ -13,7 +13,7 @@ GroupEntry::GroupEntry(std::string group_id, int32_t slot_index, const GroupEnv&
       lock(std::move(executor)) {}
 
 bool GroupEntry::unused() const {
-  return group->state() == GroupState::kEmpty && group->members().empty() &&
+  return group->state() == GroupState::empty && group->members().empty() &&
          group->pending_members() == 0 && !stored.node && stored.offsets.empty();
 }
 

@@ -108,7 +108,7 @@ awaitable<KafkaErrc> Impl::erase_group(std::shared_ptr<Impl> self,
   KafkaErrc error = KafkaErrc::none;
   if (entry->unloaded || self->stopped) {
     error = KafkaErrc::not_coordinator;
-  } else if (g.state() != GroupState::kEmpty ||
+  } else if (g.state() != GroupState::empty ||
              (only_if_unused && (!g.members().empty() || !entry->stored.offsets.empty()))) {
     error = KafkaErrc::non_empty_group;
   } else {

@@ -217,12 +217,12 @@ awaitable<protocol::OffsetDeleteResponse> GroupCoordinator::delete_offsets(
     response.error_code = to_wire(located);
     co_return response;
   }
-  if (!entry || entry->group->state() == GroupState::kDead) {
+  if (!entry || entry->group->state() == GroupState::dead) {
     response.error_code = to_wire(KafkaErrc::group_id_not_found);
     co_return response;
   }
   const Group& g = *entry->group;
-  const bool empty = g.state() == GroupState::kEmpty;
+  const bool empty = g.state() == GroupState::empty;
   if (!empty && g.protocol_type() != "consumer") {
     response.error_code = to_wire(KafkaErrc::non_empty_group);
     co_return response;

@@ -29,14 +29,14 @@ awaitable<void> GroupCoordinator::Impl::expire_offsets(std::shared_ptr<Impl> sel
   auto entries = self->groups.snapshot();
   for (const auto& entry : entries) {
     if (entry->unloaded || self->stopped) continue;
-    if (entry->group->state() != GroupState::kEmpty) continue;
+    if (entry->group->state() != GroupState::empty) continue;
     auto expired = expired_offsets(*entry, self->offsets.retention_ms, now);
     if (!expired.empty()) {
       std::string why = "offsets.retention.minutes";
       co_await erase_offsets_task(self, entry, std::move(expired), std::move(why));
     }
     const Group& g = *entry->group;
-    if (entry->unloaded || self->stopped || g.state() != GroupState::kEmpty ||
+    if (entry->unloaded || self->stopped || g.state() != GroupState::empty ||
         !g.members().empty() || g.pending_members() != 0 || !entry->stored.offsets.empty()) {
       continue;
     }

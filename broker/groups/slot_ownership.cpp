@@ -104,7 +104,7 @@ awaitable<void> load_slots(std::shared_ptr<Impl> self, std::vector<int32_t> slot
     if (!self->slots.still_loading(s, entry.second)) continue;
     if (read.failed.count(s)) {
       // Try again at the next refresh.
-      self->slots.at(s).status = SlotStatus::kNotOwned;
+      self->slots.at(s).status = SlotStatus::not_owned;
       self->poke();
       continue;
     }
@@ -112,7 +112,7 @@ awaitable<void> load_slots(std::shared_ptr<Impl> self, std::vector<int32_t> slot
       self->groups.add(g);
       ++groups_loaded;
     }
-    self->slots.at(s).status = SlotStatus::kActive;
+    self->slots.at(s).status = SlotStatus::active;
   }
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   SLUICE_LOG(info) << "groups: coordinator of " << loading.size() << " more slots, loaded "
@@ -192,11 +192,11 @@ KafkaErrc Impl::locate(const std::string& group, std::shared_ptr<GroupEntry>& ou
   if (group.empty()) return KafkaErrc::invalid_group_id;
   if (stopped || slots.count() == 0) return KafkaErrc::not_coordinator;
   switch (slots.at(slots.slot_of(group)).status) {
-    case SlotStatus::kNotOwned:
+    case SlotStatus::not_owned:
       return KafkaErrc::not_coordinator;
-    case SlotStatus::kLoading:
+    case SlotStatus::loading:
       return KafkaErrc::coordinator_load_in_progress;
-    case SlotStatus::kActive:
+    case SlotStatus::active:
       break;
   }
   out = groups.find(group);

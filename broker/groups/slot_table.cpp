@@ -18,14 +18,14 @@ Fence SlotTable::fence(int32_t slot) const {
 
 bool SlotTable::any_loading() const {
   for (const auto& s : slots_) {
-    if (s.status == SlotStatus::kLoading) return true;
+    if (s.status == SlotStatus::loading) return true;
   }
   return false;
 }
 
 bool SlotTable::still_loading(int32_t slot, uint64_t load_id) const {
   const auto& info = at(slot);
-  return info.status == SlotStatus::kLoading && info.load_id == load_id;
+  return info.status == SlotStatus::loading && info.load_id == load_id;
 }
 
 SlotTable::Changes SlotTable::apply(const std::vector<controller::SlotView>& views,
@@ -39,10 +39,10 @@ SlotTable::Changes SlotTable::apply(const std::vector<controller::SlotView>& vie
     if (handed_watch[static_cast<std::size_t>(s)] && view.zk_version < 0) info.armed = false;
     info.owner = view.slot ? view.slot->broker : -1;
     const bool mine = info.owner == broker_id;
-    if (mine && (info.status == SlotStatus::kNotOwned || info.owned_version != view.zk_version)) {
+    if (mine && (info.status == SlotStatus::not_owned || info.owned_version != view.zk_version)) {
       // Rewritten while ours (it moved away and back): whatever we hold may be stale.
       if (release(s)) changes.released.push_back(s);
-      info.status = SlotStatus::kLoading;
+      info.status = SlotStatus::loading;
       info.owned_version = view.zk_version;
       info.load_id = ++next_load_id_;
       changes.acquired.push_back(s);
@@ -55,8 +55,8 @@ SlotTable::Changes SlotTable::apply(const std::vector<controller::SlotView>& vie
 
 bool SlotTable::release(int32_t slot) {
   auto& info = at(slot);
-  if (info.status == SlotStatus::kNotOwned) return false;
-  info.status = SlotStatus::kNotOwned;
+  if (info.status == SlotStatus::not_owned) return false;
+  info.status = SlotStatus::not_owned;
   info.owned_version = -1;
   return true;
 }

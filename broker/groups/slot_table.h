@@ -15,12 +15,12 @@
 
 namespace sluice::broker::groups {
 
-enum class SlotStatus { kNotOwned, kLoading, kActive };
+enum class SlotStatus { not_owned, loading, active };
 
 struct SlotInfo {
   int32_t owner = -1;  // as last read from /coordinators/<slot>
   bool armed = false;  // a watch is set on the slot znode
-  SlotStatus status = SlotStatus::kNotOwned;
+  SlotStatus status = SlotStatus::not_owned;
   int32_t owned_version = -1;  // znode version when this broker took it: the fence
   uint64_t load_id = 0;        // which load of the slot is current
 };

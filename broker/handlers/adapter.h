@@ -8,9 +8,9 @@
 // closed (there is no layout in which to answer it). Internal to broker/handlers.
 //
 // Two variations, each spelled at the registration:
-// - where the handler runs: on the connection's strand (RunOn::kConnection, most APIs, which
+// - where the handler runs: on the connection's strand (RunOn::connection, most APIs, which
 //   reach ZooKeeper by co_spawn-ing onto services.control themselves) or wholly on the control
-//   executor (RunOn::kControl: the group APIs, whose coordinator lives there);
+//   executor (RunOn::control: the group APIs, whose coordinator lives there);
 // - a handler returning std::optional<XResponse> may answer nothing (nullopt: Produce with
 //   acks=0).
 // ApiVersions alone answers what it cannot decode; it passes Fallbacks (api_versions.cpp).
@@ -30,8 +30,8 @@ namespace sluice::broker::handlers {
 
 // Where a handler runs.
 enum class RunOn {
-  kConnection,  // the connection's strand (a network thread)
-  kControl,     // services.control, which owns ZooKeeper and the group coordinator
+  connection,  // the connection's strand (a network thread)
+  control,     // services.control, which owns ZooKeeper and the group coordinator
 };
 
 // A handler. `Env` is what it serves from: Services, or the Router for ApiVersions.
@@ -58,12 +58,12 @@ struct IsOptional<std::optional<T>> : std::true_type {};
 template <class Response>
 Reply encode_reply(const Response& response, protocol::ByteWriter& out, int16_t version) {
   if constexpr (IsOptional<Response>::value) {
-    if (!response) return Reply::kNoReply;
+    if (!response) return Reply::no_reply;
     protocol::encode(*response, out, version);
   } else {
     protocol::encode(response, out, version);
   }
-  return Reply::kSend;
+  return Reply::send;
 }
 
 // Decode, run, encode. A free coroutine: the router's lambda only calls it (a capturing
@@ -82,11 +82,11 @@ boost::asio::awaitable<Reply> serve(const protocol::ApiDescriptor& api, Env& env
   if (auto st = protocol::decode(request, reader, version); !st) {
     if (fallbacks.malformed == nullptr) {
       log_bad_request(ctx, st.error());
-      co_return Reply::kClose;
+      co_return Reply::close;
     }
     co_return encode_reply(fallbacks.malformed(env, ctx, st.error()), out, version);
   }
-  if constexpr (where == RunOn::kControl) {
+  if constexpr (where == RunOn::control) {
     Response response = co_await boost::asio::co_spawn(
         env.control, handler(env, std::move(request), ctx), boost::asio::use_awaitable);
     co_return encode_reply(response, out, version);
@@ -99,7 +99,7 @@ boost::asio::awaitable<Reply> serve(const protocol::ApiDescriptor& api, Env& env
 }  // namespace detail
 
 // Registers `handler` for `api`, all versions the codec knows, running where `where` says.
-template <RunOn where = RunOn::kConnection, class Env, class Request, class Response>
+template <RunOn where = RunOn::connection, class Env, class Request, class Response>
 void add_api(Router& router, Env& env, const protocol::ApiDescriptor& api,
              ApiHandler<Env, Request, Response> handler, Fallbacks<Env, Response> fallbacks = {}) {
   router.add(

@@ -99,8 +99,8 @@ std::vector<protocol::CreatableTopicConfigs> config_entries(
     protocol::CreatableTopicConfigs c;
     c.name = e.name;
     c.value = e.value;
-    c.config_source = e.source == config::TopicConfigSource::kTopicOverride  ? 1
-                      : e.source == config::TopicConfigSource::kBrokerConfig ? 4
+    c.config_source = e.source == config::TopicConfigSource::topic_override  ? 1
+                      : e.source == config::TopicConfigSource::broker_config ? 4
                                                                              : 5;
     entries.push_back(std::move(c));
   }

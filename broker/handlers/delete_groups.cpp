@@ -14,7 +14,7 @@ boost::asio::awaitable<protocol::DeleteGroupsResponse> handle_delete_groups(
 }  // namespace
 
 void add_delete_groups(Router& router, Services& services) {
-  add_api<RunOn::kControl>(router, services, protocol::kDeleteGroupsApi, &handle_delete_groups);
+  add_api<RunOn::control>(router, services, protocol::kDeleteGroupsApi, &handle_delete_groups);
 }
 
 }  // namespace sluice::broker::handlers

@@ -30,17 +30,17 @@ bool wanted(const protocol::DescribeConfigsResource& r, const std::string& name)
 int8_t type_of(config::ConfigType t) {
   // Kafka's ConfigType: 1 boolean, 2 string, 3 int, 5 long, 6 double, 7 list.
   switch (t) {
-    case config::ConfigType::kBool:
+    case config::ConfigType::boolean:
       return 1;
-    case config::ConfigType::kString:
+    case config::ConfigType::string:
       return 2;
-    case config::ConfigType::kInt:
+    case config::ConfigType::int32:
       return 3;
-    case config::ConfigType::kLong:
+    case config::ConfigType::int64:
       return 5;
-    case config::ConfigType::kDouble:
+    case config::ConfigType::float64:
       return 6;
-    case config::ConfigType::kList:
+    case config::ConfigType::list:
       return 7;
   }
   return 0;
@@ -61,10 +61,10 @@ void describe_topic(const protocol::DescribeConfigsRequest& req,
     protocol::DescribeConfigsResourceResult c;
     c.name = e.name;
     c.value = e.value;
-    c.config_source = e.source == config::TopicConfigSource::kTopicOverride  ? kDynamicTopicConfig
-                      : e.source == config::TopicConfigSource::kBrokerConfig ? kStaticBrokerConfig
+    c.config_source = e.source == config::TopicConfigSource::topic_override  ? kDynamicTopicConfig
+                      : e.source == config::TopicConfigSource::broker_config ? kStaticBrokerConfig
                                                                              : kDefaultConfig;
-    c.is_default = e.source == config::TopicConfigSource::kDefault;
+    c.is_default = e.source == config::TopicConfigSource::default_config;
     if (req.include_synonyms) c.synonyms.push_back({{}, e.name, e.value, c.config_source});
     out.configs.push_back(std::move(c));
   }
@@ -86,7 +86,7 @@ void describe_broker(const protocol::DescribeConfigsRequest& req,
     c.name = name;
     c.value = services.config->value(name);
     c.read_only = true;
-    const bool is_default = services.config->source(name) == config::ConfigSource::kDefault;
+    const bool is_default = services.config->source(name) == config::ConfigSource::default_config;
     c.config_source = is_default ? kDefaultConfig : kStaticBrokerConfig;
     c.is_default = is_default;
     c.config_type = type_of(key.type);

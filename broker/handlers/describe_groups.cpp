@@ -14,7 +14,7 @@ boost::asio::awaitable<protocol::DescribeGroupsResponse> handle_describe_groups(
 }  // namespace
 
 void add_describe_groups(Router& router, Services& services) {
-  add_api<RunOn::kControl>(router, services, protocol::kDescribeGroupsApi, &handle_describe_groups);
+  add_api<RunOn::control>(router, services, protocol::kDescribeGroupsApi, &handle_describe_groups);
 }
 
 }  // namespace sluice::broker::handlers

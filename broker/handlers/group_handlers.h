@@ -1,6 +1,6 @@
 // The consumer-group APIs' registration (one file per API in this folder) and what they
 // share: each handler calls the group coordinator's function for its API, and runs on the
-// control executor, where the coordinator lives (add_api<RunOn::kControl>, adapter.h).
+// control executor, where the coordinator lives (add_api<RunOn::control>, adapter.h).
 // Internal to broker/handlers.
 #pragma once
 

@@ -14,7 +14,7 @@ boost::asio::awaitable<protocol::HeartbeatResponse> handle_heartbeat(
 }  // namespace
 
 void add_heartbeat(Router& router, Services& services) {
-  add_api<RunOn::kControl>(router, services, protocol::kHeartbeatApi, &handle_heartbeat);
+  add_api<RunOn::control>(router, services, protocol::kHeartbeatApi, &handle_heartbeat);
 }
 
 }  // namespace sluice::broker::handlers

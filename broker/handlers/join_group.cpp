@@ -20,7 +20,7 @@ boost::asio::awaitable<protocol::JoinGroupResponse> handle_join_group(
 }  // namespace
 
 void add_join_group(Router& router, Services& services) {
-  add_api<RunOn::kControl>(router, services, protocol::kJoinGroupApi, &handle_join_group);
+  add_api<RunOn::control>(router, services, protocol::kJoinGroupApi, &handle_join_group);
 }
 
 }  // namespace sluice::broker::handlers

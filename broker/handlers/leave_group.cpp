@@ -15,7 +15,7 @@ boost::asio::awaitable<protocol::LeaveGroupResponse> handle_leave_group(
 }  // namespace
 
 void add_leave_group(Router& router, Services& services) {
-  add_api<RunOn::kControl>(router, services, protocol::kLeaveGroupApi, &handle_leave_group);
+  add_api<RunOn::control>(router, services, protocol::kLeaveGroupApi, &handle_leave_group);
 }
 
 }  // namespace sluice::broker::handlers

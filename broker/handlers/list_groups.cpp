@@ -15,7 +15,7 @@ boost::asio::awaitable<protocol::ListGroupsResponse> handle_list_groups(
 }  // namespace
 
 void add_list_groups(Router& router, Services& services) {
-  add_api<RunOn::kControl>(router, services, protocol::kListGroupsApi, &handle_list_groups);
+  add_api<RunOn::control>(router, services, protocol::kListGroupsApi, &handle_list_groups);
 }
 
 }  // namespace sluice::broker::handlers

@@ -15,7 +15,7 @@ boost::asio::awaitable<protocol::OffsetCommitResponse> handle_offset_commit(
 }  // namespace
 
 void add_offset_commit(Router& router, Services& services) {
-  add_api<RunOn::kControl>(router, services, protocol::kOffsetCommitApi, &handle_offset_commit);
+  add_api<RunOn::control>(router, services, protocol::kOffsetCommitApi, &handle_offset_commit);
 }
 
 }  // namespace sluice::broker::handlers

@@ -14,7 +14,7 @@ boost::asio::awaitable<protocol::OffsetDeleteResponse> handle_offset_delete(
 }  // namespace
 
 void add_offset_delete(Router& router, Services& services) {
-  add_api<RunOn::kControl>(router, services, protocol::kOffsetDeleteApi, &handle_offset_delete);
+  add_api<RunOn::control>(router, services, protocol::kOffsetDeleteApi, &handle_offset_delete);
 }
 
 }  // namespace sluice::broker::handlers

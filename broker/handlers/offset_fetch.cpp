@@ -15,7 +15,7 @@ boost::asio::awaitable<protocol::OffsetFetchResponse> handle_offset_fetch(
 }  // namespace
 
 void add_offset_fetch(Router& router, Services& services) {
-  add_api<RunOn::kControl>(router, services, protocol::kOffsetFetchApi, &handle_offset_fetch);
+  add_api<RunOn::control>(router, services, protocol::kOffsetFetchApi, &handle_offset_fetch);
 }
 
 }  // namespace sluice::broker::handlers

@@ -26,18 +26,18 @@ boost::asio::awaitable<Reply> Router::handle(const RequestContext& ctx, protocol
     SLUICE_LOG(warning) << "connection " << ctx.connection_id << " from " << ctx.peer
                         << " corr=" << ctx.header.correlation_id << ": unknown API key "
                         << ctx.header.api_key << ", closing";
-    co_return Reply::kClose;
+    co_return Reply::close;
   }
   const Route& route = it->second;
   // ApiVersions answers every version (newer ones in the v0 layout, as Kafka does).
   if (!route.api->supports(ctx.header.api_version) &&
-      route.api->key != protocol::ApiKey::kApiVersions) {
+      route.api->key != protocol::ApiKey::api_versions) {
     SLUICE_LOG(warning) << "connection " << ctx.connection_id << " from " << ctx.peer
                         << " corr=" << ctx.header.correlation_id << ": " << route.api->name << " v"
                         << ctx.header.api_version << " is not supported (codec knows v"
                         << route.api->min_version << "-" << route.api->max_version
                         << ", advertised in ApiVersions), closing";
-    co_return Reply::kClose;
+    co_return Reply::close;
   }
   co_return co_await route.fn(ctx, out);
 }

@@ -15,7 +15,7 @@ boost::asio::awaitable<protocol::SyncGroupResponse> handle_sync_group(
 }  // namespace
 
 void add_sync_group(Router& router, Services& services) {
-  add_api<RunOn::kControl>(router, services, protocol::kSyncGroupApi, &handle_sync_group);
+  add_api<RunOn::control>(router, services, protocol::kSyncGroupApi, &handle_sync_group);
 }
 
 }  // namespace sluice::broker::handlers

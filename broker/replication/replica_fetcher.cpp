@@ -147,12 +147,12 @@ awaitable<Status> truncate_round(Fetcher& f) {
   protocol::ByteWriter body;
   protocol::encode(request, body, kOffsetForLeaderEpochVersion);
   auto frame = co_await f.connection.round_trip(
-      static_cast<int16_t>(protocol::ApiKey::kOffsetForLeaderEpoch), kOffsetForLeaderEpochVersion,
+      static_cast<int16_t>(protocol::ApiKey::offset_for_leader_epoch), kOffsetForLeaderEpochVersion,
       body.bytes(), std::chrono::milliseconds(f.shared->options.socket_timeout_ms));
   if (!frame) co_return std::move(frame).error();
   protocol::OffsetForLeaderEpochResponse response;
   Status decoded =
-      decode_response(*frame, static_cast<int16_t>(protocol::ApiKey::kOffsetForLeaderEpoch),
+      decode_response(*frame, static_cast<int16_t>(protocol::ApiKey::offset_for_leader_epoch),
                       kOffsetForLeaderEpochVersion, response);
   if (!decoded) co_return decoded;
   for (const auto& topic : response.topics) {
@@ -218,11 +218,11 @@ awaitable<Result<bool>> fetch_round(Fetcher& f) {
   protocol::ByteWriter body;
   protocol::encode(request, body, kFetchVersion);
   auto frame = co_await f.connection.round_trip(
-      static_cast<int16_t>(protocol::ApiKey::kFetch), kFetchVersion, body.bytes(),
+      static_cast<int16_t>(protocol::ApiKey::fetch), kFetchVersion, body.bytes(),
       std::chrono::milliseconds(o.socket_timeout_ms + o.max_wait_ms));
   if (!frame) co_return std::move(frame).error();
   protocol::FetchResponse response;
-  Status decoded = decode_response(*frame, static_cast<int16_t>(protocol::ApiKey::kFetch),
+  Status decoded = decode_response(*frame, static_cast<int16_t>(protocol::ApiKey::fetch),
                                    kFetchVersion, response);
   if (!decoded) co_return std::move(decoded).error();
   if (protocol::from_wire(response.error_code) != KafkaErrc::none) {

@@ -170,21 +170,21 @@ asio::awaitable<void> run_connection(tcp::socket& socket, RequestHandler& handle
     std::size_t size_at = out.reserve_i32();
     protocol::encode_response_header(ctx.header.correlation_id, ctx.header.api_key,
                                      ctx.header.api_version, out);
-    Reply reply = Reply::kClose;
+    Reply reply = Reply::close;
     try {
       reply = co_await handler.handle(ctx, out);
     } catch (const std::exception& e) {
       SLUICE_LOG(error) << "connection " << connection_id << " corr=" << ctx.header.correlation_id
                         << " api=" << ctx.header.api_key << ": handler threw: " << e.what();
-      reply = Reply::kClose;
+      reply = Reply::close;
     }
-    if (reply == Reply::kClose) {
+    if (reply == Reply::close) {
       SLUICE_LOG(info) << "connection " << connection_id << " from " << peer
                        << " corr=" << ctx.header.correlation_id << " api=" << ctx.header.api_key
                        << " v" << ctx.header.api_version << ": closing at the handler's request";
       break;
     }
-    if (reply == Reply::kNoReply) continue;
+    if (reply == Reply::no_reply) continue;
     int64_t body = out.wire_size() - 4;
     if (body > INT32_MAX) {
       SLUICE_LOG(error) << "connection " << connection_id << " corr=" << ctx.header.correlation_id

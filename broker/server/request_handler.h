@@ -10,9 +10,9 @@ namespace sluice::broker::server {
 
 // What the connection does with a request after the handler ran.
 enum class Reply {
-  kSend,     // send the response body the handler wrote
-  kNoReply,  // send nothing (Produce with acks=0)
-  kClose,    // close the connection (a body that could not be parsed, for example)
+  send,      // send the response body the handler wrote
+  no_reply,  // send nothing (Produce with acks=0)
+  close,     // close the connection (a body that could not be parsed, for example)
 };
 
 class RequestHandler {

@@ -38,8 +38,8 @@ Result<BatchInfo> parse_batch_info(std::span<const uint8_t> bytes) {
 
 Status validate_batch(std::span<const uint8_t> batch, BatchCheck check) {
   protocol::ValidateOptions options;
-  options.check_records = check == BatchCheck::kProducer;
-  options.require_sequential_offsets = check == BatchCheck::kProducer;
+  options.check_records = check == BatchCheck::producer;
+  options.require_sequential_offsets = check == BatchCheck::producer;
   auto valid = protocol::validate_batch(batch, options);
   if (!valid.ok()) return corrupt(valid.error());
   return ok_status();

@@ -46,10 +46,10 @@ Result<BatchInfo> parse_batch_info(std::span<const uint8_t> bytes);
 enum class BatchCheck {
   // Header, length and CRC-32C: what is stored was validated when it was appended (recovery,
   // follower appends, as Kafka's ensureValid).
-  kCrc,
+  crc,
   // Also the records — count, lengths, offset deltas 0..n-1 — decompressing as needed: what a
   // leader requires of a producer's batch.
-  kProducer,
+  producer,
 };
 
 // Validates one whole batch (`batch` must be exactly the batch). Errors: corrupt.

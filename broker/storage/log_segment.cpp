@@ -290,7 +290,7 @@ Result<RecoveryResult> LogSegment::recover() {
       why = "torn batch";
       break;
     }
-    auto valid = validate_batch(std::span<const uint8_t>(buffer), BatchCheck::kCrc);
+    auto valid = validate_batch(std::span<const uint8_t>(buffer), BatchCheck::crc);
     if (!valid.ok()) {
       why = valid.error().context();
       break;

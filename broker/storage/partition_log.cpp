@@ -306,7 +306,7 @@ Result<AppendInfo> PartitionLog::append(std::span<uint8_t> batches, int32_t lead
   SLUICE_CHECK(check_online());
   if (closed_)
     return Error(StorageErrc::storage_error, "partition " + tp_.to_string() + " is closed");
-  SLUICE_TRY(std::vector<BatchInfo> infos, parse_batches(batches, BatchCheck::kProducer));
+  SLUICE_TRY(std::vector<BatchInfo> infos, parse_batches(batches, BatchCheck::producer));
   // Idempotent producers: a retry of a batch the log holds is answered with its offsets.
   for (const BatchInfo& info : infos) {
     if (info.producer_id >= 0 && infos.size() > 1) {
@@ -362,7 +362,7 @@ Result<AppendInfo> PartitionLog::append_as_follower(std::span<uint8_t> batches) 
   SLUICE_CHECK(check_online());
   if (closed_)
     return Error(StorageErrc::storage_error, "partition " + tp_.to_string() + " is closed");
-  SLUICE_TRY(std::vector<BatchInfo> infos, parse_batches(batches, BatchCheck::kCrc));
+  SLUICE_TRY(std::vector<BatchInfo> infos, parse_batches(batches, BatchCheck::crc));
   int64_t expected = log_end_offset_;
   for (const BatchInfo& info : infos) {
     if (info.base_offset < expected) {

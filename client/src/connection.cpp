@@ -187,7 +187,7 @@ awaitable<Status> Connection::connect_and_negotiate() {
     protocol::ByteWriter w;
     auto at = w.reserve_i32();
     protocol::RequestHeader h;
-    h.api_key = static_cast<int16_t>(protocol::ApiKey::kApiVersions);
+    h.api_key = static_cast<int16_t>(protocol::ApiKey::api_versions);
     h.api_version = version;
     h.correlation_id = 0;
     h.client_id = config_.client_id;
@@ -237,7 +237,7 @@ awaitable<Status> Connection::connect_and_negotiate() {
       version = 0;
       // The broker names its range for ApiVersions: use its highest if we know it.
       for (const auto& k : resp.api_keys) {
-        if (k.api_key == static_cast<int16_t>(protocol::ApiKey::kApiVersions)) {
+        if (k.api_key == static_cast<int16_t>(protocol::ApiKey::api_versions)) {
           version = std::clamp<int16_t>(k.max_version, 0, protocol::kApiVersionsApi.max_version);
         }
       }

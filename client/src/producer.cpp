@@ -771,7 +771,7 @@ awaitable<void> Producer::Impl::send_request(std::shared_ptr<Impl> self, int32_t
   protocol::encode(request, body, *version);
   const bool expect_response = request.acks != 0;
   auto raw =
-      co_await (*conn)->send_spliced(static_cast<int16_t>(protocol::ApiKey::kProduce), *version,
+      co_await (*conn)->send_spliced(static_cast<int16_t>(protocol::ApiKey::produce), *version,
                                      std::move(body), std::move(spliced), expect_response);
   done_in_flight();
   if (!raw) {

@@ -37,8 +37,8 @@ TEST(BrokerConfig, DefaultsMatchKafka) {
   EXPECT_EQ(cfg->listeners[0].port, 9092);
   EXPECT_EQ(cfg->listeners[0].security_protocol, "PLAINTEXT");
   EXPECT_EQ(cfg->advertised_listeners, cfg->listeners);
-  EXPECT_EQ(cfg->source("num.partitions"), ConfigSource::kDefault);
-  EXPECT_EQ(cfg->source("broker.id"), ConfigSource::kCommandLine);
+  EXPECT_EQ(cfg->source("num.partitions"), ConfigSource::default_config);
+  EXPECT_EQ(cfg->source("broker.id"), ConfigSource::command_line);
 }
 
 TEST(BrokerConfig, ReadsKafkaStylePropertiesFile) {
@@ -62,7 +62,7 @@ TEST(BrokerConfig, ReadsKafkaStylePropertiesFile) {
   EXPECT_EQ(cfg->listeners[0].host, "127.0.0.1");
   EXPECT_EQ(cfg->listeners[0].port, 19092);
   EXPECT_EQ(cfg->log_retention_ms, 5 * 60 * 1000);
-  EXPECT_EQ(cfg->source("broker.id"), ConfigSource::kFile);
+  EXPECT_EQ(cfg->source("broker.id"), ConfigSource::file);
 }
 
 TEST(BrokerConfig, EnvironmentOverridesFileAndFlagsOverrideEnvironment) {
@@ -76,7 +76,7 @@ TEST(BrokerConfig, EnvironmentOverridesFileAndFlagsOverrideEnvironment) {
   std::filesystem::remove(path);
   ASSERT_TRUE(cfg.ok()) << cfg.error().to_string();
   EXPECT_EQ(cfg->num_partitions, 4);
-  EXPECT_EQ(cfg->source("num.partitions"), ConfigSource::kEnvironment);
+  EXPECT_EQ(cfg->source("num.partitions"), ConfigSource::environment);
   EXPECT_EQ(cfg->broker_id, 9);
 }
 

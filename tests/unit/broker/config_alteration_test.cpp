@@ -46,7 +46,7 @@ TEST(ReplaceTopicOverrides, RefusesUnknownKeysAndBadValuesAsInvalidConfigNamingT
     std::vector<ConfigEntry> entries = {{"segment.ms", "1000"}, e};
     auto out = replace_topic_overrides(entries);
     ASSERT_FALSE(out.ok()) << e.name << "=" << *e.value;
-    EXPECT_EQ(out.error->kind, Kind::kInvalidConfig);
+    EXPECT_EQ(out.error->kind, Kind::invalid_config);
     EXPECT_NE(out.error->message.find(e.name), std::string::npos) << out.error->message;
   }
 }
@@ -55,19 +55,19 @@ TEST(ReplaceTopicOverrides, RefusesNullValuesAndDuplicateKeysAsInvalidRequest) {
   std::vector<ConfigEntry> null_value = {{"retention.ms", std::nullopt}};
   auto out = replace_topic_overrides(null_value);
   ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.error->kind, Kind::kInvalidRequest);
+  EXPECT_EQ(out.error->kind, Kind::invalid_request);
 
   std::vector<ConfigEntry> twice = {{"retention.ms", "1"}, {"retention.ms", "2"}};
   out = replace_topic_overrides(twice);
   ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.error->kind, Kind::kInvalidRequest);
+  EXPECT_EQ(out.error->kind, Kind::invalid_request);
 }
 
 TEST(IncrementalTopicConfig, SetAndDeleteTouchOnlyTheirKeys) {
   const TopicOverrides current = {{"retention.ms", "1000"}, {"segment.ms", "5000"}};
-  std::vector<ConfigOp> ops = {op("min.insync.replicas", ConfigOpType::kSet, "2"),
-                               op("retention.ms", ConfigOpType::kDelete),
-                               op("flush.ms", ConfigOpType::kDelete)};  // no override: fine
+  std::vector<ConfigOp> ops = {op("min.insync.replicas", ConfigOpType::set, "2"),
+                               op("retention.ms", ConfigOpType::remove),
+                               op("flush.ms", ConfigOpType::remove)};  // no override: fine
   auto out = apply_topic_config_ops(broker(), current, ops);
   ASSERT_TRUE(out.ok()) << out.error->message;
   EXPECT_EQ(out.overrides, (TopicOverrides{{"min.insync.replicas", "2"}, {"segment.ms", "5000"}}));
@@ -75,7 +75,7 @@ TEST(IncrementalTopicConfig, SetAndDeleteTouchOnlyTheirKeys) {
 
 TEST(IncrementalTopicConfig, AppendStartsFromTheEffectiveValueAndSkipsPresentItems) {
   // No override: the broker default (log.cleanup.policy) is the starting list.
-  std::vector<ConfigOp> ops = {op("cleanup.policy", ConfigOpType::kAppend, "compact")};
+  std::vector<ConfigOp> ops = {op("cleanup.policy", ConfigOpType::append, "compact")};
   auto out = apply_topic_config_ops(broker(), {}, ops);
   ASSERT_TRUE(out.ok()) << out.error->message;
   EXPECT_EQ(out.overrides.at("cleanup.policy"), "delete,compact");
@@ -86,45 +86,45 @@ TEST(IncrementalTopicConfig, AppendStartsFromTheEffectiveValueAndSkipsPresentIte
 
   out = apply_topic_config_ops(
       broker(), {{"cleanup.policy", "compact"}},
-      std::vector<ConfigOp>{op("cleanup.policy", ConfigOpType::kAppend, "delete, compact")});
+      std::vector<ConfigOp>{op("cleanup.policy", ConfigOpType::append, "delete, compact")});
   ASSERT_TRUE(out.ok()) << out.error->message;
   EXPECT_EQ(out.overrides.at("cleanup.policy"), "compact,delete");
 }
 
 TEST(IncrementalTopicConfig, SubtractRemovesItemsAndAnEmptyListIsInvalid) {
-  std::vector<ConfigOp> ops = {op("cleanup.policy", ConfigOpType::kSubtract, "delete")};
+  std::vector<ConfigOp> ops = {op("cleanup.policy", ConfigOpType::subtract, "delete")};
   auto out = apply_topic_config_ops(broker(), {{"cleanup.policy", "compact,delete"}}, ops);
   ASSERT_TRUE(out.ok()) << out.error->message;
   EXPECT_EQ(out.overrides.at("cleanup.policy"), "compact");
 
   out = apply_topic_config_ops(broker(), {}, ops);  // default "delete" minus "delete"
   ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.error->kind, Kind::kInvalidConfig);
+  EXPECT_EQ(out.error->kind, Kind::invalid_config);
   EXPECT_NE(out.error->message.find("cleanup.policy"), std::string::npos) << out.error->message;
 }
 
 TEST(IncrementalTopicConfig, AppendAndSubtractNeedAListKey) {
-  for (auto type : {ConfigOpType::kAppend, ConfigOpType::kSubtract}) {
+  for (auto type : {ConfigOpType::append, ConfigOpType::subtract}) {
     std::vector<ConfigOp> ops = {op("retention.ms", type, "1000")};
     auto out = apply_topic_config_ops(broker(), {}, ops);
     ASSERT_FALSE(out.ok());
-    EXPECT_EQ(out.error->kind, Kind::kInvalidConfig);
+    EXPECT_EQ(out.error->kind, Kind::invalid_config);
     EXPECT_NE(out.error->message.find("retention.ms"), std::string::npos) << out.error->message;
   }
-  std::vector<ConfigOp> unknown = {op("no.such.key", ConfigOpType::kAppend, "x")};
+  std::vector<ConfigOp> unknown = {op("no.such.key", ConfigOpType::append, "x")};
   auto out = apply_topic_config_ops(broker(), {}, unknown);
   ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.error->kind, Kind::kInvalidConfig);
+  EXPECT_EQ(out.error->kind, Kind::invalid_config);
 }
 
 TEST(IncrementalTopicConfig, SetValidatesKeyAndValue) {
   for (const auto& o : std::vector<ConfigOp>{
-           op("no.such.key", ConfigOpType::kSet, "1"), op("retention.ms", ConfigOpType::kSet, "-5"),
-           op("unclean.leader.election.enable", ConfigOpType::kSet, "maybe")}) {
+           op("no.such.key", ConfigOpType::set, "1"), op("retention.ms", ConfigOpType::set, "-5"),
+           op("unclean.leader.election.enable", ConfigOpType::set, "maybe")}) {
     std::vector<ConfigOp> ops = {o};
     auto out = apply_topic_config_ops(broker(), {}, ops);
     ASSERT_FALSE(out.ok()) << o.name;
-    EXPECT_EQ(out.error->kind, Kind::kInvalidConfig);
+    EXPECT_EQ(out.error->kind, Kind::invalid_config);
     EXPECT_NE(out.error->message.find(o.name), std::string::npos) << out.error->message;
   }
 }
@@ -133,15 +133,15 @@ TEST(IncrementalTopicConfig, RefusesMalformedOperationsAsInvalidRequest) {
   const std::vector<std::vector<ConfigOp>> cases = {
       {ConfigOp{"retention.ms", 7, std::string("1")}},   // unknown operation
       {ConfigOp{"retention.ms", -1, std::string("1")}},  // unknown operation
-      {op("retention.ms", ConfigOpType::kSet)},          // null value
-      {op("cleanup.policy", ConfigOpType::kAppend)},     // null value
-      {op("retention.ms", ConfigOpType::kSet, "1"),
-       op("retention.ms", ConfigOpType::kDelete)},  // twice
+      {op("retention.ms", ConfigOpType::set)},           // null value
+      {op("cleanup.policy", ConfigOpType::append)},      // null value
+      {op("retention.ms", ConfigOpType::set, "1"),
+       op("retention.ms", ConfigOpType::remove)},  // twice
   };
   for (const auto& ops : cases) {
     auto out = apply_topic_config_ops(broker(), {{"segment.ms", "5"}}, ops);
     ASSERT_FALSE(out.ok()) << ops.front().name;
-    EXPECT_EQ(out.error->kind, Kind::kInvalidRequest) << out.error->message;
+    EXPECT_EQ(out.error->kind, Kind::invalid_request) << out.error->message;
   }
 }
 

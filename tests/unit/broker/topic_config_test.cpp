@@ -47,11 +47,11 @@ TEST(TopicConfig, EffectiveValuesComeFromOverrideThenBrokerThenDefault) {
     return TopicConfigEntry{};
   };
   EXPECT_EQ(find("segment.bytes").value, "2048");
-  EXPECT_EQ(find("segment.bytes").source, TopicConfigSource::kTopicOverride);
+  EXPECT_EQ(find("segment.bytes").source, TopicConfigSource::topic_override);
   EXPECT_EQ(find("retention.ms").value, "3600000");
-  EXPECT_EQ(find("retention.ms").source, TopicConfigSource::kBrokerConfig);
+  EXPECT_EQ(find("retention.ms").source, TopicConfigSource::broker_config);
   EXPECT_EQ(find("cleanup.policy").value, "delete");
-  EXPECT_EQ(find("cleanup.policy").source, TopicConfigSource::kDefault);
+  EXPECT_EQ(find("cleanup.policy").source, TopicConfigSource::default_config);
 
   auto s = log_settings(b, {{"cleanup.policy", "compact"}, {"min.insync.replicas", "2"}});
   EXPECT_EQ(s.segment_bytes, 1048576);

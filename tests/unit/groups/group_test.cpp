@@ -113,7 +113,7 @@ class GroupTest : public ::testing::Test {
     auto sf = sync(follower, 1);
     auto sl = sync(leader, 1, {{leader, bytes("L")}, {follower, bytes("F")}});
     EXPECT_TRUE(sf->result && sl->result);
-    EXPECT_EQ(group->state(), GroupState::kStable);
+    EXPECT_EQ(group->state(), GroupState::stable);
     return {leader, follower};
   }
 
@@ -133,11 +133,11 @@ TEST_F(GroupTest, NewMemberFirstGetsMemberIdRequired) {
   ASSERT_TRUE(first->result);
   EXPECT_EQ(first->result->error, KafkaErrc::member_id_required);
   EXPECT_EQ(first->result->member_id, "c-1");
-  EXPECT_EQ(group->state(), GroupState::kEmpty);  // not a member until it comes back
+  EXPECT_EQ(group->state(), GroupState::empty);  // not a member until it comes back
   EXPECT_EQ(group->pending_members(), 1u);
   auto again = join("c-1");
   EXPECT_FALSE(again->result);  // waits for the join phase to end
-  EXPECT_EQ(group->state(), GroupState::kPreparingRebalance);
+  EXPECT_EQ(group->state(), GroupState::preparing_rebalance);
   EXPECT_EQ(group->pending_members(), 0u);
 }
 
@@ -170,7 +170,7 @@ TEST_F(GroupTest, InitialDelayCollectsMembersIntoOneGeneration) {
   EXPECT_EQ(ja->result->members.size(), 2u);  // the leader gets everyone's metadata
   EXPECT_TRUE(jb->result->members.empty());
   EXPECT_EQ(ja->result->protocol_name, "range");
-  EXPECT_EQ(group->state(), GroupState::kCompletingRebalance);
+  EXPECT_EQ(group->state(), GroupState::completing_rebalance);
   ASSERT_FALSE(stored.empty());
   EXPECT_EQ(stored.back().state, "CompletingRebalance");
   EXPECT_EQ(stored.back().generation, 1);
@@ -205,7 +205,7 @@ TEST_F(GroupTest, UnknownProtocolTypeIsInconsistent) {
   EXPECT_EQ(bad->result->error, KafkaErrc::inconsistent_group_protocol);
   auto none = join("", {{"nothing-in-common", bytes("m")}});
   EXPECT_EQ(none->result->error, KafkaErrc::inconsistent_group_protocol);
-  EXPECT_EQ(group->state(), GroupState::kStable);  // the group keeps working
+  EXPECT_EQ(group->state(), GroupState::stable);  // the group keeps working
   EXPECT_EQ(group->heartbeat({pair.first, std::nullopt}, 1), KafkaErrc::none);
   // An empty group accepts any non-empty protocol type, but not an empty one.
   Group other("h", env);
@@ -247,7 +247,7 @@ TEST_F(GroupTest, FollowersGetTheirAssignmentOnceTheLeaderSyncsAndItIsStored) {
   EXPECT_EQ(sa->result->error, KafkaErrc::none);
   EXPECT_EQ(sa->result->assignment, bytes("A"));
   EXPECT_EQ(sb->result->assignment, bytes("B"));
-  EXPECT_EQ(group->state(), GroupState::kStable);
+  EXPECT_EQ(group->state(), GroupState::stable);
   // A late SyncGroup in Stable gets the stored assignment at once.
   auto again = sync(b, 1);
   ASSERT_TRUE(again->result);
@@ -265,7 +265,7 @@ TEST_F(GroupTest, FailedStoreOfTheAssignmentMakesMembersRejoin) {
   pending_persists.front()(KafkaErrc::not_coordinator);
   ASSERT_TRUE(sa->result);
   EXPECT_EQ(sa->result->error, KafkaErrc::not_coordinator);
-  EXPECT_EQ(group->state(), GroupState::kPreparingRebalance);
+  EXPECT_EQ(group->state(), GroupState::preparing_rebalance);
 }
 
 TEST_F(GroupTest, SyncFromANonMemberOrAStaleGenerationIsRefused) {
@@ -275,7 +275,7 @@ TEST_F(GroupTest, SyncFromANonMemberOrAStaleGenerationIsRefused) {
   EXPECT_EQ(stranger->result->error, KafkaErrc::unknown_member_id);
   auto stale = sync(pair.second, 0);
   EXPECT_EQ(stale->result->error, KafkaErrc::illegal_generation);
-  EXPECT_EQ(group->state(), GroupState::kStable);
+  EXPECT_EQ(group->state(), GroupState::stable);
 }
 
 TEST_F(GroupTest, HeartbeatTellsMembersToRejoinWhenSomeoneNewJoins) {
@@ -283,7 +283,7 @@ TEST_F(GroupTest, HeartbeatTellsMembersToRejoinWhenSomeoneNewJoins) {
   EXPECT_EQ(group->heartbeat({pair.second, std::nullopt}, 1), KafkaErrc::none);
   std::string c = new_member();
   auto jc = join(c);
-  EXPECT_EQ(group->state(), GroupState::kPreparingRebalance);
+  EXPECT_EQ(group->state(), GroupState::preparing_rebalance);
   EXPECT_EQ(group->heartbeat({pair.second, std::nullopt}, 1), KafkaErrc::rebalance_in_progress);
   EXPECT_EQ(group->heartbeat({"nobody", std::nullopt}, 1), KafkaErrc::unknown_member_id);
   auto j1 = join(pair.first);
@@ -291,7 +291,7 @@ TEST_F(GroupTest, HeartbeatTellsMembersToRejoinWhenSomeoneNewJoins) {
   // Everyone rejoined: the join phase ends without waiting for the rebalance timeout.
   ASSERT_TRUE(j1->result && j2->result && jc->result);
   EXPECT_EQ(j1->result->generation, 2);
-  EXPECT_EQ(group->state(), GroupState::kCompletingRebalance);
+  EXPECT_EQ(group->state(), GroupState::completing_rebalance);
   EXPECT_EQ(group->heartbeat({pair.second, std::nullopt}, 1), KafkaErrc::illegal_generation);
   EXPECT_EQ(group->heartbeat({pair.second, std::nullopt}, 2), KafkaErrc::none);
 }
@@ -301,11 +301,11 @@ TEST_F(GroupTest, FollowerRejoiningWithTheSameMetadataKeepsTheGeneration) {
   auto j = join(pair.second);
   ASSERT_TRUE(j->result);
   EXPECT_EQ(j->result->generation, 1);
-  EXPECT_EQ(group->state(), GroupState::kStable);
+  EXPECT_EQ(group->state(), GroupState::stable);
   // The leader rejoining forces a rebalance (it wants to recompute the assignment).
   auto l = join(pair.first);
   EXPECT_FALSE(l->result);
-  EXPECT_EQ(group->state(), GroupState::kPreparingRebalance);
+  EXPECT_EQ(group->state(), GroupState::preparing_rebalance);
 }
 
 TEST_F(GroupTest, SessionTimeoutEvictsAMemberAndRebalances) {
@@ -314,7 +314,7 @@ TEST_F(GroupTest, SessionTimeoutEvictsAMemberAndRebalances) {
   EXPECT_EQ(group->heartbeat({pair.first, std::nullopt}, 1), KafkaErrc::none);
   advance(milliseconds(4001));  // the follower has been silent for 10 s
   EXPECT_FALSE(group->has_member(pair.second));
-  EXPECT_EQ(group->state(), GroupState::kPreparingRebalance);
+  EXPECT_EQ(group->state(), GroupState::preparing_rebalance);
   EXPECT_EQ(group->heartbeat({pair.first, std::nullopt}, 1), KafkaErrc::rebalance_in_progress);
   auto j = join(pair.first);
   ASSERT_TRUE(j->result);  // the only member left has rejoined
@@ -341,11 +341,11 @@ TEST_F(GroupTest, MembersThatDoNotRejoinWithinTheRebalanceTimeoutAreDropped) {
 TEST_F(GroupTest, LeavingRebalancesAndTheLastLeaveEmptiesTheGroup) {
   auto pair = stable_pair();
   EXPECT_EQ(group->leave({pair.first, std::nullopt}), KafkaErrc::none);
-  EXPECT_EQ(group->state(), GroupState::kPreparingRebalance);
+  EXPECT_EQ(group->state(), GroupState::preparing_rebalance);
   EXPECT_EQ(group->leader(), pair.second);  // leadership passes on
   EXPECT_EQ(group->leave({"nobody", std::nullopt}), KafkaErrc::unknown_member_id);
   EXPECT_EQ(group->leave({pair.second, std::nullopt}), KafkaErrc::none);
-  EXPECT_EQ(group->state(), GroupState::kEmpty);
+  EXPECT_EQ(group->state(), GroupState::empty);
   EXPECT_EQ(group->generation(), 2);
   EXPECT_EQ(stored.back().state, "Empty");
   EXPECT_TRUE(stored.back().members.empty());
@@ -362,14 +362,14 @@ TEST_F(GroupTest, StaticMemberRestartKeepsItsAssignmentWithoutRebalance) {
   sync(old_b, 1, {}, std::string("host-b"));
   sync(leader, 1, {{leader, bytes("A")}, {old_b, bytes("B")}},
        std::string(leader == old_b ? "host-b" : "host-a"));
-  ASSERT_EQ(group->state(), GroupState::kStable);
+  ASSERT_EQ(group->state(), GroupState::stable);
   // host-b restarts: new member id, same instance id.
   auto again = join("", {{"range", bytes("m")}}, true, std::string("host-b"));
   ASSERT_TRUE(again->result);
   EXPECT_EQ(again->result->error, KafkaErrc::none);
   EXPECT_EQ(again->result->generation, 1);  // no rebalance
   EXPECT_NE(again->result->member_id, old_b);
-  EXPECT_EQ(group->state(), GroupState::kStable);
+  EXPECT_EQ(group->state(), GroupState::stable);
   auto s = sync(again->result->member_id, 1, {}, std::string("host-b"));
   EXPECT_EQ(s->result->assignment, bytes("B"));
   // The old incarnation is fenced.
@@ -395,7 +395,7 @@ TEST_F(GroupTest, OffsetCommitChecksMemberAndGeneration) {
   EXPECT_EQ(group->validate_offset_commit({pair.first, std::nullopt}, 1), KafkaErrc::none);
   join(pair.first);
   join(pair.second);
-  EXPECT_EQ(group->state(), GroupState::kCompletingRebalance);
+  EXPECT_EQ(group->state(), GroupState::completing_rebalance);
   EXPECT_EQ(group->validate_offset_commit({pair.first, std::nullopt}, 2),
             KafkaErrc::rebalance_in_progress);
 }
@@ -405,7 +405,7 @@ TEST_F(GroupTest, AStoredStableGroupResumesWithoutRebalance) {
   GroupRecord rec = stored.back();
   Group resumed("g", env);
   resumed.restore(rec);
-  EXPECT_EQ(resumed.state(), GroupState::kStable);
+  EXPECT_EQ(resumed.state(), GroupState::stable);
   EXPECT_EQ(resumed.generation(), 1);
   EXPECT_EQ(resumed.leader(), pair.first);
   EXPECT_EQ(resumed.heartbeat({pair.second, std::nullopt}, 1), KafkaErrc::none);
@@ -421,7 +421,7 @@ TEST_F(GroupTest, AStoredStableGroupResumesWithoutRebalance) {
   EXPECT_EQ(resumed.heartbeat({pair.first, std::nullopt}, 1), KafkaErrc::none);
   now += milliseconds(5001);
   resumed.tick();
-  EXPECT_EQ(resumed.state(), GroupState::kPreparingRebalance);
+  EXPECT_EQ(resumed.state(), GroupState::preparing_rebalance);
   EXPECT_FALSE(resumed.has_member(pair.second));
 }
 
@@ -432,7 +432,7 @@ TEST_F(GroupTest, AGroupStoredMidRebalanceResumesRebalancing) {
   ASSERT_EQ(stored.back().state, "CompletingRebalance");
   Group resumed("g", env);
   resumed.restore(stored.back());
-  EXPECT_EQ(resumed.state(), GroupState::kPreparingRebalance);
+  EXPECT_EQ(resumed.state(), GroupState::preparing_rebalance);
   EXPECT_EQ(resumed.heartbeat({a, std::nullopt}, 1), KafkaErrc::rebalance_in_progress);
 }
 
@@ -442,7 +442,7 @@ TEST_F(GroupTest, ShutdownAnswersWaitingRequests) {
   group->shutdown(KafkaErrc::not_coordinator);
   ASSERT_TRUE(j->result);
   EXPECT_EQ(j->result->error, KafkaErrc::not_coordinator);
-  EXPECT_EQ(group->state(), GroupState::kDead);
+  EXPECT_EQ(group->state(), GroupState::dead);
 }
 
 TEST_F(GroupTest, GroupMaxSizeLimitsNewMembers) {

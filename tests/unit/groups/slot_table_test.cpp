@@ -21,8 +21,8 @@ TEST(SlotTable, TakesTheSlotsNamingThisBroker) {
   auto changes = t.apply({owned_by(1, 0), owned_by(2, 0), owned_by(1, 4)}, {true, true, true}, 1);
   EXPECT_EQ(changes.acquired, (std::vector<int32_t>{0, 2}));
   EXPECT_TRUE(changes.released.empty());
-  EXPECT_EQ(t.at(0).status, SlotStatus::kLoading);
-  EXPECT_EQ(t.at(1).status, SlotStatus::kNotOwned);
+  EXPECT_EQ(t.at(0).status, SlotStatus::loading);
+  EXPECT_EQ(t.at(1).status, SlotStatus::not_owned);
   EXPECT_EQ(t.at(1).owner, 2);
   EXPECT_EQ(t.fence(2).version, 4);
   EXPECT_TRUE(t.any_loading());
@@ -34,19 +34,19 @@ TEST(SlotTable, GivesUpMovedSlotsAndRetakesRewrittenOnes) {
   SlotTable t;
   t.reset(2);
   t.apply({owned_by(1, 0), owned_by(1, 0)}, {false, false}, 1);
-  t.at(0).status = SlotStatus::kActive;
-  t.at(1).status = SlotStatus::kActive;
+  t.at(0).status = SlotStatus::active;
+  t.at(1).status = SlotStatus::active;
   const uint64_t first_load = t.at(1).load_id;
   // Slot 0 moved to broker 2; slot 1 moved away and back (a new znode version).
   auto changes = t.apply({owned_by(2, 1), owned_by(1, 2)}, {false, false}, 1);
   EXPECT_EQ(changes.released, (std::vector<int32_t>{0, 1}));
   EXPECT_EQ(changes.acquired, (std::vector<int32_t>{1}));
-  EXPECT_EQ(t.at(0).status, SlotStatus::kNotOwned);
+  EXPECT_EQ(t.at(0).status, SlotStatus::not_owned);
   EXPECT_EQ(t.at(0).owned_version, -1);
-  EXPECT_EQ(t.at(1).status, SlotStatus::kLoading);
+  EXPECT_EQ(t.at(1).status, SlotStatus::loading);
   EXPECT_FALSE(t.still_loading(1, first_load));
   // Unchanged: nothing to do.
-  t.at(1).status = SlotStatus::kActive;
+  t.at(1).status = SlotStatus::active;
   changes = t.apply({owned_by(2, 1), owned_by(1, 2)}, {false, false}, 1);
   EXPECT_TRUE(changes.acquired.empty());
   EXPECT_TRUE(changes.released.empty());
