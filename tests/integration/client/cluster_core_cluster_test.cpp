@@ -5,7 +5,7 @@
 
 #include "client/src/runtime.h"
 #include "protocol/error_codes.h"
-#include "tests/unit/client/cluster_fixture.h"
+#include "tests/integration/client/cluster_fixture.h"
 
 namespace sluice::client::detail {
 namespace {

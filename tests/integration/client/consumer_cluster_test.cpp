@@ -16,7 +16,7 @@
 #include "protocol/messages/produce.h"
 #include "protocol/record_batch.h"
 #include "sluice/consumer.h"
-#include "tests/unit/client/cluster_fixture.h"
+#include "tests/integration/client/cluster_fixture.h"
 
 namespace sluice::client {
 namespace {

@@ -11,7 +11,7 @@
 #include "protocol/error_codes.h"
 #include "sluice/admin.h"
 #include "sluice/producer.h"
-#include "tests/unit/client/cluster_fixture.h"
+#include "tests/integration/client/cluster_fixture.h"
 
 namespace sluice::client {
 namespace {

@@ -1,5 +1,5 @@
 // ThreeBrokerCluster: see cluster_fixture.h.
-#include "tests/unit/client/cluster_fixture.h"
+#include "tests/integration/client/cluster_fixture.h"
 
 #include <unistd.h>
 

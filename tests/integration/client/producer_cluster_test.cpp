@@ -16,7 +16,7 @@
 #include "protocol/messages/fetch.h"
 #include "protocol/record_batch.h"
 #include "sluice/producer.h"
-#include "tests/unit/client/cluster_fixture.h"
+#include "tests/integration/client/cluster_fixture.h"
 
 namespace sluice::client {
 namespace {
