@@ -15,9 +15,7 @@ namespace {
 
 using protocol::KafkaErrc;
 
-TopicError err(KafkaErrc code, std::string message) {
-  return TopicError{static_cast<int16_t>(code), std::move(message)};
-}
+TopicError err(KafkaErrc code, std::string message) { return TopicError{code, std::move(message)}; }
 
 // Brokers ordered so that consecutive entries alternate racks (r1 b1, r2 b2, r1 b3, ...).
 std::vector<BrokerPlacement> rack_alternated(std::vector<BrokerPlacement> brokers) {

@@ -19,6 +19,7 @@
 #include "common/awaitable.h"
 #include "common/result.h"
 #include "coordination/zk_session.h"
+#include "protocol/error_codes.h"
 
 namespace sluice::broker::config {
 class BrokerConfig;
@@ -48,9 +49,9 @@ struct TopicCreation {
   std::map<std::string, std::string> configs;
 };
 
-// A failure with a Kafka error code (e.g. INVALID_REPLICATION_FACTOR) and a message.
+// A failure with a Kafka error (e.g. INVALID_REPLICATION_FACTOR) and a message.
 struct TopicError {
-  int16_t code = 0;
+  protocol::KafkaErrc code = protocol::KafkaErrc::none;
   std::string message;
 };
 

@@ -193,7 +193,7 @@ awaitable<std::vector<GroupCoordinator::Located>> GroupCoordinator::find_coordin
         l.broker_id = -1;
       }
     }
-    l.error = protocol::to_wire(error);
+    l.error = error;
     out.push_back(l);
   }
   co_return out;

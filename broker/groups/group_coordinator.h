@@ -18,6 +18,7 @@
 
 #include "common/awaitable.h"
 #include "common/result.h"
+#include "protocol/error_codes.h"
 #include "protocol/messages/delete_groups.h"
 #include "protocol/messages/describe_groups.h"
 #include "protocol/messages/heartbeat.h"
@@ -65,7 +66,7 @@ class GroupCoordinator {
 
   // FindCoordinator for one key: NONE and the owner's broker id, or the error.
   struct Located {
-    int16_t error = 0;
+    protocol::KafkaErrc error = protocol::KafkaErrc::none;
     int32_t broker_id = -1;
   };
   awaitable<std::vector<Located>> find_coordinators(std::vector<std::string> keys, int8_t key_type);

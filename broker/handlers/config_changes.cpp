@@ -37,7 +37,7 @@ asio::awaitable<ConfigResourceOutcome> alter_topic_overrides(Services& services,
       services.control, alter_on_control(services, topic, std::move(change), validate_only),
       asio::use_awaitable);
   if (altered.error) {
-    out.error = protocol::from_wire(altered.error->code);  // the topic admin speaks Kafka codes
+    out.error = altered.error->code;
     out.error_message = altered.error->message;
     co_return out;
   }

@@ -55,7 +55,7 @@ asio::awaitable<protocol::CreatePartitionsResponse> handle_create_partitions(
         services.control, grow(services, t.name, t.count, std::move(manual), request.validate_only),
         asio::use_awaitable);
     if (failure) {
-      result.error_code = failure->code;  // the topic admin speaks Kafka codes
+      result.error_code = protocol::to_wire(failure->code);
       result.error_message = failure->message;
     } else if (!request.validate_only) {
       const std::string name = t.name;

@@ -143,7 +143,7 @@ asio::awaitable<protocol::CreateTopicsResponse> handle_create_topics(
         services.control, create_one(services, std::move(topic), request.validate_only),
         asio::use_awaitable);
     if (outcome.error) {
-      result.error_code = outcome.error->code;  // the topic admin speaks Kafka codes
+      result.error_code = protocol::to_wire(outcome.error->code);
       result.error_message = outcome.error->message;
       response.topics.push_back(std::move(result));
       continue;

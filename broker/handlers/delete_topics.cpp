@@ -64,7 +64,7 @@ asio::awaitable<protocol::DeleteTopicsResponse> handle_delete_topics(
     auto failure =
         co_await asio::co_spawn(services.control, delete_one(services, name), asio::use_awaitable);
     if (failure) {
-      r.error_code = failure->code;  // the topic admin speaks Kafka codes
+      r.error_code = protocol::to_wire(failure->code);
       r.error_message = failure->message;
       continue;
     }

@@ -23,7 +23,7 @@ struct Answer {
 Answer answer(const groups::GroupCoordinator::Located& located, const cluster::Snapshot& snap,
               const std::string& listener) {
   Answer a;
-  a.error = protocol::from_wire(located.error);
+  a.error = located.error;
   if (a.error != KafkaErrc::none) return a;
   auto it = snap.brokers.find(located.broker_id);
   if (it != snap.brokers.end()) {

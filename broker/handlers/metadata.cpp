@@ -63,7 +63,7 @@ asio::awaitable<std::optional<cluster::TopicError>> auto_create(
 // factor as such (the broker's default does not fit the live brokers), anything else as an
 // unknown topic.
 KafkaErrc to_kafka_error(const cluster::TopicError& failure) {
-  return protocol::from_wire(failure.code) == KafkaErrc::invalid_replication_factor
+  return failure.code == KafkaErrc::invalid_replication_factor
              ? KafkaErrc::invalid_replication_factor
              : KafkaErrc::unknown_topic_or_partition;
 }
@@ -91,7 +91,7 @@ asio::awaitable<KafkaErrc> missing_topic(Services& services, std::string name,
   if (!may_create) co_return KafkaErrc::unknown_topic_or_partition;
   auto failure = co_await asio::co_spawn(services.control, auto_create(services, name, snap),
                                          asio::use_awaitable);
-  if (failure && protocol::from_wire(failure->code) != KafkaErrc::topic_already_exists) {
+  if (failure && failure->code != KafkaErrc::topic_already_exists) {
     SLUICE_LOG(warning) << "auto-creating topic " << name << ": " << failure->message;
     co_return to_kafka_error(*failure);
   }

@@ -1,7 +1,5 @@
 // Cluster: see cluster.h.
-//
-// GCC 12: no structured bindings in coroutine bodies, no ?: temporaries passed by value into
-// coroutines (docs/coordination.md).
+// Coroutines here follow docs/conventions.md, Coroutines.
 #include "client/src/cluster.h"
 
 #include <algorithm>

@@ -64,7 +64,7 @@ class GroupCoordinatorSlotsTest : public ::testing::Test {
   // The owner this broker's coordinator reports for a group (FindCoordinator), -1 on error.
   int32_t owner_of(const std::string& group) {
     auto located = run_awaitable(io, coordinator->find_coordinators({group}, 0));
-    return located.at(0).error == 0 ? located.at(0).broker_id : -1;
+    return located.at(0).error == protocol::KafkaErrc::none ? located.at(0).broker_id : -1;
   }
 
   bool eventually_owner(const std::string& group, int32_t broker,

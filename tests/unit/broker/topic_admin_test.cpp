@@ -65,9 +65,9 @@ class PrepareTopic : public ::testing::Test {
     }
     snapshot.topics["exists"] = TopicInfo{"exists", "", {}, {}};
   }
-  int16_t code(TopicCreation t) {
+  KafkaErrc code(TopicCreation t) {
     auto e = prepare_new_topic(t, snapshot, config, rng);
-    return e ? e->code : 0;
+    return e ? e->code : KafkaErrc::none;
   }
   config::BrokerConfig config;
   Snapshot snapshot;
@@ -83,19 +83,17 @@ TEST_F(PrepareTopic, FillsDefaultsAndPlans) {
 }
 
 TEST_F(PrepareTopic, RejectsWhatKafkaRejects) {
-  auto k = [](KafkaErrc e) { return static_cast<int16_t>(e); };
-  EXPECT_EQ(code({.name = "bad name"}), k(KafkaErrc::invalid_topic_exception));
-  EXPECT_EQ(code({.name = "exists"}), k(KafkaErrc::topic_already_exists));
-  EXPECT_EQ(code({.name = "t", .num_partitions = 0}), k(KafkaErrc::invalid_partitions));
-  EXPECT_EQ(code({.name = "t", .replication_factor = 3}), k(KafkaErrc::invalid_replication_factor));
-  EXPECT_EQ(code({.name = "t", .configs = {{"retention.ms", "x"}}}), k(KafkaErrc::invalid_config));
+  EXPECT_EQ(code({.name = "bad name"}), KafkaErrc::invalid_topic_exception);
+  EXPECT_EQ(code({.name = "exists"}), KafkaErrc::topic_already_exists);
+  EXPECT_EQ(code({.name = "t", .num_partitions = 0}), KafkaErrc::invalid_partitions);
+  EXPECT_EQ(code({.name = "t", .replication_factor = 3}), KafkaErrc::invalid_replication_factor);
+  EXPECT_EQ(code({.name = "t", .configs = {{"retention.ms", "x"}}}), KafkaErrc::invalid_config);
   EXPECT_EQ(code({.name = "t", .assignment = {{0, {1, 9}}}}),
-            k(KafkaErrc::invalid_replica_assignment));
+            KafkaErrc::invalid_replica_assignment);
   EXPECT_EQ(code({.name = "t", .assignment = {{0, {1, 1}}}}),
-            k(KafkaErrc::invalid_replica_assignment));
-  EXPECT_EQ(code({.name = "t", .assignment = {{1, {1}}}}),
-            k(KafkaErrc::invalid_replica_assignment));
-  EXPECT_EQ(code({.name = "t", .assignment = {{0, {1, 2}}, {1, {2, 1}}}}), 0);
+            KafkaErrc::invalid_replica_assignment);
+  EXPECT_EQ(code({.name = "t", .assignment = {{1, {1}}}}), KafkaErrc::invalid_replica_assignment);
+  EXPECT_EQ(code({.name = "t", .assignment = {{0, {1, 2}}, {1, {2, 1}}}}), KafkaErrc::none);
 }
 
 // The text written into /brokers/topics/<t> must be the canonical form of 16 bytes: the same
